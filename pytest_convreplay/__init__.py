@@ -1,0 +1,1 @@
+"""pytest-convreplay: record, redact, replay and snapshot-diff OpenAI conversation items."""

@@ -1,0 +1,39 @@
+"""One exception hierarchy, so users can catch `ConvreplayError` and every message says what to do."""
+
+from __future__ import annotations
+
+
+class ConvreplayError(Exception):
+    """Base of every error this plugin raises on purpose."""
+
+
+class ConfigError(ConvreplayError):
+    """An option has a value the plugin cannot use (names the option and the accepted values)."""
+
+
+class CassetteError(ConvreplayError):
+    """A cassette file cannot be read or written; the message names the file and the problem."""
+
+
+class UnmatchedRequestError(ConvreplayError):
+    """A request reached replay that the cassette does not hold."""
+
+
+class PaginationError(ConvreplayError):
+    """A recorded items-list chain is inconsistent (page numbers and ids in the message)."""
+
+
+class SecretLeakError(ConvreplayError):
+    """A known secret is still present in data about to be written; nothing was written."""
+
+
+class UndecodableBodyError(ConvreplayError):
+    """A body uses an encoding the plugin cannot decode, so it cannot be checked for secrets."""
+
+
+class SnapshotError(ConvreplayError):
+    """A snapshot file cannot be read or written."""
+
+
+class SnapshotMismatch(AssertionError, ConvreplayError):
+    """Items differ from the stored snapshot; the message is the item-level diff."""

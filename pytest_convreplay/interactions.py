@@ -1,0 +1,63 @@
+"""The on-disk shape of one recorded HTTP exchange, shared by every stage.
+
+Cassettes keep vcrpy's format (``version: 1``, ``interactions: [{request, response}]``) so that
+plain vcrpy can read them. Bodies are kept as text whenever they are UTF-8, which is what makes
+them reviewable in git and scannable for secrets.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any, TypedDict
+from urllib.parse import parse_qsl, urlsplit
+
+Headers = dict[str, list[str]]
+
+
+class RecordedRequest(TypedDict):
+    method: str
+    uri: str
+    body: str | None
+    headers: Headers
+
+
+class ResponseStatus(TypedDict):
+    code: int
+    message: str
+
+
+class ResponseBody(TypedDict):
+    string: str
+
+
+class RecordedResponse(TypedDict):
+    status: ResponseStatus
+    headers: Headers
+    body: ResponseBody
+
+
+class Interaction(TypedDict):
+    request: RecordedRequest
+    response: RecordedResponse
+
+
+def header_values(headers: Headers, name: str) -> list[str]:
+    """All values of a header, matched case-insensitively as HTTP requires."""
+    wanted = name.lower()
+    return [value for key, values in headers.items() if key.lower() == wanted for value in values]
+
+
+def split_uri(uri: str) -> tuple[str, list[tuple[str, str]]]:
+    """The path and the query pairs of a URI, pairs in wire order (``include[]`` may repeat)."""
+    parts = urlsplit(uri)
+    return parts.path, parse_qsl(parts.query, keep_blank_values=True)
+
+
+def json_body(text: str | None) -> Any:
+    """The JSON value of a body, or None when the body is empty or not JSON."""
+    if not text:
+        return None
+    try:
+        return json.loads(text)
+    except ValueError:
+        return None
