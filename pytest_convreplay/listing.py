@@ -1,0 +1,139 @@
+"""The items-list semantics of the API, written once.
+
+The emulator answers live requests with it and replay answers re-sliced requests with it, so
+the two can never disagree about what a page with ``after``/``limit``/``order``/``include[]`` holds.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, Literal
+
+Item = dict[str, Any]
+Order = Literal["asc", "desc"]
+
+DEFAULT_LIMIT = 20
+MAX_LIMIT = 100
+DEFAULT_ORDER: Order = "desc"
+
+
+def _drop(item: Item, key: str) -> None:
+    item.pop(key, None)
+
+
+def _drop_in_parts(part_type: str, key: str) -> Callable[[Item], None]:
+    def drop(item: Item) -> None:
+        for part in item.get("content") or ():
+            if isinstance(part, dict) and part.get("type") == part_type:
+                part.pop(key, None)
+
+    return drop
+
+
+def _drop_nested(parent: str, key: str) -> Callable[[Item], None]:
+    def drop(item: Item) -> None:
+        inner = item.get(parent)
+        if isinstance(inner, dict):
+            inner.pop(key, None)
+
+    return drop
+
+
+# include[] value -> (item type it affects, how to remove the field when it is not asked for).
+INCLUDABLE: dict[str, tuple[str, Callable[[Item], None]]] = {
+    "file_search_call.results": ("file_search_call", lambda item: _drop(item, "results")),
+    "web_search_call.results": ("web_search_call", lambda item: _drop(item, "results")),
+    "web_search_call.action.sources": ("web_search_call", _drop_nested("action", "sources")),
+    "message.input_image.image_url": ("message", _drop_in_parts("input_image", "image_url")),
+    "computer_call_output.output.image_url": ("computer_call_output", _drop_nested("output", "image_url")),
+    "code_interpreter_call.outputs": ("code_interpreter_call", lambda item: _drop(item, "outputs")),
+    "reasoning.encrypted_content": ("reasoning", lambda item: _drop(item, "encrypted_content")),
+    "message.output_text.logprobs": ("message", _drop_in_parts("output_text", "logprobs")),
+}
+
+
+def apply_include(item: Item, include: Iterable[str]) -> Item:
+    """The item as the API shows it for this ``include[]``: optional fields not asked for are absent."""
+    wanted = frozenset(include)
+    kind = item.get("type")
+    dropping = [drop for name, (of, drop) in INCLUDABLE.items() if of == kind and name not in wanted]
+    if not dropping:
+        return item
+    shown = copy.deepcopy(item)
+    for drop in dropping:
+        drop(shown)
+    return shown
+
+
+class UnknownCursorError(LookupError):
+    """``after`` names an item that is not in the conversation."""
+
+
+@dataclass(frozen=True, slots=True)
+class ListQuery:
+    """One items-list request's parameters, validated and defaulted as the API does."""
+
+    after: str | None = None
+    limit: int = DEFAULT_LIMIT
+    order: Order = DEFAULT_ORDER
+    include: frozenset[str] = frozenset()
+
+    @classmethod
+    def from_pairs(cls, pairs: Sequence[tuple[str, str]]) -> ListQuery:
+        """Parse query pairs; raises ValueError with the parameter's name for an invalid value."""
+        after: str | None = None
+        limit = DEFAULT_LIMIT
+        order: Order = DEFAULT_ORDER
+        include: set[str] = set()
+        for name, value in pairs:
+            if name == "after":
+                after = value or None
+            elif name == "limit":
+                try:
+                    limit = int(value)
+                except ValueError:
+                    raise ValueError(f"limit: expected an integer, got {value!r}") from None
+                if not 1 <= limit <= MAX_LIMIT:
+                    raise ValueError(f"limit: must be between 1 and {MAX_LIMIT}, got {limit}")
+            elif name == "order":
+                if value not in ("asc", "desc"):
+                    raise ValueError(f"order: must be 'asc' or 'desc', got {value!r}")
+                order = "asc" if value == "asc" else "desc"
+            elif name in ("include[]", "include"):
+                if value not in INCLUDABLE:
+                    raise ValueError(f"include[]: unknown value {value!r}")
+                include.add(value)
+        return cls(after=after, limit=limit, order=order, include=frozenset(include))
+
+
+def positions_of(items: Sequence[Item]) -> dict[str, int]:
+    """Item id -> index, built once per conversation so that each page costs O(limit), not O(n)."""
+    return {str(item.get("id")): index for index, item in enumerate(items)}
+
+
+def list_page(
+    items: Sequence[Item], query: ListQuery, positions: Mapping[str, int] | None = None
+) -> dict[str, Any]:
+    """The list envelope the API returns for ``query`` over ``items`` (held in ascending order).
+
+    Raises UnknownCursorError when ``after`` is not an item of ``items``.
+    """
+    count = len(items)
+    start = 0
+    if query.after is not None:
+        index = (positions if positions is not None else positions_of(items)).get(query.after)
+        if index is None:
+            raise UnknownCursorError(query.after)
+        start = (index if query.order == "asc" else count - 1 - index) + 1
+    stop = min(start + query.limit, count)
+    window = items[start:stop] if query.order == "asc" else [items[count - 1 - i] for i in range(start, stop)]
+    data = [apply_include(item, query.include) for item in window]
+    return {
+        "object": "list",
+        "data": data,
+        "first_id": data[0]["id"] if data else None,
+        "last_id": data[-1]["id"] if data else None,
+        "has_more": stop < count,
+    }
