@@ -192,7 +192,7 @@ def _continuations(chain: PageChain) -> list[_LinkKey]:
     query = chain.query
     # The last item's id too: a client that follows it where it differs from `last_id` is linked
     # here so that the check can name the mismatch instead of calling the page an orphan.
-    cursors = {tail.last_id, tail.item_ids[-1] if tail.data else None}
+    cursors = {tail.last_id, _item_id(tail.data[-1]) if tail.data else None}
     return [(chain.conversation_id, query.order, query.include, cursor) for cursor in cursors if cursor]
 
 
