@@ -1,0 +1,389 @@
+"""Item-level diff of two conversations: one verdict per item, with field paths.
+
+Items are aligned by key (``id``, else ``<type>:<call_id>``, else a content hash), so one inserted
+item is one ``added`` verdict rather than every later item "changed". Items present on both sides
+that left the longest common subsequence of keys are ``moved``; the subsequence is found as a
+longest increasing subsequence (patience style, O(n log n)). Only unequal items are descended
+into, and JSON strings (``arguments``, ``output`` …) are compared as JSON, so a re-serialised but
+equal argument object is no change and a changed one is reported as ``arguments.city``.
+
+Rendering lives in :mod:`pytest_convreplay.diff_render`; this module is the data and the engine.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from bisect import bisect_left
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any, Final
+
+from .items import to_item_dicts
+from .masks import DEFAULT_MASKS, Mask, apply_masks, renumber_ids
+
+Item = dict[str, Any]
+
+
+class Verdict(StrEnum):
+    """What happened to one item between the old and the new list."""
+
+    ADDED = "added"
+    REMOVED = "removed"
+    MOVED = "moved"
+    CHANGED = "changed"
+    TYPE_CHANGED = "type-changed"
+
+
+class _Missing:
+    """A field that is absent on one side (distinct from a field that is ``null``)."""
+
+    def __repr__(self) -> str:
+        return "<absent>"
+
+
+MISSING: Final = _Missing()
+
+
+@dataclass(frozen=True, slots=True)
+class FieldChange:
+    """One differing value: ``old`` or ``new`` is MISSING when the field exists on one side only."""
+
+    path: str
+    old: Any
+    new: Any
+
+
+@dataclass(frozen=True, slots=True)
+class ItemChange:
+    """The verdict on one item; ``moved`` is also set on a changed item that changed place."""
+
+    verdict: Verdict
+    key: str
+    item_type: str
+    old_index: int | None
+    new_index: int | None
+    fields: tuple[FieldChange, ...] = ()
+    moved: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class UnchangedRun:
+    """``count`` consecutive items equal on both sides, starting at these indices."""
+
+    old_start: int
+    new_start: int
+    count: int
+
+
+@dataclass(frozen=True, slots=True)
+class DiffCounts:
+    """How many items got each verdict."""
+
+    added: int = 0
+    removed: int = 0
+    moved: int = 0
+    changed: int = 0
+    type_changed: int = 0
+    unchanged: int = 0
+
+
+@dataclass(frozen=True)
+class ItemDiff:
+    """The whole comparison, in display order (new order, removed items where they were).
+
+    ``old`` and ``new`` are the items as compared (masked, renumbered), kept for rendering context.
+    """
+
+    old: Sequence[Item]
+    new: Sequence[Item]
+    entries: tuple[ItemChange | UnchangedRun, ...]
+    counts: DiffCounts = field(default_factory=DiffCounts)
+
+    @property
+    def verdicts(self) -> list[ItemChange]:
+        """Every item that is not unchanged, in display order."""
+        return [entry for entry in self.entries if isinstance(entry, ItemChange)]
+
+    @property
+    def is_empty(self) -> bool:
+        """True when both lists hold the same items in the same order."""
+        return self.counts.unchanged == len(self.old) == len(self.new)
+
+
+# --- keys and alignment -----------------------------------------------------------------------------
+
+
+def item_key(item: Mapping[str, Any]) -> str:
+    """What identifies an item across two recordings: its id, else its call id, else its content."""
+    ident = item.get("id")
+    if isinstance(ident, str) and ident:
+        return ident
+    call_id = item.get("call_id")
+    if isinstance(call_id, str) and call_id:
+        return f"{item.get('type')}:{call_id}"
+    canonical = json.dumps(item, sort_keys=True, ensure_ascii=False, default=repr)
+    return "#" + hashlib.sha1(canonical.encode(), usedforsecurity=False).hexdigest()[:12]
+
+
+def _keys(items: Sequence[Mapping[str, Any]]) -> list[str]:
+    """Keys made unique within one side: a repeated key gets ``@2``, ``@3`` … by occurrence."""
+    keys: list[str] = []
+    seen: dict[str, int] = {}
+    for item in items:
+        key = item_key(item)
+        if key in seen:
+            seen[key] += 1
+            key = f"{key}@{seen[key]}"
+        else:
+            seen[key] = 1
+        keys.append(key)
+    return keys
+
+
+def longest_increasing(seq: Sequence[int]) -> set[int]:
+    """The values of one longest strictly increasing subsequence of ``seq`` (O(n log n))."""
+    tails: list[int] = []
+    tail_at: list[int] = []
+    previous = [-1] * len(seq)
+    for index, value in enumerate(seq):
+        slot = bisect_left(tails, value)
+        if slot:
+            previous[index] = tail_at[slot - 1]
+        if slot == len(tails):
+            tails.append(value)
+            tail_at.append(index)
+        else:
+            tails[slot] = value
+            tail_at[slot] = index
+    chain: set[int] = set()
+    index = tail_at[-1] if tail_at else -1
+    while index >= 0:
+        chain.add(seq[index])
+        index = previous[index]
+    return chain
+
+
+# --- field-level comparison -------------------------------------------------------------------------
+
+
+def _join(path: str, key: str | int) -> str:
+    if isinstance(key, int):
+        return f"{path}[{key}]"
+    if key.isidentifier():
+        return f"{path}.{key}" if path else key
+    return f"{path}[{json.dumps(key, ensure_ascii=False)}]"
+
+
+def _as_json(text: str) -> Any:
+    """The object or array a string holds as JSON, or None when it holds none."""
+    if text.lstrip()[:1] not in ("{", "["):
+        return None
+    try:
+        value = json.loads(text)
+    except ValueError:
+        return None
+    return value if isinstance(value, dict | list) else None
+
+
+def _compare(old: Any, new: Any, path: str, out: list[FieldChange]) -> None:
+    """Append the changes from ``old`` to ``new``; the caller has checked that they differ."""
+    if isinstance(old, dict) and isinstance(new, dict):
+        for key, value in old.items():
+            if key not in new:
+                out.append(FieldChange(_join(path, key), value, MISSING))
+            elif value != new[key]:
+                _compare(value, new[key], _join(path, key), out)
+        out.extend(
+            FieldChange(_join(path, key), MISSING, value) for key, value in new.items() if key not in old
+        )
+    elif isinstance(old, list) and isinstance(new, list):
+        for index, (before, after) in enumerate(zip(old, new, strict=False)):
+            if before != after:
+                _compare(before, after, _join(path, index), out)
+        out.extend(FieldChange(_join(path, i), old[i], MISSING) for i in range(len(new), len(old)))
+        out.extend(FieldChange(_join(path, i), MISSING, new[i]) for i in range(len(old), len(new)))
+    elif isinstance(old, str) and isinstance(new, str):
+        old_json, new_json = _as_json(old), _as_json(new)
+        if old_json is None or new_json is None:
+            out.append(FieldChange(path, old, new))
+        elif old_json != new_json:
+            _compare(old_json, new_json, path, out)
+    else:
+        out.append(FieldChange(path, old, new))
+
+
+def field_changes(old: Any, new: Any) -> list[FieldChange]:
+    """Every differing leaf between two items, with paths like ``content[0].text`` or ``arguments.city``."""
+    out: list[FieldChange] = []
+    if old != new:
+        _compare(old, new, "", out)
+    return out
+
+
+# --- the engine ---------------------------------------------------------------------------------------
+
+
+def _prepare(items: Any, masks: tuple[Mask, ...], renumber: bool) -> list[Item]:
+    dicts = to_item_dicts(items)
+    if renumber:
+        dicts = renumber_ids(dicts)
+    return apply_masks(dicts, masks) if masks else dicts
+
+
+class _Builder:
+    """Collects entries in display order, folding consecutive unchanged items into runs."""
+
+    def __init__(self) -> None:
+        self.entries: list[ItemChange | UnchangedRun] = []
+        self.tally = dict.fromkeys(Verdict, 0)
+        self.unchanged = 0
+        self._run: tuple[int, int, int] | None = None
+
+    def same(self, old_index: int, new_index: int) -> None:
+        self.unchanged += 1
+        run = self._run
+        self._run = (run[0], run[1], run[2] + 1) if run else (old_index, new_index, 1)
+
+    def add(self, change: ItemChange) -> None:
+        self._flush()
+        self.tally[change.verdict] += 1
+        self.entries.append(change)
+
+    def _flush(self) -> None:
+        if self._run:
+            self.entries.append(UnchangedRun(*self._run))
+            self._run = None
+
+    def counts(self) -> DiffCounts:
+        self._flush()
+        tally = self.tally
+        return DiffCounts(
+            added=tally[Verdict.ADDED],
+            removed=tally[Verdict.REMOVED],
+            moved=tally[Verdict.MOVED],
+            changed=tally[Verdict.CHANGED],
+            type_changed=tally[Verdict.TYPE_CHANGED],
+            unchanged=self.unchanged,
+        )
+
+
+def _judge(key: str, old: Item, new: Item, old_index: int, new_index: int, moved: bool) -> ItemChange | None:
+    """The verdict on an item found on both sides, or None when it is unchanged in place."""
+    changes = tuple(field_changes(old, new))
+    old_type, new_type = str(old.get("type")), str(new.get("type"))
+    if old_type != new_type:
+        verdict = Verdict.TYPE_CHANGED
+    elif changes:
+        verdict = Verdict.CHANGED
+    elif moved:
+        verdict = Verdict.MOVED
+    else:
+        return None
+    return ItemChange(verdict, key, new_type, old_index, new_index, changes, moved)
+
+
+def diff_items(
+    old: Any,
+    new: Any,
+    *,
+    masks: Iterable[Mask | str] = DEFAULT_MASKS,
+    renumber: bool = False,
+) -> ItemDiff:
+    """Compare two item lists (anything :func:`~pytest_convreplay.items.to_item_dicts` accepts).
+
+    ``masks`` hide volatile values on both sides first (pass ``()`` to compare everything);
+    ``renumber`` renames ids by first appearance on each side, for conversations re-recorded
+    with fresh ids.
+    """
+    rules = tuple(mask if isinstance(mask, Mask) else Mask.parse(mask) for mask in masks)
+    old_items, new_items = _prepare(old, rules, renumber), _prepare(new, rules, renumber)
+    old_keys, new_keys = _keys(old_items), _keys(new_items)
+    old_at = {key: index for index, key in enumerate(old_keys)}
+    new_at = {key: index for index, key in enumerate(new_keys)}
+    if old_keys == new_keys:
+        stable: set[int] = set(range(len(new_keys)))
+    else:
+        stable = longest_increasing([new_at[key] for key in old_keys if key in new_at])
+
+    out = _Builder()
+    i = j = 0
+    while i < len(old_items) or j < len(new_items):
+        if i < len(old_items):
+            key = old_keys[i]
+            target = new_at.get(key)
+            if target is None:
+                out.add(ItemChange(Verdict.REMOVED, key, str(old_items[i].get("type")), i, None))
+                i += 1
+                continue
+            if target not in stable:  # reported where it landed
+                i += 1
+                continue
+        key = new_keys[j]
+        source = old_at.get(key)
+        if source is None:
+            out.add(ItemChange(Verdict.ADDED, key, str(new_items[j].get("type")), None, j))
+        elif j not in stable:
+            moved = _judge(key, old_items[source], new_items[j], source, j, moved=True)
+            if moved is not None:
+                out.add(moved)
+        else:
+            change = (
+                None if old_items[i] == new_items[j] else _judge(key, old_items[i], new_items[j], i, j, False)
+            )
+            if change is None:
+                out.same(i, j)
+            else:
+                out.add(change)
+            i += 1
+        j += 1
+    return ItemDiff(old_items, new_items, tuple(out.entries), out.counts())
+
+
+def to_json(diff: ItemDiff) -> dict[str, Any]:
+    """The diff as JSON-ready data (absent sides are left out), for tools and machine reports."""
+
+    def change_json(change: FieldChange) -> dict[str, Any]:
+        data: dict[str, Any] = {"path": change.path}
+        if change.old is not MISSING:
+            data["old"] = change.old
+        if change.new is not MISSING:
+            data["new"] = change.new
+        return data
+
+    counts = diff.counts
+    return {
+        "old_count": len(diff.old),
+        "new_count": len(diff.new),
+        "counts": {verdict.value: getattr(counts, verdict.name.lower()) for verdict in Verdict}
+        | {"unchanged": counts.unchanged},
+        "items": [
+            {
+                "verdict": item.verdict.value,
+                "key": item.key,
+                "type": item.item_type,
+                "old_index": item.old_index,
+                "new_index": item.new_index,
+                "moved": item.moved,
+                "fields": [change_json(change) for change in item.fields],
+            }
+            for item in diff.verdicts
+        ],
+    }
+
+
+def render(diff: ItemDiff, *, color: bool = False, context: int = 0, max_field_details: int = 20) -> str:
+    """The diff as text for people: header with counts, one block per verdict, unchanged runs folded.
+
+    ``context`` unchanged items are shown on each side of a change; ``max_field_details`` caps the
+    field lines of one item (the rest are counted as "+N more"), nothing else is cut.
+    """
+    from .diff_render import render_text  # the renderer imports this module's types
+
+    return render_text(diff, color=color, context=context, max_field_details=max_field_details)
+
+
+def explain(old: Any, new: Any, **options: Any) -> list[str]:
+    """Lines for ``pytest_assertrepr_compare``: the rendered item diff of ``old`` against ``new``."""
+    return render(diff_items(old, new, **options)).splitlines()
