@@ -1,0 +1,323 @@
+"""The fail-closed gate: nothing is written while a known secret or a secret pattern is in it.
+
+Redaction rules say where secrets usually are; this module checks the result against the
+secrets we actually know (environment, the key the client sent, user declarations) in every
+form they may take on disk: raw, URL-encoded, JSON-escaped and base64 at any byte alignment
+(so ``Basic base64(user:key)`` and ``base64("Bearer key")`` are caught too). Findings say where
+(interaction, header, body path, file:line), never what the secret is.
+
+Values shorter than MIN_SECRET_LENGTH characters are ignored: short strings ("org", "test")
+occur by chance in any cassette and would make recording impossible.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+import os
+import re
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import quote, quote_plus
+
+from .errors import SecretLeakError
+from .interactions import Interaction, json_body
+from .redact import JsonPath, PatternRule, RedactionRules, find_pattern_hits, format_path
+
+__all__ = [
+    "ENV_SECRET_NAMES",
+    "MIN_SECRET_LENGTH",
+    "Finding",
+    "KnownSecrets",
+    "check_text",
+    "ensure_no_secrets",
+    "find_leaks",
+    "find_secrets_in_interactions",
+    "find_secrets_in_text",
+    "strings_of_interaction",
+]
+
+ENV_SECRET_NAMES = ("OPENAI_API_KEY", "OPENAI_ORG_ID", "OPENAI_PROJECT_ID", "OPENAI_ADMIN_KEY")
+MIN_SECRET_LENGTH = 8
+
+# Request headers whose values are credentials the client actually sent.
+_CREDENTIAL_HEADERS = (
+    "authorization",
+    "proxy-authorization",
+    "api-key",
+    "x-api-key",
+    "openai-admin-key",
+    "openai-organization",
+    "openai-project",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """Where a secret is and which one (by source name), never its value."""
+
+    what: str
+    where: str = ""
+    file: str | None = None
+    line: int | None = None
+
+    def __str__(self) -> str:
+        place = (
+            f"{self.file}:{self.line}: " if self.file and self.line else f"{self.file}: " if self.file else ""
+        )
+        return f"{place}{self.what} in {self.where}" if self.where else f"{place}{self.what}"
+
+
+class KnownSecrets:
+    """The secret values of this run and the needles that find them in any stored form."""
+
+    def __init__(self) -> None:
+        self._sources: dict[str, str] = {}
+        self._text_matcher: re.Pattern[str] | None = None
+        self._bytes_matcher: re.Pattern[bytes] | None = None
+        self._needles: dict[str, str] = {}
+
+    @classmethod
+    def from_env(
+        cls,
+        environ: Mapping[str, str] | None = None,
+        *,
+        names: Iterable[str] = (),
+        values: Iterable[str] = (),
+    ) -> KnownSecrets:
+        """Values of ENV_SECRET_NAMES and ``names`` in ``environ`` (default os.environ), plus ``values``."""
+        env = os.environ if environ is None else environ
+        known = cls()
+        for name in (*ENV_SECRET_NAMES, *names):
+            known.add(env.get(name, ""), name)
+        for value in values:
+            known.add(value, "a declared secret")
+        return known
+
+    def add(self, value: str, source: str) -> None:
+        """Remember ``value`` (named ``source`` in findings) unless it is too short to be specific."""
+        value = value.strip()
+        if len(value) < MIN_SECRET_LENGTH or value in self._sources:
+            return
+        self._sources[value] = source
+        self._text_matcher = self._bytes_matcher = None
+
+    def add_from_request_headers(self, headers: Mapping[str, Sequence[str] | str]) -> None:
+        """Remember the credentials a client really sent (bearer token, api-key, org/project ids)."""
+        for name, values in headers.items():
+            lowered = name.lower()
+            if lowered not in _CREDENTIAL_HEADERS:
+                continue
+            for value in [values] if isinstance(values, str) else values:
+                source = f"the {lowered} header the client sent"
+                self.add(value, source)
+                scheme, _, credential = value.strip().partition(" ")
+                if credential and scheme.lower() in ("bearer", "basic", "token"):
+                    self.add(credential, source)
+                if scheme.lower() == "basic":
+                    self._add_basic_password(credential, source)
+
+    def _add_basic_password(self, credential: str, source: str) -> None:
+        try:
+            decoded = base64.b64decode(credential, validate=True).decode("utf-8")
+        except (binascii.Error, UnicodeDecodeError):
+            return
+        self.add(decoded.partition(":")[2], source)
+
+    def __len__(self) -> int:
+        return len(self._sources)
+
+    @property
+    def sources(self) -> list[str]:
+        """Where the known values came from (names only, safe to print)."""
+        return sorted(set(self._sources.values()))
+
+    def find(self, text: str) -> Iterator[tuple[int, str]]:
+        """(offset, description) of every known value, in any of its forms, in ``text``."""
+        if self._text_matcher is None:
+            self._text_matcher = _alternation(self._forms())
+        if self._text_matcher is not None:
+            for match in self._text_matcher.finditer(text):
+                yield match.start(), self._needles[match.group()]
+
+    def find_bytes(self, data: bytes) -> Iterator[tuple[int, str]]:
+        """Like ``find``, for bodies kept as bytes."""
+        if self._bytes_matcher is None:
+            needles = self._forms()
+            if needles:
+                ordered = sorted(needles, key=len, reverse=True)
+                self._bytes_matcher = re.compile(b"|".join(re.escape(n.encode()) for n in ordered))
+        if self._bytes_matcher is not None:
+            for match in self._bytes_matcher.finditer(data):
+                yield match.start(), self._needles[match.group().decode()]
+
+    def _forms(self) -> dict[str, str]:
+        if not self._needles:
+            for value, source in self._sources.items():
+                for form, needle in _forms_of(value).items():
+                    self._needles.setdefault(needle, f"value of {source}" + (f" ({form})" if form else ""))
+        return self._needles
+
+
+def _alternation(needles: Iterable[str]) -> re.Pattern[str] | None:
+    ordered = sorted(needles, key=len, reverse=True)
+    return re.compile("|".join(map(re.escape, ordered))) if ordered else None
+
+
+def _forms_of(value: str) -> dict[str, str]:
+    """form name -> needle; the raw value has the empty form name."""
+    forms = {
+        "": value,
+        "url-encoded": quote(value, safe=""),
+        "form-encoded": quote_plus(value),
+        "url-encoded path": quote(value),
+        "JSON-escaped": json.dumps(value, ensure_ascii=False)[1:-1],
+        "JSON-escaped ASCII": json.dumps(value, ensure_ascii=True)[1:-1],
+    }
+    raw = value.encode("utf-8")
+    for shift in range(3):
+        core = _base64_core(raw, shift)
+        if len(core) >= MIN_SECRET_LENGTH:
+            forms[f"base64, offset {shift}"] = core
+            forms[f"base64url, offset {shift}"] = core.translate(str.maketrans("+/", "-_"))
+    unique: dict[str, str] = {}
+    for form, needle in forms.items():
+        if needle not in unique.values():
+            unique[form] = needle
+    return unique
+
+
+def _base64_core(raw: bytes, shift: int) -> str:
+    """The base64 characters that depend only on ``raw`` when it starts ``shift`` bytes into a
+    larger encoded buffer, so the value is found inside any base64 text whatever precedes it."""
+    encoded = base64.b64encode(bytes(shift) + raw).decode("ascii")
+    start = -(-8 * shift // 6)
+    end = (8 * (shift + len(raw))) // 6
+    return encoded[start:end]
+
+
+# ------------------------------------------------------------------------------ structures
+
+
+def strings_of_interaction(index: int, interaction: Interaction) -> Iterator[tuple[str, str | bytes]]:
+    """(location, text) of every string an interaction holds: URI, header values, body fields.
+
+    JSON bodies are walked so that a finding names the field (``response body data[2].text``).
+    """
+    request: Mapping[str, Any] = interaction.get("request") or {}
+    response: Mapping[str, Any] = interaction.get("response") or {}
+    prefix = f"interaction {index}"
+    yield f"{prefix} request uri", str(request.get("uri", ""))
+    for side, part in (("request", request), ("response", response)):
+        for name, values in (part.get("headers") or {}).items():
+            yield f"{prefix} {side} header {name.lower()}", str(name)
+            for value in [values] if isinstance(values, str) else values:
+                yield f"{prefix} {side} header {name.lower()}", str(value)
+        body = part.get("body")
+        if isinstance(body, Mapping):
+            body = body.get("string")
+        yield from _strings_of_body(f"{prefix} {side} body", body)
+
+
+def _strings_of_body(where: str, body: Any) -> Iterator[tuple[str, str | bytes]]:
+    if isinstance(body, bytes):
+        yield where, body
+    elif isinstance(body, str) and body:
+        document = json_body(body)
+        if isinstance(document, dict | list):
+            for path, text in _strings_of_json(document, ()):
+                yield f"{where} {format_path(path)}".rstrip(), text
+        else:
+            yield where, body
+
+
+def _strings_of_json(value: Any, path: JsonPath) -> Iterator[tuple[JsonPath, str]]:
+    if isinstance(value, str):
+        yield path, value
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield path, str(key)
+            yield from _strings_of_json(item, (*path, key))
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            yield from _strings_of_json(item, (*path, index))
+
+
+def _hits(
+    text: str | bytes, known: KnownSecrets, patterns: Sequence[PatternRule]
+) -> Iterator[tuple[int, str]]:
+    """(offset, description) of every known value and pattern match in one string."""
+    if isinstance(text, bytes):
+        yield from known.find_bytes(text)
+        text = text.decode("latin-1")
+    else:
+        yield from known.find(text)
+    for start, _, rule in find_pattern_hits(text, patterns):
+        yield start, f"text matching secret pattern {rule.label!r}"
+
+
+def find_secrets_in_interactions(
+    interactions: Iterable[Interaction], known: KnownSecrets, patterns: Sequence[PatternRule] = ()
+) -> list[Finding]:
+    """Every known value or pattern match left in the interactions, by location."""
+    findings: list[Finding] = []
+    for index, interaction in enumerate(interactions):
+        for where, text in strings_of_interaction(index, interaction):
+            findings.extend(Finding(what, where) for _, what in _hits(text, known, patterns))
+    return list(dict.fromkeys(findings))
+
+
+def find_secrets_in_text(
+    text: str, known: KnownSecrets, patterns: Sequence[PatternRule] = (), *, path: str | None = None
+) -> list[Finding]:
+    """Every known value or pattern match in serialized text, by ``path:line``."""
+    findings = {
+        Finding(what, file=path, line=text.count("\n", 0, offset) + 1)
+        for offset, what in _hits(text, known, patterns)
+    }
+    return sorted(findings, key=lambda finding: (finding.line or 0, finding.what))
+
+
+def check_text(text: str, known: KnownSecrets, *, path: str, patterns: Sequence[PatternRule] = ()) -> None:
+    """Raise SecretLeakError (with file:line locations) if ``text`` holds a known value or pattern."""
+    _raise_if(find_secrets_in_text(text, known, patterns, path=path), path)
+
+
+def find_leaks(
+    interactions: Iterable[Interaction],
+    serialized_text: str,
+    known: KnownSecrets,
+    rules: RedactionRules,
+    path: str,
+) -> list[Finding]:
+    """Both views of what is about to be written: the structure (names the field) and the exact
+    text (catches what serialization produced, e.g. escapes, and gives the line)."""
+    return [
+        *find_secrets_in_interactions(interactions, known, rules.patterns),
+        *find_secrets_in_text(serialized_text, known, rules.patterns, path=path),
+    ]
+
+
+def ensure_no_secrets(
+    interactions: Iterable[Interaction],
+    serialized_text: str,
+    known: KnownSecrets,
+    rules: RedactionRules,
+    path: str,
+) -> None:
+    """The last step before a cassette or snapshot is written: raise SecretLeakError on any leak."""
+    _raise_if(find_leaks(interactions, serialized_text, known, rules, path), path)
+
+
+def _raise_if(findings: Sequence[Finding], path: str) -> None:
+    if not findings:
+        return
+    lines = "\n".join(f"  - {finding}" for finding in findings)
+    raise SecretLeakError(
+        f"refusing to write {path}: {len(findings)} secret finding(s), nothing was written.\n"
+        f"{lines}\n"
+        "Add a redaction rule for these places (headers, query_params, body_paths, patterns or a "
+        "callable, in convreplay_config or the marker) and record again."
+    )
