@@ -147,14 +147,18 @@ def apply_masks(
     items: Sequence[Mapping[str, Any]], masks: Iterable[Mask | str] = DEFAULT_MASKS
 ) -> list[Item]:
     """The items with every masked value present replaced by ``"<masked>"``; inputs are not changed."""
-    rules = parse_masks(masks)
+    # (type, first field name or None for '*', path): the cheap tests first, as most items match no rule
+    rules = [
+        (rule.item_type, rule.path[0] if isinstance(rule.path[0], str) else None, rule.path)
+        for rule in parse_masks(masks)
+    ]
     out: list[Item] = []
     for item in items:
         masked: Any = item
         kind = item.get("type")
-        for rule in rules:
-            if rule.item_type is None or rule.item_type == kind:
-                masked = _mask_at(masked, rule.path)
+        for item_type, first, path in rules:
+            if (item_type is None or item_type == kind) and (first is None or first in masked):
+                masked = _mask_at(masked, path)
         out.append(masked if isinstance(masked, dict) else dict(masked))
     return out
 
