@@ -1,0 +1,264 @@
+"""The cassette file: vcrpy's YAML format, loaded defensively and written atomically.
+
+Cassettes are committed and edited by hand, so loading trusts nothing: a safe YAML loader, a
+size cap, no anchors/aliases (a YAML bomb is refused before it can expand), and a structural
+check whose errors name the file, the interaction and what to do. Writing goes through
+:func:`pytest_convreplay.atomic.write_atomic`, so an interrupted run never leaves half a file.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import platform
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from importlib import metadata as importlib_metadata
+from pathlib import Path
+from typing import Any, cast
+from urllib.parse import urlsplit
+
+import yaml
+
+from .atomic import write_atomic
+from .errors import CassetteError
+from .interactions import Headers, Interaction, RecordedRequest, RecordedResponse
+
+CASSETTE_VERSION = 1
+DEFAULT_MAX_BYTES = 64 * 1024 * 1024
+RERECORD_HINT = "re-record it with --convreplay-record-mode=all, or fix or delete the file"
+
+try:  # libyaml is an order of magnitude faster on multi-megabyte cassettes
+    from yaml import CSafeDumper as _Dumper
+    from yaml import CSafeLoader as _Loader
+except ImportError:  # pragma: no cover - depends on how PyYAML was built
+    from yaml import SafeDumper as _Dumper  # type: ignore[assignment]
+    from yaml import SafeLoader as _Loader  # type: ignore[assignment]
+
+
+@dataclass(slots=True)
+class CassetteFile:
+    """What a cassette holds once loaded: interactions in recorded order, plus metadata."""
+
+    path: Path
+    interactions: list[Interaction]
+    metadata: dict[str, Any] = field(default_factory=dict)
+
+
+def load_cassette(path: Path, *, max_bytes: int = DEFAULT_MAX_BYTES) -> CassetteFile:
+    """Read and validate a cassette; every problem becomes one CassetteError naming the file."""
+    try:
+        size = path.stat().st_size
+    except FileNotFoundError:
+        raise
+    except OSError as error:
+        raise CassetteError(f"{path}: cannot be read ({error.strerror})") from None
+    if size > max_bytes:
+        raise CassetteError(
+            f"{path}: the file is {size / 1e6:.1f} MB, over the {max_bytes / 1e6:.0f} MB limit; "
+            "raise the convreplay option max_cassette_bytes if it is meant to be this large"
+        )
+    try:
+        text = path.read_bytes().decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise CassetteError(
+            f"{path}: not UTF-8 text (byte {error.start} is invalid); {RERECORD_HINT}"
+        ) from None
+    return parse_cassette(text, path)
+
+
+def parse_cassette(text: str, path: Path) -> CassetteFile:
+    """Parse cassette text; ``path`` only names the source in error messages."""
+    try:
+        data = yaml.load(text, Loader=_Loader)
+    except yaml.YAMLError as error:
+        where = getattr(error, "problem_mark", None)
+        at = f" at line {where.line + 1}, column {where.column + 1}" if where is not None else ""
+        problem = getattr(error, "problem", None) or type(error).__name__
+        raise CassetteError(f"{path}: invalid YAML{at} ({problem}); {RERECORD_HINT}") from None
+    _refuse_aliases(data, path)
+    return CassetteFile(path, *_validate(data, path))
+
+
+def _refuse_aliases(data: object, path: Path) -> None:
+    """Reject any node reached twice: cassettes never need YAML aliases, and bombs are made of them."""
+    seen: set[int] = set()
+    stack = [data]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, dict | list):
+            if id(node) in seen:
+                raise CassetteError(
+                    f"{path}: uses YAML anchors/aliases, which cassettes never contain "
+                    f"(a 'YAML bomb' is built from them); {RERECORD_HINT}"
+                )
+            seen.add(id(node))
+            stack.extend(node.values() if isinstance(node, dict) else node)
+
+
+def _validate(data: object, path: Path) -> tuple[list[Interaction], dict[str, Any]]:
+    if not isinstance(data, dict):
+        raise CassetteError(f"{path}: expected a mapping with 'version' and 'interactions'; {RERECORD_HINT}")
+    version = data.get("version")
+    if version != CASSETTE_VERSION:
+        raise CassetteError(
+            f"{path}: cassette format version {version!r} is not supported "
+            f"(this plugin reads version {CASSETTE_VERSION}); {RERECORD_HINT}"
+        )
+    interactions = data.get("interactions")
+    if not isinstance(interactions, list):
+        raise CassetteError(f"{path}: 'interactions' must be a list; {RERECORD_HINT}")
+    meta = data.get("metadata") or {}
+    if not isinstance(meta, dict):
+        raise CassetteError(f"{path}: 'metadata' must be a mapping; {RERECORD_HINT}")
+    for index, interaction in enumerate(interactions):
+        problem = _interaction_problem(interaction)
+        if problem:
+            raise CassetteError(f"{path}: interaction {index}: {problem}; {RERECORD_HINT}")
+    return cast(list[Interaction], interactions), meta
+
+
+def _interaction_problem(interaction: object) -> str | None:
+    """The first structural problem of one interaction, in words, or None."""
+    if not isinstance(interaction, dict):
+        return "expected a mapping with 'request' and 'response'"
+    request, response = interaction.get("request"), interaction.get("response")
+    if not isinstance(request, dict) or not isinstance(response, dict):
+        return "missing 'request' or 'response'"
+    for key, kind in (("method", str), ("uri", str)):
+        if not isinstance(request.get(key), kind):
+            return f"request.{key} must be a string"
+    status = response.get("status")
+    if not isinstance(status, dict) or not isinstance(status.get("code"), int):
+        return "response.status.code must be an integer"
+    for side, part in (("request", request), ("response", response)):
+        headers = part.get("headers", {})
+        if not isinstance(headers, dict) or not all(isinstance(v, list) for v in headers.values()):
+            return f"{side}.headers must map names to lists of values"
+    body = response.get("body")
+    if not isinstance(body, dict) or not isinstance(body.get("string", ""), str | bytes):
+        return "response.body.string must be text"
+    return None
+
+
+def dump_cassette(interactions: Iterable[Interaction], metadata: Mapping[str, Any]) -> str:
+    """Serialize in vcrpy's format with a stable key order, so re-recording gives the same file."""
+    document: dict[str, Any] = {"version": CASSETTE_VERSION, "interactions": list(interactions)}
+    if metadata:
+        document["metadata"] = dict(metadata)
+    return yaml.dump(document, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=4096)
+
+
+def save_cassette(
+    path: Path,
+    interactions: list[Interaction],
+    metadata: Mapping[str, Any],
+    *,
+    check: Callable[[list[Interaction], str], None] = lambda interactions, text: None,
+) -> None:
+    """Serialize, let ``check`` veto the exact text (the secret gate), then write atomically."""
+    text = dump_cassette(interactions, metadata)
+    check(interactions, text)
+    write_atomic(path, text)
+
+
+def recording_metadata(interactions: Iterable[Interaction], record_mode: str) -> dict[str, Any]:
+    """Facts that explain a cassette later: when, with what, against which server."""
+    base_urls = sorted({_origin(i["request"]["uri"]) for i in interactions})
+    return {
+        "recorded_at": dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat(),
+        "record_mode": record_mode,
+        "base_urls": base_urls,
+        "versions": {
+            "pytest-convreplay": _version("pytest-convreplay"),
+            "openai": _version("openai"),
+            "vcrpy": _version("vcrpy"),
+            "python": platform.python_version(),
+        },
+    }
+
+
+def recorded_at(metadata: Mapping[str, Any]) -> dt.datetime | None:
+    """When the cassette was recorded, if its metadata says so (plain vcrpy cassettes do not)."""
+    value = metadata.get("recorded_at")
+    if isinstance(value, dt.datetime):  # YAML turns unquoted timestamps into datetimes
+        return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
+    if isinstance(value, str):
+        try:
+            parsed = dt.datetime.fromisoformat(value)
+        except ValueError:
+            return None
+        return parsed if parsed.tzinfo else parsed.replace(tzinfo=dt.UTC)
+    return None
+
+
+def _origin(uri: str) -> str:
+    parts = urlsplit(uri)
+    return f"{parts.scheme}://{parts.netloc}"
+
+
+def _version(distribution: str) -> str | None:
+    try:
+        return importlib_metadata.version(distribution)
+    except importlib_metadata.PackageNotFoundError:
+        return None
+
+
+# --- conversion between vcrpy's in-memory objects and the on-disk shape -------------------------
+
+
+def text_or_bytes(value: object) -> Any:
+    """Bodies are stored as text when they are UTF-8, which keeps cassettes reviewable in git."""
+    if isinstance(value, bytes | bytearray):
+        try:
+            return bytes(value).decode("utf-8")
+        except UnicodeDecodeError:
+            return bytes(value)
+    return value
+
+
+def _headers_of(raw: object) -> Headers:
+    """vcrpy keeps request headers as a case-insensitive str->str map; the file keeps name->[values]."""
+    if isinstance(raw, Mapping):
+        return {
+            str(name): [str(v) for v in value] if isinstance(value, list | tuple) else [str(value)]
+            for name, value in raw.items()
+        }
+    return {}
+
+
+def to_interaction(request: Any, response: Mapping[str, Any]) -> Interaction:
+    """The on-disk form of a vcrpy ``Request`` and response dict (no secrets removed yet)."""
+    body = request.body
+    recorded_request: RecordedRequest = {
+        "method": str(request.method),
+        "uri": str(request.uri),
+        "body": text_or_bytes(body) if body is not None else None,
+        "headers": _headers_of(request.headers),
+    }
+    status = response.get("status") or {}
+    recorded_response: RecordedResponse = {
+        "status": {"code": int(status.get("code", 0)), "message": str(status.get("message") or "")},
+        "headers": _headers_of(response.get("headers") or {}),
+        "body": {"string": text_or_bytes((response.get("body") or {}).get("string", b""))},
+    }
+    return {"request": recorded_request, "response": recorded_response}
+
+
+def to_vcr(interaction: Interaction) -> tuple[Any, dict[str, Any]]:
+    """vcrpy's in-memory ``Request`` and response dict (bytes body) for one on-disk interaction."""
+    from vcr.request import Request
+
+    request = interaction["request"]
+    headers = {name: ", ".join(values) for name, values in request.get("headers", {}).items()}
+    vcr_request = Request(request["method"], request["uri"], request.get("body"), headers)
+    return vcr_request, response_for_vcr(interaction["response"])
+
+
+def response_for_vcr(response: RecordedResponse) -> dict[str, Any]:
+    """A response dict as vcrpy's stubs expect it: bytes body, list-valued headers."""
+    body: Any = response["body"].get("string", "")
+    return {
+        "status": {"code": response["status"]["code"], "message": response["status"].get("message", "")},
+        "headers": response.get("headers", {}),
+        "body": {"string": body.encode("utf-8") if isinstance(body, str) else body},
+    }

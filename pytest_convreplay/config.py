@@ -1,0 +1,283 @@
+"""One typed settings object per test, merged from ini, command line, ``convreplay_config`` and marker.
+
+Options arrive as loose strings and dicts from four places; they are validated here once, with
+errors that name the option, where it came from and the accepted values, so that every other
+module works with a frozen, typed :class:`Settings`.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import re
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from enum import Enum, StrEnum
+from pathlib import Path
+from typing import Any
+
+from .errors import ConfigError
+
+
+class RecordMode(StrEnum):
+    """When the network may be used and what is written (vcrpy's modes, same names)."""
+
+    NONE = "none"  # replay only; any request the cassette lacks fails; nothing leaves the machine
+    ONCE = "once"  # record when the cassette is missing, otherwise replay only
+    NEW_EPISODES = "new_episodes"  # replay what is there, record what is not
+    ALL = "all"  # re-record everything
+
+
+class Expiry(StrEnum):
+    """What to do with a cassette older than ``max_age``."""
+
+    WARN = "warn"
+    FAIL = "fail"
+    RERECORD = "rerecord"
+
+
+class RepeatPolicy(StrEnum):
+    """How identical repeated requests are answered when the cassette holds fewer answers."""
+
+    REPEAT_LAST = "repeat_last"  # answers in recorded order, then the last one again
+    ERROR = "error"  # answers in recorded order, then an unmatched-request error
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    """Everything that decides how one test records, redacts, replays and snapshots."""
+
+    cassette_path: Path
+    snapshot_path: Path
+    record_mode: RecordMode = RecordMode.NONE
+    record_mode_explicit: bool = False
+    strict: bool = False
+    repeat: RepeatPolicy = RepeatPolicy.REPEAT_LAST
+    keep_retries: bool = False
+    check_pagination: bool = True
+    max_age: dt.timedelta | None = None
+    on_expired: Expiry = Expiry.WARN
+    allowed_hosts: tuple[str, ...] = ()
+    max_cassette_bytes: int = 64 * 1024 * 1024
+    redact_headers: tuple[str, ...] = ()
+    redact_query_params: tuple[str, ...] = ()
+    redact_body_paths: tuple[str, ...] = ()
+    redact_patterns: tuple[str, ...] = ()
+    redact_callables: tuple[Callable[..., Any], ...] = ()
+    redact_defaults: bool = True
+    allow_undecodable: bool = False
+    secrets: tuple[str, ...] = ()
+    secret_env: tuple[str, ...] = ()
+    snapshot: bool = False
+    masks: tuple[str, ...] = ()
+    mask_defaults: bool = True
+    renumber_ids: bool = False
+    update_snapshots: bool = False
+    ci: bool = False
+
+
+# Option name -> how to turn a user's value into the field's type.
+def _choice(enum: type[Enum]) -> Callable[[object], Any]:
+    def convert(value: object) -> Any:
+        try:
+            return enum(str(value.value if isinstance(value, Enum) else value).lower())
+        except ValueError:
+            accepted = ", ".join(member.value for member in enum)
+            raise ValueError(f"expected one of {accepted}, got {value!r}") from None
+
+    return convert
+
+
+def _flag(value: object) -> bool:
+    if isinstance(value, bool):
+        return value
+    text = str(value).strip().lower()
+    if text in ("1", "true", "yes", "on"):
+        return True
+    if text in ("0", "false", "no", "off", ""):
+        return False
+    raise ValueError(f"expected true or false, got {value!r}")
+
+
+def _strings(value: object) -> tuple[str, ...]:
+    if isinstance(value, str):
+        return tuple(part for part in re.split(r"[\s,]+", value) if part)
+    if isinstance(value, Sequence):
+        return tuple(str(part) for part in value)
+    raise ValueError(f"expected a list of strings, got {value!r}")
+
+
+def _patterns(value: object) -> tuple[str, ...]:
+    items = [value] if isinstance(value, str | re.Pattern) else value
+    if not isinstance(items, Sequence):
+        raise ValueError(f"expected a list of regular expressions, got {value!r}")
+    patterns = tuple(item.pattern if isinstance(item, re.Pattern) else str(item) for item in items)
+    for pattern in patterns:
+        try:
+            re.compile(pattern)
+        except re.error as error:
+            raise ValueError(f"{pattern!r} is not a valid regular expression ({error})") from None
+    return patterns
+
+
+def _callables(value: object) -> tuple[Callable[..., Any], ...]:
+    items = [value] if callable(value) else value
+    if not isinstance(items, Sequence) or not all(callable(item) for item in items):
+        raise ValueError("expected a callable or a list of callables")
+    return tuple(items)
+
+
+def _positive_int(value: object) -> int:
+    number = int(str(value))
+    if number <= 0:
+        raise ValueError(f"expected a positive integer, got {value!r}")
+    return number
+
+
+_DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([smhdw]?)\s*$")
+_UNIT_SECONDS = {"": 1, "s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
+
+
+def parse_duration(value: object) -> dt.timedelta | None:
+    """``max_age`` as a timedelta: seconds, a timedelta, or text like ``30d`` / ``12h``."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, dt.timedelta):
+        return value
+    if isinstance(value, int | float):
+        return dt.timedelta(seconds=value)
+    match = _DURATION.match(str(value))
+    if not match:
+        raise ValueError(f"expected a duration like 3600, '12h', '30d' or '2w', got {value!r}")
+    return dt.timedelta(seconds=float(match.group(1)) * _UNIT_SECONDS[match.group(2)])
+
+
+CONVERTERS: dict[str, Callable[[object], Any]] = {
+    "record_mode": _choice(RecordMode),
+    "strict": _flag,
+    "repeat": _choice(RepeatPolicy),
+    "keep_retries": _flag,
+    "check_pagination": _flag,
+    "max_age": parse_duration,
+    "on_expired": _choice(Expiry),
+    "allowed_hosts": _strings,
+    "max_cassette_bytes": _positive_int,
+    "redact_headers": _strings,
+    "redact_query_params": _strings,
+    "redact_body_paths": _strings,
+    "redact_patterns": _patterns,
+    "redact_callables": _callables,
+    "redact_defaults": _flag,
+    "allow_undecodable": _flag,
+    "secrets": _strings,
+    "secret_env": _strings,
+    "snapshot": _flag,
+    "masks": _strings,
+    "mask_defaults": _flag,
+    "renumber_ids": _flag,
+}
+# Options that are not Settings fields of the same name but are accepted from users.
+PATH_OPTIONS = ("cassette", "snapshot_file")
+OPTION_NAMES = tuple(sorted((*CONVERTERS, *PATH_OPTIONS)))
+# Options that make sense in pyproject's [tool.pytest.ini_options] as convreplay_<name>.
+INI_OPTIONS = tuple(name for name in CONVERTERS if name not in ("redact_callables",))
+
+
+def convert_options(options: Mapping[str, Any], source: str) -> dict[str, Any]:
+    """Validate one source's options into typed values; errors name the option and the source."""
+    converted: dict[str, Any] = {}
+    for name, value in options.items():
+        if name in PATH_OPTIONS:
+            converted[name] = value
+            continue
+        convert = CONVERTERS.get(name)
+        if convert is None:
+            raise ConfigError(
+                f"{source}: unknown convreplay option {name!r}; accepted options: {', '.join(OPTION_NAMES)}"
+            )
+        try:
+            converted[name] = convert(value)
+        except (ValueError, TypeError) as error:
+            raise ConfigError(f"{source}: option {name!r}: {error}") from None
+    return converted
+
+
+@dataclass(frozen=True, slots=True)
+class TestLocation:
+    """Where a test lives, which decides where its files go by default."""
+
+    rootdir: Path
+    module_path: Path  # the test file
+    test_name: str  # the test's name, with its class and parameters (``TestX.test_y[1]``)
+
+
+def default_cassette_path(location: TestLocation, cassette_dir: str) -> Path:
+    """``<rootdir>/<cassette_dir>/<test module path without .py>/<test name>.yaml``."""
+    return _module_folder(location, cassette_dir) / f"{_safe_name(location.test_name)}.yaml"
+
+
+def _module_folder(location: TestLocation, cassette_dir: str) -> Path:
+    try:
+        relative = location.module_path.relative_to(location.rootdir)
+    except ValueError:
+        relative = Path(location.module_path.name)
+    base = Path(cassette_dir)
+    base = base if base.is_absolute() else location.rootdir / base
+    return base / relative.with_suffix("")
+
+
+def _safe_name(name: str) -> str:
+    """Parametrized ids may hold characters no filesystem likes; keep the rest readable."""
+    return re.sub(r'[\\/:*?"<>|\x00-\x1f]', "_", name)
+
+
+def build_settings(
+    location: TestLocation,
+    *,
+    ini: Mapping[str, Any],
+    config_fixture: Mapping[str, Any],
+    marker: Mapping[str, Any],
+    cli_record_mode: str | None,
+    update_snapshots: bool,
+    ci: bool,
+    cassette_dir: str = "cassettes",
+) -> Settings:
+    """Merge the sources, later ones winning: ini < convreplay_config < marker; the CLI's record mode
+    wins over all of them, because re-recording a suite is a command-line decision."""
+    merged: dict[str, Any] = {}
+    merged.update(convert_options(ini, "[tool.pytest.ini_options]"))
+    merged.update(convert_options(config_fixture, "convreplay_config fixture"))
+    merged.update(convert_options(marker, f"@pytest.mark.convreplay on {location.test_name}"))
+    explicit = cli_record_mode is not None
+    if explicit:
+        merged["record_mode"] = convert_options({"record_mode": cli_record_mode}, "--convreplay-record-mode")[
+            "record_mode"
+        ]
+    if ci and not explicit and merged.get("record_mode", RecordMode.NONE) is not RecordMode.NONE:
+        # CI never creates or rewrites cassettes unless the command line asks for it in so many words.
+        merged["record_mode"] = RecordMode.NONE
+    cassette_path = _resolve(merged.pop("cassette", None), location, cassette_dir, ".yaml")
+    if cassette_path is None:
+        cassette_path = default_cassette_path(location, cassette_dir)
+    snapshot_path = _resolve(merged.pop("snapshot_file", None), location, cassette_dir, ".snapshot.yaml")
+    if snapshot_path is None:
+        snapshot_path = cassette_path.with_name(cassette_path.name.removesuffix(".yaml") + ".snapshot.yaml")
+    fields = {f.name for f in dataclasses.fields(Settings)}
+    return Settings(
+        cassette_path=cassette_path,
+        snapshot_path=snapshot_path,
+        record_mode_explicit=explicit,
+        update_snapshots=update_snapshots,
+        ci=ci,
+        **{name: value for name, value in merged.items() if name in fields},
+    )
+
+
+def _resolve(value: object, location: TestLocation, cassette_dir: str, suffix: str) -> Path | None:
+    """A user-given file name: absolute as is, otherwise inside the test module's cassette folder."""
+    if value is None:
+        return None
+    path = Path(str(value))
+    if not path.suffix:
+        path = path.with_name(path.name + suffix)
+    return path if path.is_absolute() else _module_folder(location, cassette_dir) / path

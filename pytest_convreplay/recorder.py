@@ -1,0 +1,295 @@
+"""vcrpy wiring: one cassette per test, record modes, interception of httpx and httpx2.
+
+vcrpy's patchers intercept httpx, httpx2 (openai 3.x), requests, urllib3 and aiohttp; this module
+swaps in a :class:`vcr.cassette.Cassette` subclass whose matching is indexed (``replay``), whose
+misses fall back to answering items-list requests from complete recorded conversations
+(``pagination``), and whose save runs record → redact → check → persist.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import json
+import os
+import warnings
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from vcr.cassette import Cassette
+from vcr.patch import CassettePatcherBuilder
+from vcr.record_mode import RecordMode as VcrRecordMode
+
+from . import cassette as files
+from .config import Expiry, RecordMode, Settings
+from .errors import CassetteError, PaginationError, UnmatchedRequestError
+from .interactions import Interaction, RecordedRequest
+from .pagination import (
+    ChainGuard,
+    ConversationRecord,
+    Severity,
+    check_chains,
+    drop_retried_failures,
+)
+from .pagination import rebuild_conversations as rebuild
+from .redact import RedactionRules, redact_interaction, redact_uri
+from .replay import CassetteIndex, RequestKey, Unmatched, block_network, unmatched_message
+from .reslice import CompleteListings
+from .secrets_gate import KnownSecrets, ensure_no_secrets
+
+_VCR_MODES = {
+    RecordMode.NONE: VcrRecordMode.NONE,
+    RecordMode.ONCE: VcrRecordMode.ONCE,
+    RecordMode.NEW_EPISODES: VcrRecordMode.NEW_EPISODES,
+    RecordMode.ALL: VcrRecordMode.ALL,
+}
+
+
+class CassetteExpiredWarning(UserWarning):
+    """A cassette is older than its ``max_age``; re-record it to see what the live API says now."""
+
+
+def rules_for(settings: Settings) -> RedactionRules:
+    """The redaction rules a test's settings ask for (defaults plus the user's additions)."""
+    return RedactionRules.from_options(
+        headers=settings.redact_headers,
+        query_params=settings.redact_query_params,
+        body_paths=settings.redact_body_paths,
+        patterns=settings.redact_patterns,
+        callables=settings.redact_callables,
+        extend_defaults=settings.redact_defaults,
+        allow_undecodable=settings.allow_undecodable,
+    )
+
+
+class Recording:
+    """The ``convreplay`` fixture's handle: one test's cassette, what it replayed and recorded.
+
+    ``conversations`` maps each conversation id to its items in chronological order, rebuilt from
+    every items-list page the cassette holds (recorded before and during this test).
+    """
+
+    def __init__(self, settings: Settings, *, nodeid: str) -> None:
+        self.settings = settings
+        self.nodeid = nodeid
+        self.path: Path = settings.cassette_path
+        self.rules = rules_for(settings)
+        self.loaded: list[Interaction] = []
+        self.metadata: dict[str, Any] = {}
+        self.existed = False
+        self.recorded: list[Interaction] = []
+        self.unmatched: list[Unmatched] = []
+        self.saved = False
+        self._load()
+        self.mode = self._effective_mode()
+        self.index = CassetteIndex(self.loaded, normalize_uri=self.normalize_uri, repeat=settings.repeat)
+        self.listings = None if settings.strict else CompleteListings.from_interactions(self.loaded)
+        self.guard = ChainGuard()
+
+    # --- loading and mode --------------------------------------------------------------------
+
+    def _load(self) -> None:
+        try:
+            loaded = files.load_cassette(self.path, max_bytes=self.settings.max_cassette_bytes)
+        except FileNotFoundError:
+            return
+        self.existed = True
+        self.loaded, self.metadata = loaded.interactions, loaded.metadata
+
+    def _effective_mode(self) -> RecordMode:
+        mode = self.settings.record_mode
+        if self.existed and self.settings.max_age is not None:
+            mode = self._apply_expiry(mode, self.settings.max_age)
+        if mode is RecordMode.ALL:
+            self.loaded = []  # re-recording replaces the cassette's contents
+        return mode
+
+    def _apply_expiry(self, mode: RecordMode, max_age: dt.timedelta) -> RecordMode:
+        recorded = files.recorded_at(self.metadata)
+        if recorded is None or dt.datetime.now(dt.UTC) - recorded <= max_age:
+            return mode
+        age = dt.datetime.now(dt.UTC) - recorded
+        message = (
+            f"convreplay: cassette {self.path} was recorded {age.days} days ago, older than max_age "
+            f"{max_age}; re-record it with: {self.record_command('all')}"
+        )
+        if self.settings.on_expired is Expiry.FAIL:
+            raise CassetteError(message)
+        if self.settings.on_expired is Expiry.RERECORD and mode is not RecordMode.NONE:
+            return RecordMode.ALL
+        warnings.warn(CassetteExpiredWarning(message), stacklevel=2)
+        return mode
+
+    @property
+    def write_protected(self) -> bool:
+        return self.mode is RecordMode.NONE or (self.mode is RecordMode.ONCE and self.existed)
+
+    def record_command(self, mode: str = "once") -> str:
+        return f"pytest --convreplay-record-mode={mode} '{self.nodeid}'"
+
+    # --- matching ------------------------------------------------------------------------------
+
+    def normalize_uri(self, uri: str) -> str:
+        return redact_uri(uri, self.rules)
+
+    def answer(self, method: str, uri: str, body: object) -> dict[str, Any] | None:
+        """The recorded (or re-sliced) response for a live request, or None when there is none."""
+        if self.mode is RecordMode.ALL:
+            return None
+        key = self.index.key(method, uri, body)
+        position = self.index.take(key)
+        if position is not None:
+            return files.response_for_vcr(self.loaded[position]["response"])
+        if self.listings is not None:
+            envelope = self.listings.answer(method, self.normalize_uri(uri))
+            if envelope is not None:
+                return synthesized_response(envelope)
+        return None
+
+    def can_answer(self, method: str, uri: str, body: object) -> bool:
+        if self.mode is RecordMode.ALL:
+            return False
+        key = self.index.key(method, uri, body)
+        if self.index.peek(key) is not None:
+            return True
+        return self.listings is not None and self.listings.answer(method, self.normalize_uri(uri)) is not None
+
+    def refuse(self, method: str, uri: str, body: object) -> Unmatched:
+        """Describe and remember a request that replay cannot answer and recording may not fetch."""
+        key: RequestKey = self.index.key(method, uri, body)
+        message = unmatched_message(
+            cassette=_shown(self.path),
+            key=key,
+            closest=self.index.closest(key),
+            record_command=self.record_command("once" if not self.existed else "new_episodes"),
+            missing_cassette=not self.existed,
+        )
+        unmatched = Unmatched(key, message)
+        self.unmatched.append(unmatched)
+        return unmatched
+
+    # --- recording -----------------------------------------------------------------------------
+
+    def observe(self, interaction: Interaction) -> None:
+        """Called for every live exchange; the guard stops a never-ending pagination early."""
+        self.guard.observe(interaction)
+        self.recorded.append(interaction)
+
+    @property
+    def interactions(self) -> list[Interaction]:
+        return [*self.loaded, *self.recorded]
+
+    @property
+    def requests(self) -> list[RecordedRequest]:
+        """Every request of the cassette, recorded before or during this test (live values)."""
+        return [interaction["request"] for interaction in self.interactions]
+
+    @property
+    def records(self) -> dict[str, ConversationRecord]:
+        return rebuild(self.interactions)
+
+    @property
+    def conversations(self) -> dict[str, list[dict[str, Any]]]:
+        return {cid: list(record.items) for cid, record in self.records.items()}
+
+    def save(self) -> None:
+        """record → redact → check → persist; nothing is written when any step objects."""
+        if not self.recorded or self.mode is RecordMode.NONE:
+            return
+        known = KnownSecrets.from_env(names=self.settings.secret_env, values=self.settings.secrets)
+        for interaction in self.recorded:
+            known.add_from_request_headers(interaction["request"]["headers"])
+        fresh = self.recorded if self.settings.keep_retries else drop_retried_failures(self.recorded)
+        interactions = [*self.loaded, *(redact_interaction(i, self.rules) for i in fresh)]
+        if self.settings.check_pagination:
+            errors = [
+                str(problem) for problem in check_chains(interactions) if problem.severity is Severity.ERROR
+            ]
+            if errors:
+                raise PaginationError(
+                    f"convreplay: not writing {_shown(self.path)}: the recorded pagination is inconsistent\n"
+                    + "\n".join(f"  {line}" for line in errors)
+                )
+        metadata = {**self.metadata, **files.recording_metadata(interactions, self.mode.value)}
+
+        def gate(checked: list[Interaction], text: str) -> None:
+            ensure_no_secrets(checked, text, known, self.rules, _shown(self.path))
+
+        files.save_cassette(self.path, interactions, metadata, check=gate)
+        self.saved = True
+
+
+def synthesized_response(envelope: dict[str, Any]) -> dict[str, Any]:
+    """A vcrpy response dict for an answer computed from a complete recorded listing."""
+    body = json.dumps(envelope, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+    return {
+        "status": {"code": 200, "message": "OK"},
+        "headers": {"content-type": ["application/json"], "content-length": [str(len(body))]},
+        "body": {"string": body},
+    }
+
+
+def _shown(path: Path) -> str:
+    """Paths in messages are relative to the working directory when that is shorter."""
+    try:
+        return str(path.relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)
+
+
+class ConvreplayCassette(Cassette):  # type: ignore[misc]
+    """vcrpy's cassette with this plugin's matching, recording hooks and save pipeline."""
+
+    def __init__(self, recording: Recording) -> None:
+        super().__init__(path=str(recording.path), record_mode=_VCR_MODES[recording.mode])
+        self.recording = recording
+        self.rewound = recording.existed
+
+    def _load(self) -> None:  # the Recording has loaded and validated the file already
+        return None
+
+    @property
+    def write_protected(self) -> bool:
+        return self.recording.write_protected
+
+    def can_play_response_for(self, request: Any) -> bool:
+        return self.recording.can_answer(request.method, request.uri, request.body)
+
+    def play_response(self, request: Any) -> dict[str, Any]:
+        response = self.recording.answer(request.method, request.uri, request.body)
+        if response is None:
+            raise self._unmatched(request)
+        return response
+
+    def filter_request(self, request: Any) -> Any:
+        """vcrpy asks this right before refusing a request in a write-protected cassette."""
+        if self.recording.write_protected:
+            raise self._unmatched(request)
+        return request
+
+    def _unmatched(self, request: Any) -> UnmatchedRequestError:
+        return UnmatchedRequestError(self.recording.refuse(request.method, request.uri, request.body).message)
+
+    def append(self, request: Any, response: dict[str, Any]) -> None:
+        self.recording.observe(files.to_interaction(request, response))
+
+    def _save(self, force: bool = False) -> None:
+        self.recording.save()
+
+
+@contextlib.contextmanager
+def use_cassette(recording: Recording) -> Iterator[Recording]:
+    """Intercept HTTP for the duration of a test; saving is left to the caller (it knows the outcome)."""
+    cassette = ConvreplayCassette(recording)
+    with contextlib.ExitStack() as stack:
+        for patcher in CassettePatcherBuilder(cassette).build():
+            stack.enter_context(patcher)
+        if recording.mode is RecordMode.NONE:
+            stack.enter_context(block_network(recording.settings.allowed_hosts, _shown(recording.path)))
+        yield recording
+
+
+def running_in_ci() -> bool:
+    """CI systems set CI (GitHub, GitLab, CircleCI, Buildkite…); there cassettes are never created."""
+    return os.environ.get("CI", "").strip().lower() not in ("", "0", "false", "no")

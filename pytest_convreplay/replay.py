@@ -1,0 +1,222 @@
+"""Indexed matching of live requests against a cassette, unmatched-request errors, network blocking.
+
+vcrpy compares each request with every recorded one (O(n) per request, O(n²) per pagination).
+Here a request is reduced once to a :class:`RequestKey` (method, path, sorted query, canonical
+body) and looked up in a dict, so replay cost grows linearly with the number of pages. Headers
+never take part: volatile ones (date, x-request-id, …) and credentials differ on every run.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ipaddress
+import json
+import socket
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any, NamedTuple
+from urllib.parse import parse_qsl, urlencode, urlsplit
+
+from .config import RepeatPolicy
+from .errors import ConvreplayError
+from .interactions import Interaction
+
+Normalizer = Callable[[str], str]
+
+
+class RequestKey(NamedTuple):
+    """What identifies a request for replay: no headers, query order-insensitive, JSON canonical."""
+
+    method: str
+    path: str
+    query: tuple[tuple[str, str], ...]
+    body: str | None
+
+    def describe(self) -> str:
+        query = f"?{urlencode(self.query)}" if self.query else ""
+        return f"{self.method} {self.path}{query}"
+
+
+def _canonical_body(body: object) -> str | None:
+    if body is None or body in (b"", ""):
+        return None
+    text = body.decode("utf-8", "replace") if isinstance(body, bytes | bytearray) else str(body)
+    try:
+        return json.dumps(json.loads(text), sort_keys=True, separators=(",", ":"))
+    except ValueError:
+        return text
+
+
+def request_key(method: str, uri: str, body: object = None) -> RequestKey:
+    """The replay key of a request (already normalized by the caller's redaction rules)."""
+    parts = urlsplit(uri)
+    query = tuple(sorted(parse_qsl(parts.query, keep_blank_values=True)))
+    return RequestKey(method.upper(), parts.path, query, _canonical_body(body))
+
+
+class CassetteIndex:
+    """Recorded answers by request key; identical requests are answered in recorded order."""
+
+    def __init__(
+        self,
+        interactions: Sequence[Interaction],
+        *,
+        normalize_uri: Normalizer = lambda uri: uri,
+        repeat: RepeatPolicy = RepeatPolicy.REPEAT_LAST,
+    ) -> None:
+        self._normalize_uri = normalize_uri
+        self._repeat = repeat
+        self._positions: dict[RequestKey, list[int]] = {}
+        self._played: dict[RequestKey, int] = {}
+        for position, interaction in enumerate(interactions):
+            request = interaction["request"]
+            key = self.key(request["method"], request["uri"], request.get("body"))
+            self._positions.setdefault(key, []).append(position)
+
+    def key(self, method: str, uri: str, body: object = None) -> RequestKey:
+        return request_key(method, self._normalize_uri(uri), body)
+
+    def __len__(self) -> int:
+        return sum(len(positions) for positions in self._positions.values())
+
+    def peek(self, key: RequestKey) -> int | None:
+        """The interaction that would answer ``key`` now, without consuming it."""
+        positions = self._positions.get(key)
+        if not positions:
+            return None
+        played = self._played.get(key, 0)
+        if played < len(positions):
+            return positions[played]
+        return positions[-1] if self._repeat is RepeatPolicy.REPEAT_LAST else None
+
+    def take(self, key: RequestKey) -> int | None:
+        """Like :meth:`peek`, and count the answer as played."""
+        position = self.peek(key)
+        if position is not None:
+            self._played[key] = self._played.get(key, 0) + 1
+        return position
+
+    def played_all(self) -> bool:
+        return all(self._played.get(key, 0) >= len(p) for key, p in self._positions.items())
+
+    def closest(self, key: RequestKey, limit: int = 3) -> list[tuple[RequestKey, list[str]]]:
+        """The recorded requests most like ``key``, each with what differs, for the error message."""
+        ranked = sorted(
+            ((len(diff), diff, other) for other in self._positions for diff in [_differences(key, other)]),
+            key=lambda entry: entry[0],
+        )
+        return [(other, diff) for _, diff, other in ranked[:limit]]
+
+
+def _differences(sent: RequestKey, recorded: RequestKey) -> list[str]:
+    """What separates two keys, in words; method and path weigh more than any query parameter."""
+    differences: list[str] = []
+    if sent.method != recorded.method:
+        differences += [f"method: {recorded.method} recorded, {sent.method} sent"] * 3
+    if sent.path != recorded.path:
+        differences += [f"path: {recorded.path} recorded, {sent.path} sent"] * 3
+    sent_query, recorded_query = _multi(sent.query), _multi(recorded.query)
+    for name in sorted(sent_query.keys() | recorded_query.keys()):
+        was, now = recorded_query.get(name), sent_query.get(name)
+        if was != now:
+            differences.append(f"query {name}: {_show(was)} recorded, {_show(now)} sent")
+    if sent.body != recorded.body:
+        differences.append("body differs")
+    return differences
+
+
+def _multi(pairs: tuple[tuple[str, str], ...]) -> dict[str, list[str]]:
+    grouped: dict[str, list[str]] = {}
+    for name, value in pairs:
+        grouped.setdefault(name, []).append(value)
+    return grouped
+
+
+def _show(values: list[str] | None) -> str:
+    if values is None:
+        return "(absent)"
+    return ",".join(values)
+
+
+@dataclass(frozen=True, slots=True)
+class Unmatched:
+    """One request replay could not answer, kept so the test fails even if the client swallowed it."""
+
+    key: RequestKey
+    message: str
+
+
+def unmatched_message(
+    *,
+    cassette: str,
+    key: RequestKey,
+    closest: list[tuple[RequestKey, list[str]]],
+    record_command: str,
+    missing_cassette: bool = False,
+    reason: str = "",
+) -> str:
+    """The one message a user needs: which cassette, which request, what is near, how to record it."""
+    if missing_cassette:
+        lines = [f"convreplay: cassette {cassette} does not exist, so {key.describe()} cannot be replayed."]
+    else:
+        lines = [f"convreplay: cassette {cassette} holds no answer for {key.describe()}"]
+    if reason:
+        lines.append(f"  ({reason})")
+    if closest:
+        lines.append("Closest recorded requests:")
+        for other, differences in closest:
+            lines.append(f"  {other.describe()}")
+            lines.extend(f"      {line}" for line in dict.fromkeys(differences))
+    lines.append(f"To record it, run: {record_command}")
+    return "\n".join(lines)
+
+
+class NetworkBlockedError(ConvreplayError):
+    """A connection to a non-loopback host was attempted while replaying offline."""
+
+
+def _is_loopback(host: str) -> bool:
+    if host in ("localhost", ""):
+        return True
+    try:
+        return ipaddress.ip_address(host.split("%", 1)[0]).is_loopback
+    except ValueError:
+        return False
+
+
+@contextlib.contextmanager
+def block_network(allowed_hosts: Sequence[str], describe: str) -> Iterator[None]:
+    """Refuse socket connections that would leave the machine, for clients vcrpy does not patch.
+
+    Loopback and ``allowed_hosts`` stay reachable (local databases, the emulator); the error is not
+    an OSError, so HTTP clients do not retry it as a connection problem.
+    """
+    original_connect = socket.socket.connect
+    original_connect_ex = socket.socket.connect_ex
+    allowed = set(allowed_hosts)
+
+    def check(sock: socket.socket, address: Any) -> None:
+        if sock.family not in (socket.AF_INET, socket.AF_INET6):
+            return
+        host = str(address[0]) if isinstance(address, tuple) else str(address)
+        if not _is_loopback(host) and host not in allowed:
+            raise NetworkBlockedError(
+                f"convreplay: network access to {host} is blocked while replaying {describe}; "
+                "record with --convreplay-record-mode=once, or list the host in the allowed_hosts option"
+            )
+
+    def connect(self: socket.socket, address: Any) -> None:
+        check(self, address)
+        original_connect(self, address)
+
+    def connect_ex(self: socket.socket, address: Any) -> int:
+        check(self, address)
+        return original_connect_ex(self, address)
+
+    socket.socket.connect = connect  # type: ignore[method-assign,assignment]
+    socket.socket.connect_ex = connect_ex  # type: ignore[method-assign,assignment]
+    try:
+        yield
+    finally:
+        socket.socket.connect = original_connect  # type: ignore[method-assign]
+        socket.socket.connect_ex = original_connect_ex  # type: ignore[method-assign]
