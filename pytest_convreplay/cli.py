@@ -1,0 +1,151 @@
+"""The ``convreplay`` command: argument parsing only; each subcommand calls one module."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from .errors import ConvreplayError
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="convreplay", description="Record, redact, replay and diff OpenAI conversation items."
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    demo = commands.add_parser("demo", help="record from the emulator, replay offline, show a diff")
+    demo.add_argument("--keep", type=Path, metavar="DIR", help="keep the demo cassettes in DIR")
+
+    serve = commands.add_parser("serve", help="run the Conversations API emulator in the foreground")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=0, help="0 picks a free port")
+
+    show = commands.add_parser("show", help="summarize cassettes: interactions, conversations, pages")
+    show.add_argument("paths", nargs="+", type=Path)
+
+    verify = commands.add_parser("verify", help="check cassettes load and paginate correctly (exit 1 if not)")
+    verify.add_argument("paths", nargs="+", type=Path)
+    verify.add_argument("--max-age", help="also fail cassettes older than this (e.g. 30d)")
+
+    scan = commands.add_parser("scan", help="find secrets in cassettes and snapshots (exit 1 on findings)")
+    scan.add_argument("paths", nargs="*", type=Path, default=[Path("cassettes")])
+
+    redact = commands.add_parser("redact", help="apply the redaction rules to existing cassettes in place")
+    redact.add_argument("paths", nargs="+", type=Path)
+
+    diff = commands.add_parser("diff", help="item-level diff of two cassettes or snapshot files")
+    diff.add_argument("old", type=Path)
+    diff.add_argument("new", type=Path)
+    diff.add_argument("--json", action="store_true", help="machine-readable output")
+    colour = diff.add_mutually_exclusive_group()
+    colour.add_argument("--color", dest="color", action="store_true", default=None)
+    colour.add_argument("--no-color", dest="color", action="store_false")
+    diff.add_argument("--renumber-ids", action="store_true", help="compare ids by first appearance")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    arguments = _parser().parse_args(argv)
+    try:
+        return int(_COMMANDS[arguments.command](arguments))
+    except ConvreplayError as error:
+        print(error, file=sys.stderr)
+        return 2
+
+
+def _demo(arguments: argparse.Namespace) -> int:
+    from .demo import run
+
+    return run(arguments.keep)
+
+
+def _serve(arguments: argparse.Namespace) -> int:
+    from .emulator import serve_forever
+
+    serve_forever(arguments.host, arguments.port)
+    return 0
+
+
+def _show(arguments: argparse.Namespace) -> int:
+    from .audit import cassette_files, show
+
+    print("\n\n".join(show(path) for path in cassette_files(arguments.paths)))
+    return 0
+
+
+def _verify(arguments: argparse.Namespace) -> int:
+    from .audit import cassette_files, verify
+    from .config import parse_duration
+
+    max_age = parse_duration(arguments.max_age)
+    failed = 0
+    for path in cassette_files(arguments.paths):
+        verdict = verify(path, max_age=max_age)
+        print(f"{'ok  ' if verdict.ok else 'FAIL'} {path}")
+        for line in [*verdict.errors, *verdict.notes]:
+            print(f"     {line}")
+        failed += not verdict.ok
+    return 1 if failed else 0
+
+
+def _scan(arguments: argparse.Namespace) -> int:
+    from .secrets_gate import scan_files
+
+    findings = scan_files(arguments.paths)
+    for finding in findings:
+        print(finding)
+    print(f"convreplay scan: {len(findings)} finding(s)", file=sys.stderr)
+    return 1 if findings else 0
+
+
+def _redact(arguments: argparse.Namespace) -> int:
+    from .redact import RedactionRules
+    from .secrets_gate import redact_files
+
+    changes = redact_files(arguments.paths, RedactionRules.default())
+    for change in changes:
+        print(change)
+    print(f"convreplay redact: {len(changes)} change(s)", file=sys.stderr)
+    return 0
+
+
+def _diff(arguments: argparse.Namespace) -> int:
+    from .diff import diff_items, render, to_json
+    from .sources import conversations_in
+
+    old, new = conversations_in(arguments.old), conversations_in(arguments.new)
+    color = sys.stdout.isatty() if arguments.color is None else arguments.color
+    differs = False
+    report: dict[str, Any] = {}
+    for name in sorted(old.keys() | new.keys()):
+        diff = diff_items(old.get(name, []), new.get(name, []), renumber=arguments.renumber_ids)
+        differs = differs or not diff.is_empty
+        if arguments.json:
+            report[name] = to_json(diff)
+        elif not diff.is_empty:
+            print(f"conversation {name}")
+            print(render(diff, color=color))
+    if arguments.json:
+        print(json.dumps(report, indent=2))
+    elif not differs:
+        print("no differences")
+    return 1 if differs else 0
+
+
+_COMMANDS = {
+    "demo": _demo,
+    "serve": _serve,
+    "show": _show,
+    "verify": _verify,
+    "scan": _scan,
+    "redact": _redact,
+    "diff": _diff,
+}
+
+if __name__ == "__main__":  # pragma: no cover
+    raise SystemExit(main())
