@@ -256,10 +256,10 @@ class _Builder:
             self.entries.append(UnchangedRun(*self._run))
             self._run = None
 
-    def counts(self) -> DiffCounts:
+    def finish(self) -> tuple[tuple[ItemChange | UnchangedRun, ...], DiffCounts]:
         self._flush()
         tally = self.tally
-        return DiffCounts(
+        return tuple(self.entries), DiffCounts(
             added=tally[Verdict.ADDED],
             removed=tally[Verdict.REMOVED],
             moved=tally[Verdict.MOVED],
@@ -338,7 +338,8 @@ def diff_items(
                 out.add(change)
             i += 1
         j += 1
-    return ItemDiff(old_items, new_items, tuple(out.entries), out.counts())
+    entries, counts = out.finish()
+    return ItemDiff(old_items, new_items, entries, counts)
 
 
 def to_json(diff: ItemDiff) -> dict[str, Any]:
