@@ -1,0 +1,576 @@
+"""Redaction rules: what they select, what they write, and that replay still matches."""
+
+from __future__ import annotations
+
+import copy
+import gzip
+import json
+import re
+import zlib
+from typing import Any
+from urllib.parse import quote
+
+import pytest
+import yaml
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from pytest_convreplay.errors import ConfigError, UndecodableBodyError
+from pytest_convreplay.interactions import Interaction
+from pytest_convreplay.redact import (
+    ACCEPT_ENCODING,
+    PLACEHOLDER_RE,
+    BodyPath,
+    BodyPathRule,
+    HeaderRule,
+    PatternRule,
+    QueryRule,
+    RedactionRules,
+    format_path,
+    redact_interaction,
+    redact_uri,
+)
+from pytest_convreplay.secrets_gate import KnownSecrets, ensure_no_secrets
+
+RULES = RedactionRules.default()
+KEY = "sk-proj-Abcdefghijklmnopqrstuvwxyz0123456789"
+ITEMS_URI = "https://api.openai.com/v1/conversations/conv_123/items"
+
+
+def make_interaction(
+    *,
+    uri: str = ITEMS_URI,
+    request_headers: dict[str, list[str]] | None = None,
+    request_body: str | None = None,
+    response_headers: dict[str, list[str]] | None = None,
+    body: Any = "",
+) -> Interaction:
+    return {
+        "request": {
+            "method": "GET",
+            "uri": uri,
+            "body": request_body,
+            "headers": request_headers or {},
+        },
+        "response": {
+            "status": {"code": 200, "message": "OK"},
+            "headers": response_headers or {},
+            "body": {"string": body},
+        },
+    }
+
+
+def page(*texts: str, **extra: Any) -> dict[str, Any]:
+    data = [
+        {"id": f"msg_{i}", "type": "message", "content": [{"type": "output_text", "text": text}]}
+        for i, text in enumerate(texts)
+    ]
+    return {
+        "object": "list",
+        "data": data,
+        "first_id": "msg_0",
+        "last_id": "msg_0",
+        "has_more": False,
+        **extra,
+    }
+
+
+def response_json(interaction: Interaction) -> Any:
+    return json.loads(interaction["response"]["body"]["string"])
+
+
+# ------------------------------------------------------------------------------ headers
+
+
+def test_default_credential_headers_are_replaced_by_named_placeholders() -> None:
+    interaction = make_interaction(
+        request_headers={
+            "Authorization": [f"Bearer {KEY}"],
+            "OpenAI-Organization": ["org-abcdefghijklmnop"],
+            "openai-project": ["proj_abcdefghijklmnop"],
+            "Cookie": ["__cf_bm=abc"],
+            "api-key": ["azure-key-123456"],
+        },
+        response_headers={
+            "set-cookie": ["__cf_bm=xyz; path=/", "_cfuvid=abc"],
+            "openai-organization": ["org-abcdefghijklmnop"],
+            "openai-project": ["proj_abcdefghijklmnop"],
+        },
+    )
+    redacted = redact_interaction(interaction, RULES)
+    assert redacted["request"]["headers"] == {
+        "Authorization": ["<REDACTED:authorization>"],
+        "OpenAI-Organization": ["<REDACTED:openai-organization>"],
+        "openai-project": ["<REDACTED:openai-project>"],
+        "Cookie": ["<REDACTED:cookie>"],
+        "api-key": ["<REDACTED:api-key>"],
+    }
+    assert redacted["response"]["headers"] == {
+        "set-cookie": ["<REDACTED:set-cookie>", "<REDACTED:set-cookie>"],
+        "openai-organization": ["<REDACTED:openai-organization>"],
+        "openai-project": ["<REDACTED:openai-project>"],
+    }
+
+
+def test_ids_and_diagnostic_headers_are_left_alone() -> None:
+    headers = {"x-request-id": ["req_123"], "openai-processing-ms": ["42"], "cf-ray": ["8f-LHR"]}
+    redacted = redact_interaction(make_interaction(response_headers=headers), RULES)
+    assert redacted["response"]["headers"] == headers
+
+
+def test_header_rule_parses_side_and_rejects_bad_values() -> None:
+    assert HeaderRule.parse("response:X-Secret") == HeaderRule("x-secret", "response")
+    assert HeaderRule.parse("x-secret") == HeaderRule("x-secret", "both")
+    with pytest.raises(ConfigError, match="unknown side 'reply'"):
+        HeaderRule.parse("reply:x-secret")
+    with pytest.raises(ConfigError, match="not a valid HTTP header name"):
+        HeaderRule.parse("x secret")
+
+
+def test_header_rule_applies_only_to_its_side() -> None:
+    rules = RedactionRules.from_options(headers=["response:x-token"], extend_defaults=False)
+    interaction = make_interaction(request_headers={"x-token": ["a"]}, response_headers={"x-token": ["b"]})
+    redacted = redact_interaction(interaction, rules)
+    assert redacted["request"]["headers"] == {"x-token": ["a"]}
+    assert redacted["response"]["headers"] == {"x-token": ["<REDACTED:x-token>"]}
+
+
+# -------------------------------------------------------------------------------- query
+
+
+def test_query_rules_keep_order_and_repeated_params() -> None:
+    uri = f"{ITEMS_URI}?limit=2&include%5B%5D=a.b&api_key={KEY}&include%5B%5D=c.d&after=msg_9"
+    assert redact_uri(uri, RULES) == (
+        f"{ITEMS_URI}?limit=2&include%5B%5D=a.b&api_key=%3CREDACTED%3Aapi_key%3E&include%5B%5D=c.d&after=msg_9"
+    )
+
+
+def test_live_request_and_cassette_normalize_to_the_same_uri() -> None:
+    live = f"{ITEMS_URI}?key=real-key-from-ci-123456&order=asc"
+    recorded = redact_uri(f"{ITEMS_URI}?key=key-used-when-recording&order=asc", RULES)
+    assert redact_uri(live, RULES) == recorded == redact_uri(recorded, RULES)
+
+
+def test_uri_without_secrets_is_returned_byte_for_byte() -> None:
+    uri = f"{ITEMS_URI}?after=msg_abc&limit=100&include[]=message.input_image.image_url&order=desc&"
+    assert redact_uri(uri, RULES) is uri
+
+
+def test_patterns_and_passwords_in_uris_are_redacted() -> None:
+    redacted = redact_uri(f"https://user:hunter2-password@proxy.local/v1/{KEY}/items?q={KEY}", RULES)
+    assert KEY not in redacted
+    assert "hunter2" not in redacted
+    assert redacted.startswith("https://user:%3CREDACTED%3Apassword%3E@proxy.local/v1/")
+
+
+def test_query_rule_names_are_validated() -> None:
+    with pytest.raises(ConfigError, match="query parameter rule"):
+        QueryRule.parse("bad name")
+
+
+# --------------------------------------------------------------------------- body paths
+
+
+@pytest.mark.parametrize(
+    ("selector", "path", "expected"),
+    [
+        ("data[*].content[*].text", ("data", 2, "content", 0, "text"), True),
+        ("data[*].content[*].text", ("data", 2, "content", "x", "text"), False),
+        ("data[1].id", ("data", 1, "id"), True),
+        ("data[1].id", ("data", 0, "id"), False),
+        ("**.encrypted_content", ("encrypted_content",), True),
+        ("**.encrypted_content", ("data", 0, "encrypted_content"), True),
+        ("**.encrypted_content", ("data", 0, "summary"), False),
+        ("data.*.id", ("data", 3, "id"), True),
+        (".metadata['user.key']", ("metadata", "user.key"), True),
+        ('metadata["a b"]', ("metadata", "a b"), True),
+        ("data.**", ("data", 0, "content"), True),
+    ],
+)
+def test_body_path_selects(selector: str, path: tuple[str | int, ...], expected: bool) -> None:
+    assert BodyPath.parse(selector).matches(path) is expected
+
+
+@pytest.mark.parametrize(
+    ("selector", "position"),
+    [("data.", 4), ("a..b", 1), ("data[x]", 4), ("data[*]text", 7), ("data[0", 4), ("", 0), ("a b", 1)],
+)
+def test_bad_selector_error_names_it_and_the_position(selector: str, position: int) -> None:
+    with pytest.raises(ConfigError) as error:
+        BodyPath.parse(selector)
+    assert repr(selector) in str(error.value)
+    assert f"at position {position}" in str(error.value)
+
+
+def test_format_path_writes_paths_the_selector_grammar_reads() -> None:
+    path = ("data", 2, "content", 0, "we.ird")
+    assert format_path(path) == 'data[2].content[0]["we.ird"]'
+    assert BodyPath.parse(format_path(path)).matches(path)
+
+
+def test_body_path_rules_replace_whole_values_in_request_and_response() -> None:
+    rules = RedactionRules.from_options(body_paths=["**.encrypted_content", "input[*].secret_note"])
+    body = {"data": [{"type": "reasoning", "encrypted_content": "gAAAAB...", "summary": []}]}
+    interaction = make_interaction(
+        request_body=json.dumps({"input": [{"secret_note": {"a": 1}}]}), body=json.dumps(body)
+    )
+    redacted = redact_interaction(interaction, rules)
+    assert json.loads(redacted["request"]["body"] or "") == {
+        "input": [{"secret_note": "<REDACTED:secret_note>"}]
+    }
+    assert response_json(redacted)["data"][0]["encrypted_content"] == "<REDACTED:encrypted_content>"
+
+
+def test_default_body_paths_cover_credential_fields() -> None:
+    body = json.dumps({"tools": [{"type": "mcp", "authorization": "oauth-abc", "api_key": "x"}]})
+    redacted = redact_interaction(make_interaction(request_body=body), RULES)
+    assert json.loads(redacted["request"]["body"] or "") == {
+        "tools": [
+            {"type": "mcp", "authorization": "<REDACTED:authorization>", "api_key": "<REDACTED:api_key>"}
+        ]
+    }
+
+
+# ----------------------------------------------------------------------------- patterns
+
+
+def test_pattern_hits_get_keyed_hash_placeholders_so_equal_secrets_stay_equal() -> None:
+    other = "sk-" + "Z" * 30
+    body = json.dumps(page(f"first {KEY}", f"again {KEY}", f"other {other}"))
+    texts = [
+        item["content"][0]["text"]
+        for item in response_json(redact_interaction(make_interaction(body=body), RULES))["data"]
+    ]
+    first, again, different = (text.split(" ", 1)[1] for text in texts)
+    assert re.fullmatch(r"<REDACTED:openai-key:[0-9a-f]{8}>", first)
+    assert first == again != different
+
+
+def test_hash_key_changes_the_placeholder() -> None:
+    body = json.dumps(page(KEY))
+    default = redact_interaction(make_interaction(body=body), RULES)
+    keyed = redact_interaction(
+        make_interaction(body=body), RedactionRules.from_options(hash_key="project-key")
+    )
+    assert response_json(default) != response_json(keyed)
+
+
+@pytest.mark.parametrize(
+    ("text", "label"),
+    [
+        (KEY, "openai-key"),
+        ("sk-admin-" + "a1" * 20, "openai-key"),
+        ("sess-" + "Ab1" * 10, "openai-session"),
+        ("AKIA" + "ABCDEFGHIJKLMNOP", "aws-access-key-id"),
+        ("ghp_" + "a" * 36, "github-token"),
+        ("eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0In0.dozjgNryP4J3jVmNHl0w5N_XgL0n3I9PlFUP0THsR8U", "jwt"),
+        ("-----BEGIN RSA PRIVATE KEY-----\nMIIEow\n-----END RSA PRIVATE KEY-----", "private-key"),
+    ],
+)
+def test_default_patterns_find_common_secrets(text: str, label: str) -> None:
+    redacted = response_json(
+        redact_interaction(make_interaction(body=json.dumps(page(f"x {text} y"))), RULES)
+    )
+    assert re.fullmatch(rf"x <REDACTED:{label}:[0-9a-f]{{8}}> y", redacted["data"][0]["content"][0]["text"])
+
+
+def test_bearer_pattern_keeps_the_scheme_and_spares_prose() -> None:
+    body = json.dumps(page("use Bearer abc123def456ghi", "Bearer authentication is described in RFC 6750"))
+    texts = [
+        item["content"][0]["text"]
+        for item in response_json(redact_interaction(make_interaction(body=body), RULES))["data"]
+    ]
+    assert re.fullmatch(r"use Bearer <REDACTED:bearer:[0-9a-f]{8}>", texts[0])
+    assert texts[1] == "Bearer authentication is described in RFC 6750"
+
+
+def test_ids_and_cursors_are_not_secrets() -> None:
+    body = json.dumps(
+        page(
+            "hello",
+            first_id="msg_68af2c3e9d8c8190a1b2c3d4e5f60718",
+            last_id="task-abcdefghijklmnopqrstuvwxyz",
+        )
+    )
+    interaction = make_interaction(
+        uri=f"{ITEMS_URI}?after=msg_68af2c3e9d8c8190a1b2c3d4e5f60718&limit=20", body=body
+    )
+    assert redact_interaction(interaction, RULES) == interaction
+
+
+def test_user_patterns_parse_with_labels_and_bad_regexes_fail_clearly() -> None:
+    rules = RedactionRules.from_options(patterns=["internal=itk_[a-z0-9]{12}", re.compile(r"tenant-\d{6}")])
+    labels = [rule.label for rule in rules.patterns]
+    assert labels[-2:] == ["internal", "pattern"]
+    with pytest.raises(ConfigError, match=r"not a valid regular expression"):
+        RedactionRules.from_options(patterns=["broken=(unclosed"])
+    with pytest.raises(ConfigError, match="label"):
+        PatternRule("has space", re.compile("x"))
+
+
+def test_patterns_given_as_a_mapping_use_its_keys_as_labels() -> None:
+    rules = RedactionRules.from_options(patterns={"tenant": r"tenant-\d{6}"}, extend_defaults=False)
+    redacted = response_json(
+        redact_interaction(make_interaction(body=json.dumps(page("tenant-123456"))), rules)
+    )
+    assert redacted["data"][0]["content"][0]["text"].startswith("<REDACTED:tenant:")
+
+
+def test_patterns_never_rewrite_placeholders_even_greedy_user_patterns() -> None:
+    rules = RedactionRules.from_options(patterns=[r"greedy=[A-Z]{4,}", r"token=token=(?P<secret>\S+)"])
+    interaction = make_interaction(body=json.dumps(page(f"KEY {KEY} token=hunter2secret")))
+    once = redact_interaction(interaction, rules)
+    assert redact_interaction(once, rules) == once
+    assert PLACEHOLDER_RE.search(response_json(once)["data"][0]["content"][0]["text"])
+
+
+def test_without_defaults_only_the_given_rules_apply() -> None:
+    rules = RedactionRules.from_options(headers=["x-token"], extend_defaults=False)
+    assert [rule.name for rule in rules.headers] == ["x-token"]
+    assert rules.query_params == rules.body_paths == rules.patterns == ()
+
+
+# --------------------------------------------------------------------- nested JSON strings
+
+
+def test_json_inside_strings_is_redacted_and_reserialized_compactly() -> None:
+    arguments = json.dumps({"api_key": "abc", "note": f"key {KEY}"}, indent=2)
+    body = json.dumps({"data": [{"type": "function_call", "arguments": arguments}]})
+    redacted = response_json(redact_interaction(make_interaction(body=body), RULES))
+    nested = redacted["data"][0]["arguments"]
+    assert "\n" not in nested
+    assert json.loads(nested)["api_key"] == "<REDACTED:api_key>"
+    assert KEY not in nested
+
+
+def test_unchanged_nested_json_and_bodies_keep_their_exact_bytes() -> None:
+    arguments = '{ "city" : "Paris",  "units":"C" }'
+    body = json.dumps({"data": [{"type": "function_call", "arguments": arguments}]}, indent=3)
+    interaction = make_interaction(body=body)
+    assert redact_interaction(interaction, RULES)["response"]["body"]["string"] == body
+
+
+def test_body_paths_reach_into_nested_json_strings() -> None:
+    rules = RedactionRules.from_options(body_paths=["data[*].output.token"])
+    body = json.dumps({"data": [{"type": "function_call_output", "output": json.dumps({"token": "t0k"})}]})
+    redacted = response_json(redact_interaction(make_interaction(body=body), rules))
+    assert json.loads(redacted["data"][0]["output"]) == {"token": "<REDACTED:token>"}
+
+
+def test_form_encoded_request_bodies_follow_query_rules() -> None:
+    interaction = make_interaction(
+        request_headers={"Content-Type": ["application/x-www-form-urlencoded"]},
+        request_body="grant_type=x&client_secret=s3cr3t-value&scope=a+b",
+    )
+    redacted = redact_interaction(interaction, RULES)
+    assert (
+        redacted["request"]["body"] == "grant_type=x&client_secret=%3CREDACTED%3Aclient_secret%3E&scope=a+b"
+    )
+
+
+# ----------------------------------------------------------------------------- encodings
+
+
+def test_gzip_bodies_are_stored_decoded_with_fixed_headers() -> None:
+    text = json.dumps(page(f"k {KEY}"))
+    interaction = make_interaction(
+        response_headers={
+            "Content-Encoding": ["gzip"],
+            "Content-Length": ["1"],
+            "Content-Type": ["application/json"],
+        },
+        body=gzip.compress(text.encode()),
+    )
+    redacted = redact_interaction(interaction, RULES)
+    stored = redacted["response"]["body"]["string"]
+    assert isinstance(stored, str)
+    assert KEY not in stored
+    assert redacted["response"]["headers"] == {
+        "Content-Length": [str(len(stored.encode()))],
+        "Content-Type": ["application/json"],
+    }
+
+
+@pytest.mark.parametrize(
+    "compress", [zlib.compress, lambda data: zlib.compress(data)[2:-4]], ids=["zlib", "raw"]
+)
+def test_deflate_bodies_are_decoded_with_or_without_zlib_header(compress: Any) -> None:
+    interaction = make_interaction(
+        response_headers={"content-encoding": ["deflate"]}, body=compress(b'{"a": 1}')
+    )
+    assert redact_interaction(interaction, RULES)["response"]["body"]["string"] == '{"a": 1}'
+
+
+def test_stacked_encodings_are_undone_in_reverse_order() -> None:
+    body = zlib.compress(gzip.compress(b"plain"))
+    interaction = make_interaction(response_headers={"content-encoding": ["gzip, deflate"]}, body=body)
+    assert redact_interaction(interaction, RULES)["response"]["body"]["string"] == "plain"
+
+
+def test_accept_encoding_lists_only_what_can_be_decoded() -> None:
+    offered = [coding.strip() for coding in ACCEPT_ENCODING.split(",")]
+    assert offered[:2] == ["gzip", "deflate"]
+    for coding in offered:
+        interaction = make_interaction(response_headers={"content-encoding": [coding]}, body=b"\x00")
+        with pytest.raises(UndecodableBodyError, match="corrupt"):
+            redact_interaction(interaction, RULES)
+
+
+def test_unknown_encoding_fails_naming_request_and_encoding_and_the_way_out() -> None:
+    interaction = make_interaction(
+        uri=f"{ITEMS_URI}?api_key={KEY}",
+        response_headers={"content-encoding": ["compress"]},
+        body=b"\x1f\x9d",
+    )
+    with pytest.raises(UndecodableBodyError) as error:
+        redact_interaction(interaction, RULES)
+    message = str(error.value)
+    assert "GET https://api.openai.com/v1/conversations/conv_123/items" in message
+    assert "'compress'" in message
+    assert "allow_undecodable" in message
+    assert KEY not in message
+
+
+def test_allowed_undecodable_bodies_are_kept_as_they_are() -> None:
+    rules = RedactionRules.from_options(allow_undecodable=True)
+    interaction = make_interaction(response_headers={"content-encoding": ["compress"]}, body=b"\x1f\x9d")
+    assert redact_interaction(interaction, rules) == interaction
+
+
+def test_binary_bodies_fail_unless_allowed() -> None:
+    interaction = make_interaction(response_headers={"content-type": ["image/png"]}, body=b"\x89PNG\xff")
+    with pytest.raises(UndecodableBodyError, match="not UTF-8"):
+        redact_interaction(interaction, RULES)
+    kept = redact_interaction(interaction, RedactionRules.from_options(allow_undecodable=True))
+    assert kept["response"]["body"]["string"] == b"\x89PNG\xff"
+
+
+# ------------------------------------------------------------------------ the interaction
+
+
+def test_the_input_interaction_is_never_modified() -> None:
+    interaction = make_interaction(
+        request_headers={"authorization": [f"Bearer {KEY}"]},
+        response_headers={"content-encoding": ["gzip"]},
+        body=gzip.compress(json.dumps(page(KEY)).encode()),
+    )
+    before = copy.deepcopy(interaction)
+    redact_interaction(interaction, RULES)
+    assert interaction == before
+
+
+def test_user_callables_see_decoded_bodies_and_their_output_is_still_redacted() -> None:
+    seen: list[Any] = []
+
+    def tag(interaction: Interaction) -> Interaction:
+        seen.append(interaction["response"]["body"]["string"])
+        interaction["response"]["headers"]["x-note"] = [f"copied {KEY}"]
+        return interaction
+
+    rules = RedactionRules.from_options(callables=[tag])
+    interaction = make_interaction(
+        response_headers={"content-encoding": ["gzip"]}, body=gzip.compress(b"[1]")
+    )
+    redacted = redact_interaction(interaction, rules)
+    assert seen == ["[1]"]
+    assert KEY not in redacted["response"]["headers"]["x-note"][0]
+
+
+def test_non_callables_are_rejected() -> None:
+    with pytest.raises(ConfigError, match="not callable"):
+        RedactionRules.from_options(callables=["not a function"])  # type: ignore[list-item]
+
+
+def test_body_path_rule_label_defaults_to_the_last_name() -> None:
+    assert BodyPathRule.parse("data[*].content[*].text").label == "text"
+    assert BodyPathRule.parse("[*]").label == "body"
+
+
+# ------------------------------------------------------------------------ property tests
+
+SECRET_CHARS = st.characters(codec="ascii", categories=["L", "N"])
+SUFFIX = st.text(SECRET_CHARS, min_size=24, max_size=48)
+# Secrets the default patterns know the shape of, so they are found wherever they are.
+PATTERNED = st.one_of(
+    SUFFIX.map(lambda s: f"sk-{s}"),
+    SUFFIX.map(lambda s: f"sk-proj-{s}"),
+    SUFFIX.map(lambda s: f"sess-{s}"),
+)
+# Anything at all, for places rules name (headers, query parameters, body paths).
+ANY_SECRET = st.text(
+    st.characters(codec="utf-8", exclude_categories=["Cs", "Cc"]), min_size=12, max_size=40
+).filter(lambda s: s.strip() == s)
+SEPARATOR = st.sampled_from([" ", "\n", ": ", "=", "'", '"', "(", ", ", "\t", "/"])
+PROSE = st.text(st.characters(codec="ascii", categories=["L", "N", "Zs"]), max_size=20)
+
+
+@st.composite
+def in_prose(draw: st.DrawFn, secret: str) -> str:
+    return draw(PROSE) + draw(SEPARATOR) + secret + draw(SEPARATOR) + draw(PROSE)
+
+
+@st.composite
+def interaction_with_secrets(draw: st.DrawFn) -> tuple[Interaction, list[str]]:
+    """Seven secrets in one interaction: headers, query, request body, response body text,
+    a nested JSON string, under a default body path, and the whole response gzip-compressed."""
+    header_secret, query_secret, path_secret = (draw(ANY_SECRET) for _ in range(3))
+    text_secret, nested_secret, request_secret, bearer = (draw(PATTERNED) for _ in range(4))
+    arguments = json.dumps({"query": draw(in_prose(nested_secret)), "n": 1})
+    body = {
+        "object": "list",
+        "data": [
+            {
+                "id": "msg_1",
+                "type": "message",
+                "content": [{"type": "output_text", "text": draw(in_prose(text_secret))}],
+            },
+            {"id": "fc_1", "type": "function_call", "arguments": arguments},
+            {"id": "fc_2", "type": "function_call_output", "output": json.dumps({"password": path_secret})},
+        ],
+    }
+    compress = draw(st.booleans())
+    interaction = make_interaction(
+        uri=f"{ITEMS_URI}?limit=20&include%5B%5D=x&api_key={quote(query_secret, safe='')}&order=asc",
+        request_headers={"Authorization": [f"Bearer {bearer}"], "OpenAI-Project": [header_secret]},
+        request_body=json.dumps({"input": draw(in_prose(request_secret))}),
+        response_headers={"content-encoding": ["gzip"]}
+        if compress
+        else {"content-type": ["application/json"]},
+        body=gzip.compress(json.dumps(body).encode()) if compress else json.dumps(body, indent=2),
+    )
+    return interaction, [
+        header_secret,
+        query_secret,
+        path_secret,
+        text_secret,
+        nested_secret,
+        request_secret,
+        bearer,
+    ]
+
+
+# 300 examples x 7 secrets = 2,100 secrets; 150 more examples x 7 for idempotence.
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(interaction_with_secrets())
+def test_no_secret_reaches_the_written_cassette(case: tuple[Interaction, list[str]]) -> None:
+    interaction, secrets = case
+    redacted = redact_interaction(interaction, RULES)
+    text = yaml.safe_dump({"version": 1, "interactions": [redacted]}, allow_unicode=True)
+    for secret in secrets:
+        assert secret not in text
+    known = KnownSecrets.from_env({}, values=secrets)
+    ensure_no_secrets([redacted], text, known, RULES, "cassette.yaml")
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(interaction_with_secrets())
+def test_redaction_is_idempotent(case: tuple[Interaction, list[str]]) -> None:
+    once = redact_interaction(case[0], RULES)
+    assert redact_interaction(once, RULES) == once
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.one_of(PATTERNED, ANY_SECRET, PROSE), min_size=1, max_size=6).map(" ".join))
+def test_redacting_any_text_twice_changes_nothing_more(text: str) -> None:
+    once = redact_interaction(make_interaction(body=json.dumps(page(text))), RULES)
+    assert redact_interaction(once, RULES) == once
