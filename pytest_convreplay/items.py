@@ -735,9 +735,9 @@ def _dump(obj: Any) -> Item:
 
 
 def _is_single_item(obj: Any) -> bool:
-    if isinstance(obj, Mapping):
-        return "type" in obj and "data" not in obj
-    return isinstance(getattr(obj, "type", None), str) and not hasattr(obj, "data")
+    """Items carry a string ``type``; list pages and iterables of items do not."""
+    kind = obj.get("type") if isinstance(obj, Mapping) else getattr(obj, "type", None)
+    return isinstance(kind, str)
 
 
 def to_item_dicts(obj: Any) -> list[Item]:
