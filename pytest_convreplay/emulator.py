@@ -75,6 +75,12 @@ def _not_found(what: str, ident: str, param: str) -> ApiError:
     return ApiError(404, f"{what} with id '{ident}' not found.", param=param)
 
 
+def _missing(param: str) -> ApiError:
+    return ApiError(
+        400, f"Missing required parameter: '{param}'.", param=param, code="missing_required_parameter"
+    )
+
+
 @dataclass
 class _Conversation:
     id: str
@@ -469,17 +475,14 @@ class ConversationsEmulator:
             return self._conversation(params["cid"]).resource()
 
     def _update_conversation(self, params: dict[str, str], _: list[tuple[str, str]], body: bytes) -> JSONBody:
+        """The OpenAPI body is optional: no body changes nothing; a body must carry metadata."""
         payload = _json_body(body)
-        if "metadata" not in payload:
-            raise ApiError(
-                400,
-                "Missing required parameter: 'metadata'.",
-                param="metadata",
-                code="missing_required_parameter",
-            )
+        if body.strip() and "metadata" not in payload:
+            raise _missing("metadata")
         with self._lock:
             conversation = self._conversation(params["cid"])
-            conversation.metadata = _metadata(payload["metadata"])
+            if "metadata" in payload:
+                conversation.metadata = _metadata(payload["metadata"])
             return conversation.resource()
 
     def _delete_conversation(self, params: dict[str, str], _: list[tuple[str, str]], __: bytes) -> JSONBody:
@@ -492,9 +495,7 @@ class ConversationsEmulator:
         include = _include(pairs)
         payload = _json_body(body)
         if "items" not in payload:
-            raise ApiError(
-                400, "Missing required parameter: 'items'.", param="items", code="missing_required_parameter"
-            )
+            raise _missing("items")
         stored = self.add_items(params["cid"], _item_list(payload["items"]))
         query = ListQuery(limit=max(1, len(stored)), order="asc", include=include)
         return list_page(stored, query)
