@@ -1,0 +1,152 @@
+"""Where options come from and how they combine: ini < convreplay_config < marker < command line."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from pytest_convreplay.emulator import ConversationsEmulator
+
+
+@pytest.fixture
+def api() -> Iterator[ConversationsEmulator]:
+    with ConversationsEmulator() as emulator:
+        yield emulator
+
+
+def suite(pytester: pytest.Pytester, api: ConversationsEmulator, marker: str = "", body: str = "") -> str:
+    conversation_id = api.seed_mixed_conversation()
+    pytester.makepyfile(
+        test_paging=f"""
+        import httpx, pytest
+
+        @pytest.mark.convreplay{marker}
+        def test_paging(convreplay):
+            headers = {{"authorization": "Bearer {api.api_key}"}}
+            page = httpx.get("{api.base_url}/conversations/{conversation_id}/items?limit=3", headers=headers)
+            assert page.status_code == 200
+            {body or "pass"}
+        """
+    )
+    return conversation_id
+
+
+def test_marker_cassette_name_is_resolved_in_the_module_folder(
+    pytester: pytest.Pytester, api: ConversationsEmulator
+) -> None:
+    suite(pytester, api, marker='(cassette="shared-history")')
+    pytester.runpytest("--convreplay-record-mode=once").assert_outcomes(passed=1)
+    assert (pytester.path / "cassettes" / "test_paging" / "shared-history.yaml").is_file()
+
+
+def test_ini_cassette_dir_moves_every_cassette(pytester: pytest.Pytester, api: ConversationsEmulator) -> None:
+    pytester.makeini("[pytest]\nconvreplay_cassette_dir = recorded/http\n")
+    suite(pytester, api)
+    pytester.runpytest("--convreplay-record-mode=once").assert_outcomes(passed=1)
+    assert (pytester.path / "recorded" / "http" / "test_paging" / "test_paging.yaml").is_file()
+
+
+def test_ini_record_mode_records_without_a_command_line_flag(
+    pytester: pytest.Pytester, api: ConversationsEmulator, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("CI", raising=False)
+    pytester.makeini("[pytest]\nconvreplay_record_mode = once\n")
+    suite(pytester, api)
+    pytester.runpytest().assert_outcomes(passed=1)
+    assert (pytester.path / "cassettes" / "test_paging" / "test_paging.yaml").is_file()
+
+
+def test_ci_never_records_from_an_ini_record_mode(
+    pytester: pytest.Pytester, api: ConversationsEmulator, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("CI", "true")
+    pytester.makeini("[pytest]\nconvreplay_record_mode = once\n")
+    suite(pytester, api)
+    result = pytester.runpytest()
+    result.assert_outcomes(failed=1)
+    result.stdout.fnmatch_lines(["*cassette cassettes/test_paging/test_paging.yaml does not exist*"])
+    assert not (pytester.path / "cassettes").exists()
+
+
+def test_marker_options_override_the_convreplay_config_fixture(
+    pytester: pytest.Pytester, api: ConversationsEmulator
+) -> None:
+    pytester.makeconftest(
+        """
+        import pytest
+
+        @pytest.fixture
+        def convreplay_config():
+            return {"cassette": "from-config", "strict": True}
+        """
+    )
+    suite(pytester, api, marker='(cassette="from-marker")', body="assert convreplay.settings.strict")
+    pytester.runpytest("--convreplay-record-mode=once").assert_outcomes(passed=1)
+    assert (pytester.path / "cassettes" / "test_paging" / "from-marker.yaml").is_file()
+    assert not (pytester.path / "cassettes" / "test_paging" / "from-config.yaml").exists()
+
+
+def test_unknown_option_names_the_option_its_source_and_the_accepted_ones(
+    pytester: pytest.Pytester, api: ConversationsEmulator
+) -> None:
+    suite(pytester, api, marker="(stritc=True)")
+    result = pytester.runpytest()
+    result.assert_outcomes(errors=1)
+    result.stdout.fnmatch_lines(
+        [
+            "*@pytest.mark.convreplay on test_paging: unknown convreplay option 'stritc'; accepted*strict*",
+        ]
+    )
+
+
+def test_fixture_handle_reports_path_mode_and_requests(
+    pytester: pytest.Pytester, api: ConversationsEmulator
+) -> None:
+    suite(
+        pytester,
+        api,
+        body="""assert convreplay.path.name == "test_paging.yaml"
+            assert convreplay.mode.value == "once"
+            assert [r["method"] for r in convreplay.requests] == ["GET"]""",
+    )
+    pytester.runpytest("--convreplay-record-mode=once").assert_outcomes(passed=1)
+
+
+def test_new_episodes_keeps_old_interactions_and_adds_new_ones(
+    pytester: pytest.Pytester, api: ConversationsEmulator
+) -> None:
+    suite(pytester, api)
+    pytester.runpytest("--convreplay-record-mode=once").assert_outcomes(passed=1)
+    test_file = pytester.path / "test_paging.py"
+    test_file.write_text(test_file.read_text().replace("limit=3", "limit=4"))
+    pytester.runpytest("--convreplay-record-mode=new_episodes").assert_outcomes(passed=1)
+    cassette = (pytester.path / "cassettes" / "test_paging" / "test_paging.yaml").read_text()
+    assert "limit=3" in cassette
+    assert "limit=4" in cassette
+
+
+def test_all_replaces_the_cassette_contents(pytester: pytest.Pytester, api: ConversationsEmulator) -> None:
+    suite(pytester, api)
+    pytester.runpytest("--convreplay-record-mode=once").assert_outcomes(passed=1)
+    test_file = pytester.path / "test_paging.py"
+    test_file.write_text(test_file.read_text().replace("limit=3", "limit=4"))
+    pytester.runpytest("--convreplay-record-mode=all").assert_outcomes(passed=1)
+    cassette = (pytester.path / "cassettes" / "test_paging" / "test_paging.yaml").read_text()
+    assert "limit=3" not in cassette
+    assert "limit=4" in cassette
+
+
+def test_tests_without_marker_or_fixture_are_not_intercepted(
+    pytester: pytest.Pytester, api: ConversationsEmulator
+) -> None:
+    pytester.makepyfile(
+        test_plain=f"""
+        import httpx
+
+        def test_plain():
+            assert httpx.get("{api.base_url}/conversations/x/items").status_code == 401
+        """
+    )
+    pytester.runpytest().assert_outcomes(passed=1)
+    assert not (pytester.path / "cassettes").exists()

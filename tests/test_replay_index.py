@@ -1,0 +1,60 @@
+"""The replay index: what makes two requests the same, and what identical repeats get."""
+
+from __future__ import annotations
+
+from pytest_convreplay.config import RepeatPolicy
+from pytest_convreplay.interactions import Interaction
+from pytest_convreplay.replay import CassetteIndex, request_key
+
+BASE = "https://api.openai.com/v1/conversations/conv_1/items"
+
+
+def exchange(uri: str, status: int = 200, body: str | None = None, method: str = "GET") -> Interaction:
+    return {
+        "request": {"method": method, "uri": uri, "body": body, "headers": {"authorization": ["Bearer x"]}},
+        "response": {
+            "status": {"code": status, "message": ""},
+            "headers": {},
+            "body": {"string": str(status)},
+        },
+    }
+
+
+def test_query_order_and_json_key_order_do_not_matter() -> None:
+    assert request_key("get", f"{BASE}?limit=5&order=asc") == request_key("GET", f"{BASE}?order=asc&limit=5")
+    assert request_key("POST", BASE, '{"a": 1, "b": 2}') == request_key("POST", BASE, b'{"b":2,"a":1}')
+
+
+def test_repeated_include_values_are_all_part_of_the_key() -> None:
+    one = request_key("GET", f"{BASE}?include%5B%5D=reasoning.encrypted_content")
+    two = request_key(
+        "GET", f"{BASE}?include%5B%5D=reasoning.encrypted_content&include%5B%5D=message.output_text.logprobs"
+    )
+    assert one != two
+
+
+def test_identical_requests_are_answered_in_recorded_order_then_the_last_again() -> None:
+    index = CassetteIndex([exchange(BASE, 429), exchange(BASE, 200)])
+    key = index.key("GET", BASE)
+    assert [index.take(key) for _ in range(4)] == [0, 1, 1, 1]
+
+
+def test_error_policy_refuses_requests_beyond_the_recorded_ones() -> None:
+    index = CassetteIndex([exchange(BASE)], repeat=RepeatPolicy.ERROR)
+    key = index.key("GET", BASE)
+    assert index.take(key) == 0
+    assert index.take(key) is None
+
+
+def test_uri_normalizer_applies_before_lookup() -> None:
+    recorded = f"{BASE}?api_key=REDACTED"
+    index = CassetteIndex([exchange(recorded)], normalize_uri=lambda uri: uri.replace("sk-live", "REDACTED"))
+    assert index.peek(index.key("GET", f"{BASE}?api_key=sk-live")) == 0
+
+
+def test_closest_names_the_query_parameters_that_differ() -> None:
+    index = CassetteIndex([exchange(f"{BASE}?limit=100&order=asc"), exchange("https://x/v1/other")])
+    closest = index.closest(index.key("GET", f"{BASE}?limit=7&order=desc"), limit=1)
+    ((recorded, differences),) = closest
+    assert recorded.describe() == "GET /v1/conversations/conv_1/items?limit=100&order=asc"
+    assert differences == ["query limit: 100 recorded, 7 sent", "query order: asc recorded, desc sent"]
