@@ -1,0 +1,281 @@
+"""The fail-closed gate and the file commands: secrets are found in every form, never printed."""
+
+from __future__ import annotations
+
+import base64
+import gzip
+import json
+import os
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+import pytest
+import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from pytest_convreplay.errors import CassetteError, ConfigError, SecretLeakError
+from pytest_convreplay.interactions import Interaction
+from pytest_convreplay.redact import RedactionRules, redact_interaction
+from pytest_convreplay.secret_files import redact_files, scan_files
+from pytest_convreplay.secrets_gate import (
+    KnownSecrets,
+    check_text,
+    ensure_no_secrets,
+    find_secrets_in_interactions,
+)
+
+RULES = RedactionRules.default()
+API_KEY = "sk-proj-T3BlbkFJabcdefghijklmnop0123456789"
+ORG_ID = "org-AbCdEfGhIjKlMnOpQrStUvWx"
+# A value no pattern recognises: only the gate's knowledge of it can catch it.
+OPAQUE = "opaque-credential-7f3a9c21"
+ENV = {"OPENAI_API_KEY": API_KEY, "OPENAI_ORG_ID": ORG_ID, "MY_SERVICE_TOKEN": OPAQUE}
+
+
+def known() -> KnownSecrets:
+    return KnownSecrets.from_env(ENV, names=["MY_SERVICE_TOKEN"])
+
+
+def interaction(
+    *, response_headers: dict[str, list[str]] | None = None, body: Any = "", uri: str = "https://api/v1/items"
+) -> Interaction:
+    return {
+        "request": {
+            "method": "GET",
+            "uri": uri,
+            "body": None,
+            "headers": {"authorization": [f"Bearer {API_KEY}"]},
+        },
+        "response": {
+            "status": {"code": 200, "message": "OK"},
+            "headers": response_headers or {},
+            "body": {"string": body},
+        },
+    }
+
+
+def cassette_text(*interactions: Interaction) -> str:
+    return yaml.safe_dump({"version": 1, "interactions": list(interactions)}, sort_keys=False)
+
+
+# -------------------------------------------------------------------------- known values
+
+
+def test_known_secrets_come_from_the_environment_and_declared_names() -> None:
+    assert known().sources == ["MY_SERVICE_TOKEN", "OPENAI_API_KEY", "OPENAI_ORG_ID"]
+
+
+def test_short_values_are_ignored_to_avoid_false_alarms() -> None:
+    secrets = KnownSecrets.from_env({"OPENAI_ORG_ID": "org", "OPENAI_PROJECT_ID": "  "}, values=["1234567"])
+    assert len(secrets) == 0
+    assert list(secrets.find("org 1234567")) == []
+
+
+def test_the_credentials_the_client_sent_become_known() -> None:
+    secrets = KnownSecrets()
+    basic = base64.b64encode(b"user:password-from-basic-auth").decode()
+    secrets.add_from_request_headers(
+        {"Authorization": [f"Bearer {OPAQUE}"], "Proxy-Authorization": f"Basic {basic}", "Accept": ["*/*"]}
+    )
+    assert list(secrets.find(OPAQUE))
+    assert list(secrets.find("password-from-basic-auth"))
+    assert not list(secrets.find("*/*"))
+
+
+@pytest.mark.parametrize(
+    ("stored", "form"),
+    [
+        (API_KEY, ""),
+        (quote(f"k={API_KEY}+", safe=""), ""),
+        (quote("weird key/é+?&", safe=""), "url-encoded"),
+        (json.dumps({"k": "weird key/é+?&"})[7:-1], "JSON-escaped"),
+        (base64.b64encode(f"Bearer {API_KEY}".encode()).decode(), "base64"),
+        (base64.b64encode(f"user:{API_KEY}".encode()).decode(), "base64"),
+        (base64.urlsafe_b64encode(f"xx{API_KEY}".encode()).decode(), "base64"),
+    ],
+)
+def test_known_values_are_found_in_every_stored_form(stored: str, form: str) -> None:
+    secrets = KnownSecrets.from_env({"OPENAI_API_KEY": API_KEY}, values=["weird key/é+?&"])
+    found = [what for _, what in secrets.find(f"prefix {stored} suffix")]
+    assert found
+    assert form in found[0]
+
+
+# ---------------------------------------------------------------------------- the gate
+
+
+def test_a_planted_known_value_stops_the_write_and_says_where_but_not_what() -> None:
+    leaky = interaction(response_headers={"x-debug": [f"token {OPAQUE}"]})
+    redacted = redact_interaction(leaky, RULES)
+    with pytest.raises(SecretLeakError) as error:
+        ensure_no_secrets([redacted], cassette_text(redacted), known(), RULES, "cassettes/test_x.yaml")
+    message = str(error.value)
+    assert "interaction 0 response header x-debug" in message
+    assert "value of MY_SERVICE_TOKEN" in message
+    assert "cassettes/test_x.yaml:" in message
+    assert "nothing was written" in message
+    for text in (OPAQUE, quote(OPAQUE), base64.b64encode(OPAQUE.encode()).decode()[:12]):
+        assert text not in message
+
+
+def test_findings_name_the_json_field() -> None:
+    body = json.dumps({"data": [{}, {}, {"content": [{"text": f"see {OPAQUE}"}]}]})
+    findings = find_secrets_in_interactions([interaction(), interaction(body=body)], known())
+    assert [(f.where, f.what) for f in findings if "body" in f.where] == [
+        ("interaction 1 response body data[2].content[0].text", "value of MY_SERVICE_TOKEN")
+    ]
+
+
+def test_patterns_count_as_leaks_even_for_unknown_values() -> None:
+    stranger = "sk-" + "Q" * 40
+    findings = find_secrets_in_interactions(
+        [interaction(body=f"x {stranger}")], KnownSecrets(), RULES.patterns
+    )
+    assert [str(f) for f in findings if "body" in f.where] == [
+        "text matching secret pattern 'openai-key' in interaction 0 response body"
+    ]
+
+
+def test_redacted_interactions_pass_the_gate() -> None:
+    body = json.dumps({"data": [{"content": [{"text": f"my key {API_KEY}"}]}]})
+    leaky = interaction(
+        uri=f"https://api/v1/items?api_key={API_KEY}",
+        response_headers={"openai-organization": [ORG_ID], "content-encoding": ["gzip"]},
+        body=gzip.compress(body.encode()),
+    )
+    redacted = redact_interaction(leaky, RULES)
+    ensure_no_secrets([redacted], cassette_text(redacted), known(), RULES, "c.yaml")
+
+
+def test_check_text_reports_file_and_line() -> None:
+    text = "a: 1\nb: 2\nc: " + base64.b64encode(f"Bearer {API_KEY}".encode()).decode() + "\n"
+    with pytest.raises(SecretLeakError, match=r"snap\.yaml:3: value of OPENAI_API_KEY \(base64"):
+        check_text(text, known(), path="snap.yaml")
+    check_text("a: 1\n", known(), path="snap.yaml")
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    secret=st.text(
+        st.characters(codec="utf-8", exclude_categories=["Cs", "Cc", "Zs"]), min_size=8, max_size=30
+    ),
+    form=st.sampled_from(["raw", "url", "base64", "bearer-base64", "json"]),
+    filler=st.text(st.characters(codec="ascii", categories=["L"]), max_size=10),
+)
+def test_gate_catches_any_declared_value_in_any_form(secret: str, form: str, filler: str) -> None:
+    stored = {
+        "raw": secret,
+        "url": quote(secret, safe=""),
+        "base64": base64.b64encode((filler + secret).encode()).decode(),
+        "bearer-base64": base64.b64encode(f"Bearer {secret}".encode()).decode(),
+        "json": json.dumps(secret)[1:-1],
+    }[form]
+    leaky = interaction(response_headers={"x-echo": [filler + stored]})
+    with pytest.raises(SecretLeakError) as error:
+        ensure_no_secrets(
+            [leaky], cassette_text(leaky), KnownSecrets.from_env({}, values=[secret]), RULES, "c.yaml"
+        )
+    assert secret not in str(error.value)
+
+
+# ------------------------------------------------------------------------ convreplay scan
+
+
+def write(path: Path, text: str) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text)
+    return path
+
+
+def test_scan_finds_a_planted_key_by_file_and_line(tmp_path: Path) -> None:
+    clean = redact_interaction(interaction(), RULES)
+    write(tmp_path / "clean" / "test_ok.yaml", cassette_text(clean))
+    leaky = write(
+        tmp_path / "leaky" / "test_leak.snapshot.yaml", f"items:\n- id: msg_1\n  text: hi {OPAQUE}\n"
+    )
+    findings = scan_files([tmp_path], known(), RULES.patterns)
+    assert [str(finding) for finding in findings] == [f"{leaky}:3: value of MY_SERVICE_TOKEN"]
+
+
+def test_scan_passes_a_clean_tree_and_ignores_other_files(tmp_path: Path) -> None:
+    write(tmp_path / "a.yaml", cassette_text(redact_interaction(interaction(), RULES)))
+    write(tmp_path / "notes.txt", API_KEY)
+    write(tmp_path / ".hidden" / "b.yaml", API_KEY)
+    assert scan_files([tmp_path], known(), RULES.patterns) == []
+
+
+def test_scan_looks_inside_binary_bodies(tmp_path: Path) -> None:
+    gz = gzip.compress(json.dumps({"data": [{"text": OPAQUE}]}).encode())
+    stored = interaction(response_headers={"content-encoding": ["gzip"]}, body=gz)
+    stored["request"]["headers"] = {}
+    path = write(tmp_path / "vcr.yaml", yaml.safe_dump({"version": 1, "interactions": [stored]}))
+    findings = scan_files([path], known())
+    assert [str(f) for f in findings] == [
+        f"{path}: value of MY_SERVICE_TOKEN in interaction 0 response body data[0].text"
+    ]
+
+
+def test_scan_of_a_missing_path_is_a_config_error(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="no such file"):
+        scan_files([tmp_path / "nope"], known())
+
+
+# ---------------------------------------------------------------------- convreplay redact
+
+
+def test_redact_files_rewrites_plain_vcrpy_cassettes_in_place(tmp_path: Path) -> None:
+    body = gzip.compress(json.dumps({"data": [{"content": [{"text": f"k {API_KEY}"}]}]}).encode())
+    leaky = interaction(
+        response_headers={"set-cookie": ["__cf_bm=abc"], "content-encoding": ["gzip"]}, body=body
+    )
+    path = tmp_path / "cassette.yaml"
+    path.write_text(
+        yaml.safe_dump({"version": 1, "metadata": {"recorded_with": "x"}, "interactions": [leaky]})
+    )
+    os.chmod(path, 0o640)
+
+    report = redact_files([tmp_path], RULES, known())
+
+    assert [str(change) for change in report.changes] == [
+        f"{path}: interaction 0 response body decoded from gzip",
+        f"{path}: interaction 0 request header authorization",
+        f"{path}: interaction 0 response header set-cookie",
+        f"{path}: interaction 0 response body data[0].content[0].text",
+    ]
+    assert report.exit_code == 0
+    saved = yaml.safe_load(path.read_text())
+    assert saved["metadata"] == {"recorded_with": "x"}
+    assert API_KEY not in path.read_text()
+    assert (path.stat().st_mode & 0o777) == 0o640
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["cassette.yaml"]
+    assert redact_files([tmp_path], RULES, known()).changes == ()
+
+
+def test_redact_files_refuses_to_write_a_file_that_would_still_leak(tmp_path: Path) -> None:
+    path = write(tmp_path / "c.yaml", cassette_text(interaction(response_headers={"x-debug": [OPAQUE]})))
+    before = path.read_text()
+    report = redact_files([path], RULES, known())
+    assert report.exit_code == 1
+    assert report.changes == ()
+    assert any(f.where == "interaction 0 response header x-debug" for f in report.refused)
+    assert path.read_text() == before
+
+
+def test_redact_files_leaves_non_cassettes_alone_and_stops_on_broken_files(tmp_path: Path) -> None:
+    snapshot = write(tmp_path / "a.snapshot.yaml", "items: []\n")
+    assert redact_files([snapshot], RULES, known()).files_checked == 1
+    broken = write(tmp_path / "b.yaml", "interactions: [\n")
+    with pytest.raises(CassetteError, match=r"b\.yaml: cannot be parsed"):
+        redact_files([tmp_path], RULES, known())
+    assert broken.read_text() == "interactions: [\n"
+
+
+def test_redact_files_handles_json_cassettes(tmp_path: Path) -> None:
+    path = write(tmp_path / "c.json", json.dumps({"version": 1, "interactions": [interaction()]}))
+    report = redact_files([path], RULES, known())
+    assert [c.where for c in report.changes] == ["request header authorization"]
+    assert json.loads(path.read_text())["interactions"][0]["request"]["headers"] == {
+        "authorization": ["<REDACTED:authorization>"]
+    }
