@@ -34,7 +34,14 @@ import pytest
 
 from pytest_convreplay.emulator_seed import ID_PREFIXES, STATUS_REQUIRED, mixed_items, text_message
 from pytest_convreplay.errors import ConvreplayError
-from pytest_convreplay.listing import Item, ListQuery, UnknownCursorError, list_page, positions_of
+from pytest_convreplay.listing import (
+    Item,
+    ListQuery,
+    UnknownCursorError,
+    apply_include,
+    list_page,
+    positions_of,
+)
 
 DEFAULT_API_KEY = "sk-emulator-Q2FZ9k3LrT8wXv1mN4pB7sYdE6hJ0uTc"
 DEFAULT_ORGANIZATION = "org-emulatorK4mZ8qT2vR7wN1x"
@@ -299,10 +306,11 @@ class ConversationsEmulator:
         with self._lock:
             conversation = self._conversation(conversation_id)
             stored = [self._stored_item(item, index) for index, item in enumerate(items)]
-            ids = [item["id"] for item in stored]
-            duplicate = next((i for i in ids if i in conversation.positions or ids.count(i) > 1), None)
-            if duplicate is not None:
-                raise ApiError(400, f"Item with id '{duplicate}' already exists.", param="items")
+            seen = set(conversation.positions)
+            for item in stored:
+                if item["id"] in seen:
+                    raise ApiError(400, f"Item with id '{item['id']}' already exists.", param="items")
+                seen.add(item["id"])
             conversation.append(stored)
             return stored
 
@@ -322,15 +330,25 @@ class ConversationsEmulator:
         ``kind`` is ``"message"`` (alternating user/assistant text), ``"mixed"`` (cycling through
         every item type) or one item type of the mixed seed.
         """
+        templates = [item for item in mixed_items(lambda _: "") if kind in ("mixed", item["type"])]
+        if kind == "message":
+            templates = [
+                text_message("", role, "Message {index}: the quick brown fox.")
+                for role in ("user", "assistant")
+            ]
+        if not templates:
+            raise ValueError(
+                f"kind must be 'message', 'mixed' or an item type of the mixed seed, got {kind!r}"
+            )
         with self._lock:
             conversation_id = self.create_conversation(metadata={"seed": kind})
-            items = [self._bulk_item(kind, index) for index in range(n_items)] if kind != "mixed" else []
-            if kind == "mixed":
-                templates = mixed_items(self._new_id)
-                for index in range(n_items):
-                    item = copy.deepcopy(templates[index % len(templates)])
-                    item["id"] = self._new_id(ID_PREFIXES[item["type"]])
-                    items.append(item)
+            items = []
+            for index in range(n_items):
+                item = copy.deepcopy(templates[index % len(templates)])
+                item["id"] = self._new_id(ID_PREFIXES[item["type"]])
+                if kind == "message":
+                    item["content"][0]["text"] = item["content"][0]["text"].format(index=index)
+                items.append(item)
             self._conversation(conversation_id).append(items)
             return conversation_id
 
@@ -370,21 +388,8 @@ class ConversationsEmulator:
         if fault.retry_after is not None:
             headers["retry-after"] = f"{fault.retry_after:g}"
             headers["retry-after-ms"] = str(max(1, round(fault.retry_after * 1000)))
-        if fault.status == 429:
-            error = ApiError(
-                429,
-                "Rate limit reached for requests (emulated). Please try again shortly.",
-                type="requests",
-                code="rate_limit_exceeded",
-            )
-        elif fault.status >= 500:
-            error = ApiError(
-                fault.status,
-                "The server had an error processing your request (emulated).",
-                type="server_error",
-            )
-        else:
-            error = ApiError(fault.status, f"Emulated failure with status {fault.status}.")
+        kind, code, message = _FAULTS.get(fault.status, _FAULTS[500 if fault.status >= 500 else 400])
+        error = ApiError(fault.status, message.format(status=fault.status), type=kind, code=code)
         return error.status, error.body, headers
 
     def _check_auth(self, authorization: str) -> None:
@@ -444,17 +449,6 @@ class ConversationsEmulator:
         if kind in STATUS_REQUIRED:
             stored.setdefault("status", "completed")
         return stored
-
-    def _bulk_item(self, kind: str, index: int) -> Item:
-        if kind == "message":
-            role = "user" if index % 2 == 0 else "assistant"
-            return text_message(self._new_id("msg"), role, f"Message {index}: the quick brown fox.")
-        template = next((item for item in mixed_items(lambda _: "") if item["type"] == kind), None)
-        if template is None:
-            raise ValueError(
-                f"kind must be 'message', 'mixed' or an item type of the mixed seed, got {kind!r}"
-            )
-        return {**template, "id": self._new_id(ID_PREFIXES[kind])}
 
     # -- endpoints: (path params, query pairs, body) -> JSON -------------------------------
 
@@ -523,8 +517,7 @@ class ConversationsEmulator:
         include = _include(pairs)
         with self._lock:
             conversation = self._conversation(params["cid"])
-            item = conversation.items[self._item_index(conversation, params["iid"])]
-            return list_page([item], ListQuery(include=include))["data"][0]  # type: ignore[no-any-return]
+            return apply_include(conversation.items[self._item_index(conversation, params["iid"])], include)
 
     def _delete_item(self, params: dict[str, str], _: list[tuple[str, str]], __: bytes) -> JSONBody:
         with self._lock:
@@ -534,6 +527,16 @@ class ConversationsEmulator:
             return conversation.resource()
 
 
+# status -> (error type, code, message) of an injected fault, as the real API words them.
+_FAULTS: dict[int, tuple[str, str | None, str]] = {
+    429: (
+        "requests",
+        "rate_limit_exceeded",
+        "Rate limit reached for requests (emulated). Please try again shortly.",
+    ),
+    500: ("server_error", None, "The server had an error processing your request (emulated, {status})."),
+    400: ("invalid_request_error", None, "Emulated failure with status {status}."),
+}
 _Endpoint = Callable[[dict[str, str], list[tuple[str, str]], bytes], JSONBody]
 _ROUTES: list[tuple[re.Pattern[str], dict[str, str]]] = [
     (re.compile(r"/v1/conversations"), {"POST": "_create_conversation"}),
