@@ -18,12 +18,13 @@ from hypothesis import strategies as st
 from pytest_convreplay.errors import CassetteError, ConfigError, SecretLeakError
 from pytest_convreplay.interactions import Interaction
 from pytest_convreplay.redact import RedactionRules, redact_interaction
-from pytest_convreplay.secret_files import redact_files, scan_files
 from pytest_convreplay.secrets_gate import (
     KnownSecrets,
     check_text,
     ensure_no_secrets,
     find_secrets_in_interactions,
+    redact_files,
+    scan_files,
 )
 
 RULES = RedactionRules.default()
@@ -236,36 +237,36 @@ def test_redact_files_rewrites_plain_vcrpy_cassettes_in_place(tmp_path: Path) ->
     )
     os.chmod(path, 0o640)
 
-    report = redact_files([tmp_path], RULES, known())
+    changes = redact_files([tmp_path], RULES, known())
 
-    assert [str(change) for change in report.changes] == [
+    assert [str(change) for change in changes] == [
         f"{path}: interaction 0 response body decoded from gzip",
         f"{path}: interaction 0 request header authorization",
         f"{path}: interaction 0 response header set-cookie",
         f"{path}: interaction 0 response body data[0].content[0].text",
     ]
-    assert report.exit_code == 0
     saved = yaml.safe_load(path.read_text())
     assert saved["metadata"] == {"recorded_with": "x"}
     assert API_KEY not in path.read_text()
     assert (path.stat().st_mode & 0o777) == 0o640
     assert sorted(p.name for p in tmp_path.iterdir()) == ["cassette.yaml"]
-    assert redact_files([tmp_path], RULES, known()).changes == ()
+    assert redact_files([tmp_path], RULES, known()) == []
 
 
-def test_redact_files_refuses_to_write_a_file_that_would_still_leak(tmp_path: Path) -> None:
-    path = write(tmp_path / "c.yaml", cassette_text(interaction(response_headers={"x-debug": [OPAQUE]})))
-    before = path.read_text()
-    report = redact_files([path], RULES, known())
-    assert report.exit_code == 1
-    assert report.changes == ()
-    assert any(f.where == "interaction 0 response header x-debug" for f in report.refused)
-    assert path.read_text() == before
+def test_redact_files_writes_nothing_while_a_file_would_still_leak(tmp_path: Path) -> None:
+    fixable = write(tmp_path / "a.yaml", cassette_text(interaction()))
+    leaky = write(tmp_path / "b.yaml", cassette_text(interaction(response_headers={"x-debug": [OPAQUE]})))
+    before = {path: path.read_text() for path in (fixable, leaky)}
+    with pytest.raises(SecretLeakError) as error:
+        redact_files([tmp_path], RULES, known())
+    assert f"{leaky}: value of MY_SERVICE_TOKEN in interaction 0 response header x-debug" in str(error.value)
+    assert OPAQUE not in str(error.value)
+    assert {path: path.read_text() for path in before} == before
 
 
 def test_redact_files_leaves_non_cassettes_alone_and_stops_on_broken_files(tmp_path: Path) -> None:
     snapshot = write(tmp_path / "a.snapshot.yaml", "items: []\n")
-    assert redact_files([snapshot], RULES, known()).files_checked == 1
+    assert redact_files([snapshot], RULES, known()) == []
     broken = write(tmp_path / "b.yaml", "interactions: [\n")
     with pytest.raises(CassetteError, match=r"b\.yaml: cannot be parsed"):
         redact_files([tmp_path], RULES, known())
@@ -274,8 +275,8 @@ def test_redact_files_leaves_non_cassettes_alone_and_stops_on_broken_files(tmp_p
 
 def test_redact_files_handles_json_cassettes(tmp_path: Path) -> None:
     path = write(tmp_path / "c.json", json.dumps({"version": 1, "interactions": [interaction()]}))
-    report = redact_files([path], RULES, known())
-    assert [c.where for c in report.changes] == ["request header authorization"]
+    changes = redact_files([path], RULES, known())
+    assert [c.where for c in changes] == ["request header authorization"]
     assert json.loads(path.read_text())["interactions"][0]["request"]["headers"] == {
         "authorization": ["<REDACTED:authorization>"]
     }
