@@ -314,6 +314,13 @@ class ConversationsEmulator:
             conversation.append(stored)
             return stored
 
+    def delete_item(self, conversation_id: str, item_id: str) -> None:
+        """Remove an item, as ``DELETE …/items/{item_id}`` does (raises ApiError when unknown)."""
+        with self._lock:
+            conversation = self._conversation(conversation_id)
+            self._item_index(conversation, item_id)
+            conversation.remove(item_id)
+
     def items(self, conversation_id: str) -> list[Item]:
         """A copy of the stored items (include superset) in ascending order."""
         with self._lock:
@@ -521,10 +528,8 @@ class ConversationsEmulator:
 
     def _delete_item(self, params: dict[str, str], _: list[tuple[str, str]], __: bytes) -> JSONBody:
         with self._lock:
-            conversation = self._conversation(params["cid"])
-            self._item_index(conversation, params["iid"])
-            conversation.remove(params["iid"])
-            return conversation.resource()
+            self.delete_item(params["cid"], params["iid"])
+            return self._conversation(params["cid"]).resource()
 
 
 # status -> (error type, code, message) of an injected fault, as the real API words them.
