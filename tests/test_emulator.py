@@ -113,7 +113,7 @@ def test_empty_conversation_lists_an_empty_page_with_null_ids(
     assert list(client.conversations.items.list(conv)) == []
 
 
-@pytest.mark.asyncio
+@pytest.mark.anyio
 async def test_async_sdk_auto_pagination(conversations_api: Emulator) -> None:
     conv = conversations_api.seed_conversation(30, kind="mixed")
     async with openai.AsyncOpenAI(
