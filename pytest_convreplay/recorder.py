@@ -83,9 +83,23 @@ class Recording:
         self.saved = False
         self._load()
         self.mode = self._effective_mode()
+        self._normalized: dict[str, str] = {}
         self.index = CassetteIndex(self.loaded, normalize_uri=self.normalize_uri, repeat=settings.repeat)
-        self.listings = None if settings.strict else CompleteListings.from_interactions(self.loaded)
+        self._listings: CompleteListings | None = None
         self.guard = ChainGuard()
+
+    @property
+    def listings(self) -> CompleteListings | None:
+        """Complete recorded conversations for re-sliced answers; None when ``strict``.
+
+        Built on the first request the index cannot answer: rebuilding every conversation costs
+        about as much as loading the cassette, and an exact replay never needs it.
+        """
+        if self.settings.strict:
+            return None
+        if self._listings is None:
+            self._listings = CompleteListings.from_interactions(self.loaded)
+        return self._listings
 
     # --- loading and mode --------------------------------------------------------------------
 
@@ -131,7 +145,11 @@ class Recording:
     # --- matching ------------------------------------------------------------------------------
 
     def normalize_uri(self, uri: str) -> str:
-        return redact_uri(uri, self.rules)
+        """The URI as the cassette stores it; remembered, since each request is keyed more than once."""
+        normalized = self._normalized.get(uri)
+        if normalized is None:
+            normalized = self._normalized[uri] = redact_uri(uri, self.rules)
+        return normalized
 
     def answer(self, method: str, uri: str, body: object) -> dict[str, Any] | None:
         """The recorded (or re-sliced) response for a live request, or None when there is none."""
@@ -141,8 +159,9 @@ class Recording:
         position = self.index.take(key)
         if position is not None:
             return files.response_for_vcr(self.loaded[position]["response"])
-        if self.listings is not None:
-            envelope = self.listings.answer(method, self.normalize_uri(uri))
+        listings = self.listings
+        if listings is not None:
+            envelope = listings.answer(method, self.normalize_uri(uri))
             if envelope is not None:
                 return synthesized_response(envelope)
         return None
@@ -153,7 +172,8 @@ class Recording:
         key = self.index.key(method, uri, body)
         if self.index.peek(key) is not None:
             return True
-        return self.listings is not None and self.listings.answer(method, self.normalize_uri(uri)) is not None
+        listings = self.listings
+        return listings is not None and listings.answer(method, self.normalize_uri(uri)) is not None
 
     def refuse(self, method: str, uri: str, body: object) -> Unmatched:
         """Describe and remember a request that replay cannot answer and recording may not fetch."""
