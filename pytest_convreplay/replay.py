@@ -68,13 +68,23 @@ class CassetteIndex:
         self._repeat = repeat
         self._positions: dict[RequestKey, list[int]] = {}
         self._played: dict[RequestKey, int] = {}
+        self._keys: dict[tuple[str, str, str | bytes | None], RequestKey] = {}
         for position, interaction in enumerate(interactions):
             request = interaction["request"]
             key = self.key(request["method"], request["uri"], request.get("body"))
             self._positions.setdefault(key, []).append(position)
 
     def key(self, method: str, uri: str, body: object = None) -> RequestKey:
-        return request_key(method, self._normalize_uri(uri), body)
+        """The request's key, remembered: vcrpy asks about each live request twice (can play? play)."""
+        if body is None or body == b"" or body == "":
+            body = None
+        elif not isinstance(body, str | bytes):
+            return request_key(method, self._normalize_uri(uri), body)
+        memo = (method, uri, body)
+        key = self._keys.get(memo)
+        if key is None:
+            key = self._keys[memo] = request_key(method, self._normalize_uri(uri), body)
+        return key
 
     def __len__(self) -> int:
         return sum(len(positions) for positions in self._positions.values())
