@@ -94,7 +94,7 @@ def _verify(arguments: argparse.Namespace) -> int:
 
 
 def _scan(arguments: argparse.Namespace) -> int:
-    from .secrets_gate import scan_files
+    from .scan import scan_files
 
     findings = scan_files(arguments.paths)
     for finding in findings:
@@ -105,7 +105,7 @@ def _scan(arguments: argparse.Namespace) -> int:
 
 def _redact(arguments: argparse.Namespace) -> int:
     from .redact import RedactionRules
-    from .secrets_gate import redact_files
+    from .scan import redact_files
 
     changes = redact_files(arguments.paths, RedactionRules.default())
     for change in changes:

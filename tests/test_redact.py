@@ -501,9 +501,20 @@ PATTERNED = st.one_of(
 # Prose is lowercase words; every secret holds a character prose never has, so a secret can never
 # be mistaken for the harmless text around it (hypothesis once shrank both to "000000000000").
 PROSE = st.text(st.sampled_from("abcdefghijklmnopqrstuvwxyz "), max_size=20)
+# Every fixed word of the generated interactions and of their YAML: a secret equal to one of them
+# would be found in text that never held it (hypothesis found "content-type").
+FIXED_TEXT = " ".join(
+    [
+        f"{ITEMS_URI}?limit=20&include%5B%5D=x&api_key=&order=asc",
+        "Authorization Bearer OpenAI-Project content-type content-encoding application/json gzip",
+        "object list data id msg_1 type message content output_text text fc_1 function_call arguments",
+        "fc_2 function_call_output output password query n input interactions request response",
+        "method GET uri body headers status code 200 message OK string version <REDACTED:",
+    ]
+)
 ANY_SECRET = st.text(
     st.characters(codec="utf-8", exclude_categories=["Cs", "Cc"]), min_size=12, max_size=40
-).filter(lambda s: s.strip() == s and re.search(r"[^a-z ]", s) is not None)
+).filter(lambda s: s.strip() == s and re.search(r"[^a-z ]", s) is not None and s not in FIXED_TEXT)
 SEPARATOR = st.sampled_from([" ", "\n", ": ", "=", "'", '"', "(", ", ", "\t", "/"])
 
 

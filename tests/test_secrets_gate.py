@@ -18,13 +18,12 @@ from hypothesis import strategies as st
 from pytest_convreplay.errors import CassetteError, ConfigError, SecretLeakError
 from pytest_convreplay.interactions import Interaction
 from pytest_convreplay.redact import RedactionRules, redact_interaction
+from pytest_convreplay.scan import redact_files, scan_files
 from pytest_convreplay.secrets_gate import (
     KnownSecrets,
     check_text,
     ensure_no_secrets,
     find_secrets_in_interactions,
-    redact_files,
-    scan_files,
 )
 
 RULES = RedactionRules.default()

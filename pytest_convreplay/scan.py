@@ -1,0 +1,220 @@
+"""``convreplay scan`` and ``convreplay redact``: the gate and the rules applied to committed files.
+
+Scanning reads any YAML/JSON file (cassettes and snapshots) as text, so nothing the text search
+can see escapes it; bodies stored as YAML binary are decoded and searched too. Redacting rewrites
+vcrpy-format cassettes (ours or plain vcrpy/pytest-recording ones, YAML or JSON; ``metadata`` is
+kept) through the gate, atomically, and only once every file passed.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, cast
+
+import yaml
+
+from .atomic import write_atomic
+from .cassette import dump_cassette
+from .errors import CassetteError, ConfigError, UndecodableBodyError
+from .interactions import Interaction
+from .redact import PatternRule, RedactionRules, redact_interaction
+from .secrets_gate import (
+    Finding,
+    KnownSecrets,
+    find_leaks,
+    find_secrets_in_interactions,
+    find_secrets_in_text,
+    raise_for_findings,
+    strings_of_interaction,
+)
+
+SCANNED_SUFFIXES = (".yaml", ".yml", ".json")
+
+_Loader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+def iter_files(paths: Iterable[str | os.PathLike[str]]) -> list[Path]:
+    """The files named, and the cassette-like files under the folders named (hidden folders skipped)."""
+    found: list[Path] = []
+    for given in paths:
+        path = Path(given)
+        if path.is_dir():
+            found.extend(
+                sorted(
+                    file
+                    for file in path.rglob("*")
+                    if file.is_file()
+                    and file.suffix.lower() in SCANNED_SUFFIXES
+                    and not any(part.startswith(".") for part in file.relative_to(path).parts)
+                )
+            )
+        elif path.is_file():
+            found.append(path)
+        else:
+            raise ConfigError(f"{path}: no such file or directory")
+    return list(dict.fromkeys(found))
+
+
+def scan_files(
+    paths: Iterable[str | os.PathLike[str]],
+    known: KnownSecrets | None = None,
+    patterns: Sequence[PatternRule] | None = None,
+) -> list[Finding]:
+    """Known values (default: from the environment) and secret patterns (default: the default
+    rules') in the files; an empty list means clean (exit 0), anything else is exit 1.
+
+    Bodies stored as binary (which text search cannot see into) are decoded and searched too.
+    """
+    known = KnownSecrets.from_env() if known is None else known
+    patterns = RedactionRules.default().patterns if patterns is None else patterns
+    findings: list[Finding] = []
+    for file in iter_files(paths):
+        text = file.read_text(encoding="utf-8", errors="replace")
+        findings += find_secrets_in_text(text, known, patterns, path=str(file))
+        findings += _binary_body_findings(file, text, known, patterns)
+    return findings
+
+
+def _binary_body_findings(
+    file: Path, text: str, known: KnownSecrets, patterns: Sequence[PatternRule]
+) -> list[Finding]:
+    if "!!binary" not in text:
+        return []
+    try:
+        interactions = _interactions_of(_load(file, text)) or []
+    except CassetteError:
+        return []
+    binary = tuple(
+        where
+        for index, interaction in enumerate(interactions)
+        for where, value in strings_of_interaction(index, interaction)
+        if isinstance(value, bytes)
+    )
+    if not binary:
+        return []
+    decoding_only = RedactionRules(allow_undecodable=True)
+    decoded = [redact_interaction(interaction, decoding_only) for interaction in interactions]
+    return [
+        Finding(finding.what, finding.where, file=str(file))
+        for finding in find_secrets_in_interactions(decoded, known, patterns)
+        if finding.where.startswith(binary)
+    ]
+
+
+@dataclass(frozen=True, slots=True)
+class Change:
+    """One place ``convreplay redact`` changed."""
+
+    file: str
+    interaction: int
+    where: str
+
+    def __str__(self) -> str:
+        return f"{self.file}: interaction {self.interaction} {self.where}"
+
+
+def redact_files(
+    paths: Iterable[str | os.PathLike[str]],
+    rules: RedactionRules | None = None,
+    known: KnownSecrets | None = None,
+) -> list[Change]:
+    """Apply ``rules`` (default: the default rules) to every cassette in place and say what changed.
+
+    Files that are not cassettes (snapshots) are left alone. Every file is read, redacted and
+    checked before any is written, so a broken file (CassetteError), an undecodable body
+    (UndecodableBodyError) or a file that would still hold a known value or a secret pattern
+    (SecretLeakError, listing where) stops the run with nothing changed.
+    """
+    rules = RedactionRules.default() if rules is None else rules
+    known = KnownSecrets.from_env() if known is None else known
+    pending: list[tuple[Path, str]] = []
+    changes: list[Change] = []
+    leaks: list[Finding] = []
+    for file in iter_files(paths):
+        data = _load(file, file.read_text(encoding="utf-8"))
+        interactions = _interactions_of(data)
+        if interactions is None:
+            continue
+        redacted = [_redact_in_file(file, interaction, rules) for interaction in interactions]
+        if redacted == interactions:
+            continue
+        changes += [
+            Change(str(file), index, where)
+            for index, (before, after) in enumerate(zip(interactions, redacted, strict=True))
+            for where in _changed_places(before, after, rules)
+        ]
+        text = _dump(file, {**cast(dict[str, Any], data), "interactions": redacted})
+        leaks += [
+            finding if finding.file else Finding(finding.what, finding.where, file=str(file))
+            for finding in find_leaks(redacted, text, known, rules, str(file))
+        ]
+        pending.append((file, text))
+    raise_for_findings(leaks, ", ".join(dict.fromkeys(str(finding.file) for finding in leaks)))
+    for file, text in pending:
+        write_atomic(file, text)
+    return changes
+
+
+def _redact_in_file(file: Path, interaction: Interaction, rules: RedactionRules) -> Interaction:
+    try:
+        return redact_interaction(interaction, rules)
+    except UndecodableBodyError as exc:
+        raise UndecodableBodyError(f"{file}: {exc}") from None
+
+
+def _load(file: Path, text: str) -> Any:
+    try:
+        if file.suffix.lower() == ".json":
+            return json.loads(text)
+        return yaml.load(text, Loader=_Loader)  # CSafeLoader/SafeLoader: never builds objects
+    except (ValueError, yaml.YAMLError) as exc:
+        raise CassetteError(f"{file}: cannot be parsed: {exc}") from None
+
+
+def _interactions_of(data: Any) -> list[Interaction] | None:
+    """The interactions of a vcrpy-format cassette, or None for any other file."""
+    if not isinstance(data, dict):
+        return None
+    interactions = data.get("interactions")
+    if not isinstance(interactions, list) or not all(
+        isinstance(item, dict) and "request" in item and "response" in item for item in interactions
+    ):
+        return None
+    return cast(list[Interaction], interactions)
+
+
+def _dump(file: Path, data: dict[str, Any]) -> str:
+    if file.suffix.lower() == ".json":
+        return json.dumps(data, indent=4, ensure_ascii=False) + "\n"
+    return dump_cassette(data["interactions"], data.get("metadata") or {})
+
+
+def _changed_places(before: Interaction, after: Interaction, rules: RedactionRules) -> Iterator[str]:
+    """Where ``after`` differs from ``before``: URI, header names, body field paths."""
+    decoded = redact_interaction(before, RedactionRules(allow_undecodable=rules.allow_undecodable))
+    old = dict(_grouped(strings_of_interaction(0, decoded)))
+    new = dict(_grouped(strings_of_interaction(0, after)))
+    prefix = "interaction 0 "
+    for side in ("request", "response"):
+        if _encoding(before, side) != _encoding(after, side):
+            yield f"{side} body decoded from {_encoding(before, side)}"
+    for where in dict.fromkeys([*old, *new]):
+        if old.get(where) != new.get(where):
+            yield where.removeprefix(prefix)
+
+
+def _encoding(interaction: Interaction, side: str) -> str:
+    headers: dict[str, Any] = cast(dict[str, Any], interaction)[side].get("headers") or {}
+    values = [value for key, value in headers.items() if key.lower() == "content-encoding"]
+    return ", ".join(str(value[0] if isinstance(value, list) and value else value) for value in values)
+
+
+def _grouped(pairs: Iterable[tuple[str, str | bytes]]) -> Iterator[tuple[str, list[str | bytes]]]:
+    groups: dict[str, list[str | bytes]] = {}
+    for where, value in pairs:
+        groups.setdefault(where, []).append(value)
+    yield from groups.items()
