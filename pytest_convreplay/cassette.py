@@ -25,6 +25,8 @@ from .interactions import Headers, Interaction, RecordedRequest, RecordedRespons
 
 CASSETTE_VERSION = 1
 DEFAULT_MAX_BYTES = 64 * 1024 * 1024
+DEFAULT_MAX_NODES = 1_000_000
+"""About 20,000 interactions; a flood of tiny nodes this large still loads in about 3 s."""
 RERECORD_HINT = "re-record it with --convreplay-record-mode=all, or fix or delete the file"
 
 try:  # libyaml is an order of magnitude faster on multi-megabyte cassettes
@@ -44,7 +46,9 @@ class CassetteFile:
     metadata: dict[str, Any] = field(default_factory=dict)
 
 
-def load_cassette(path: Path, *, max_bytes: int = DEFAULT_MAX_BYTES) -> CassetteFile:
+def load_cassette(
+    path: Path, *, max_bytes: int = DEFAULT_MAX_BYTES, max_nodes: int = DEFAULT_MAX_NODES
+) -> CassetteFile:
     """Read and validate a cassette; every problem becomes one CassetteError naming the file."""
     try:
         size = path.stat().st_size
@@ -63,36 +67,99 @@ def load_cassette(path: Path, *, max_bytes: int = DEFAULT_MAX_BYTES) -> Cassette
         raise CassetteError(
             f"{path}: not UTF-8 text (byte {error.start} is invalid); {RERECORD_HINT}"
         ) from None
-    return parse_cassette(text, path)
+    except OSError as error:
+        raise CassetteError(f"{path}: cannot be read ({error.strerror})") from None
+    return parse_cassette(text, path, max_nodes=max_nodes)
 
 
-def parse_cassette(text: str, path: Path) -> CassetteFile:
+def parse_cassette(text: str, path: Path, *, max_nodes: int = DEFAULT_MAX_NODES) -> CassetteFile:
     """Parse cassette text; ``path`` only names the source in error messages."""
     try:
-        data = yaml.load(text, Loader=_Loader)
+        data = load_plain_yaml(text, max_nodes=max_nodes)
     except yaml.YAMLError as error:
-        where = getattr(error, "problem_mark", None)
-        at = f" at line {where.line + 1}, column {where.column + 1}" if where is not None else ""
-        problem = getattr(error, "problem", None) or type(error).__name__
-        raise CassetteError(f"{path}: invalid YAML{at} ({problem}); {RERECORD_HINT}") from None
-    _refuse_aliases(data, path)
+        raise CassetteError(f"{path}: {yaml_problem(error, text)}; {RERECORD_HINT}") from None
     return CassetteFile(path, *_validate(data, path))
 
 
-def _refuse_aliases(data: object, path: Path) -> None:
-    """Reject any node reached twice: cassettes never need YAML aliases, and bombs are made of them."""
-    seen: set[int] = set()
-    stack = [data]
-    while stack:
-        node = stack.pop()
-        if isinstance(node, dict | list):
-            if id(node) in seen:
-                raise CassetteError(
-                    f"{path}: uses YAML anchors/aliases, which cassettes never contain "
-                    f"(a 'YAML bomb' is built from them); {RERECORD_HINT}"
-                )
-            seen.add(id(node))
-            stack.extend(node.values() if isinstance(node, dict) else node)
+def load_plain_yaml(text: str, *, max_nodes: int = DEFAULT_MAX_NODES) -> Any:
+    """One YAML document of plain data, loaded safely; any problem is a ``yaml.YAMLError``.
+
+    Shared by every reader of files people commit and edit (cassettes, snapshots), so all of
+    them refuse object tags, aliases, merge keys and node floods the same way.
+    """
+    loader = _PlainDataLoader(text, max_nodes)
+    try:
+        return loader.get_single_data()
+    except RecursionError:  # PyYAML builds without a nesting limit recurse once per level
+        raise _Refused("nested too deeply") from None
+    finally:
+        loader.dispose()
+
+
+def yaml_problem(error: yaml.YAMLError, text: str) -> str:
+    """What is wrong with ``text`` and where, in words, for an error of :func:`load_plain_yaml`."""
+    if isinstance(error, _Refused):
+        return str(error)
+    if isinstance(error, yaml.reader.ReaderError):
+        line = text.count("\n", 0, error.position) + 1
+        code = error.character if isinstance(error.character, int) else ord(error.character)
+        return f"invalid YAML at line {line} (character U+{code:04X} is not allowed: {error.reason})"
+    where = getattr(error, "problem_mark", None)
+    at = f" at line {where.line + 1}, column {where.column + 1}" if where is not None else ""
+    problem = getattr(error, "problem", None) or type(error).__name__
+    if problem.startswith("could not determine a constructor for the tag"):
+        tag = problem.rsplit(" ", 1)[-1]
+        problem = f"the tag {tag} builds objects; only plain data is loaded"
+    return f"invalid YAML{at} ({problem})"
+
+
+class _Refused(yaml.YAMLError):
+    """Something plain data files never contain, stopped before it could cost memory or time."""
+
+
+_MERGE_TAG = "tag:yaml.org,2002:merge"
+_NO_ALIASES = (
+    "committed files never contain anchors, aliases or merge keys (a 'YAML bomb' is built from them)"
+)
+
+
+class _PlainDataLoader(_Loader):
+    """The safe (libyaml) loader, refusing while it reads what would make loading explode.
+
+    Aliases share one node however often they are used, so a bomb composes in linear time; what
+    explodes is what is done with the result. Hence a node that would be constructed a second
+    time (an alias) or merged into a mapping (``<<``) is refused during construction, before any
+    copy is made, and a node budget bounds the work a flood of tiny nodes would cause.
+    """
+
+    def __init__(self, text: str, max_nodes: int) -> None:
+        super().__init__(text)
+        self._nodes_left = max_nodes
+        self._max_nodes = max_nodes
+
+    def descend_resolver(self, current_node: Any, current_index: Any) -> None:
+        """Called once per node while composing, before the node is built: the budget check."""
+        self._nodes_left -= 1
+        if self._nodes_left < 0:
+            raise _Refused(
+                f"holds more than {self._max_nodes:,} YAML nodes, which would take minutes to load "
+                "(a cassette needs about 50 per interaction)"
+            )
+        super().descend_resolver(current_node, current_index)
+
+    def construct_object(self, node: Any, deep: bool = False) -> Any:
+        if node in self.constructed_objects or node in self.recursive_objects:
+            raise _Refused(
+                f"the node at line {node.start_mark.line + 1} is used a second time through an alias; "
+                + _NO_ALIASES
+            )
+        return super().construct_object(node, deep)
+
+    def flatten_mapping(self, node: Any) -> None:
+        for key_node, _ in node.value:
+            if key_node.tag == _MERGE_TAG:
+                raise _Refused(f"uses a merge key (<<) at line {key_node.start_mark.line + 1}; {_NO_ALIASES}")
+        super().flatten_mapping(node)
 
 
 def _validate(data: object, path: Path) -> tuple[list[Interaction], dict[str, Any]]:
@@ -118,26 +185,41 @@ def _validate(data: object, path: Path) -> tuple[list[Interaction], dict[str, An
 
 
 def _interaction_problem(interaction: object) -> str | None:
-    """The first structural problem of one interaction, in words, or None."""
+    """The first structural problem of one interaction, in words, or None.
+
+    Checks everything replay reads, so a hand-edited value fails here with the file's name
+    instead of deep inside vcrpy or httpx in the middle of a test.
+    """
     if not isinstance(interaction, dict):
         return "expected a mapping with 'request' and 'response'"
     request, response = interaction.get("request"), interaction.get("response")
     if not isinstance(request, dict) or not isinstance(response, dict):
         return "missing 'request' or 'response'"
-    for key, kind in (("method", str), ("uri", str)):
-        if not isinstance(request.get(key), kind):
+    for key in ("method", "uri"):
+        if not isinstance(request.get(key), str):
             return f"request.{key} must be a string"
+    if not isinstance(request.get("body"), str | bytes | None):
+        return "request.body must be text, binary or null"
     status = response.get("status")
-    if not isinstance(status, dict) or not isinstance(status.get("code"), int):
-        return "response.status.code must be an integer"
+    if not isinstance(status, dict) or not _is_status_code(status.get("code")):
+        return "response.status.code must be an HTTP status code (an integer from 100 to 599)"
+    if not isinstance(status.get("message", ""), str | None):
+        return "response.status.message must be a string"
     for side, part in (("request", request), ("response", response)):
         headers = part.get("headers", {})
-        if not isinstance(headers, dict) or not all(isinstance(v, list) for v in headers.values()):
-            return f"{side}.headers must map names to lists of values"
+        if not isinstance(headers, dict) or not all(
+            isinstance(values, list) and all(isinstance(value, str) for value in values)
+            for values in headers.values()
+        ):
+            return f"{side}.headers must map names to lists of strings"
     body = response.get("body")
     if not isinstance(body, dict) or not isinstance(body.get("string", ""), str | bytes):
         return "response.body.string must be text"
     return None
+
+
+def _is_status_code(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and 100 <= value <= 599
 
 
 def dump_cassette(interactions: Iterable[Interaction], metadata: Mapping[str, Any]) -> str:
