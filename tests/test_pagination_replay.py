@@ -1,0 +1,170 @@
+"""Pagination-aware replay through the plugin: re-sliced pages, agents sessions, retries, guards."""
+
+from __future__ import annotations
+
+import json
+import textwrap
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import openai
+import pytest
+
+from pytest_convreplay.cassette import load_cassette
+from pytest_convreplay.emulator import ConversationsEmulator
+from pytest_convreplay.items import to_item_dicts
+
+
+@pytest.fixture
+def api() -> Iterator[ConversationsEmulator]:
+    with ConversationsEmulator() as emulator:
+        yield emulator
+
+
+def live_listing(
+    api: ConversationsEmulator, conversation_id: str, **params: object
+) -> list[dict[str, object]]:
+    """What the live API answers, fetched without any cassette."""
+    client = openai.OpenAI(base_url=api.base_url, api_key=api.api_key)
+    return to_item_dicts(list(client.conversations.items.list(conversation_id, **params)))  # type: ignore[arg-type]
+
+
+def shared_cassette_suite(pytester: pytest.Pytester, helper: str, expected: list[dict[str, object]]) -> None:
+    """Two tests on one cassette: ``helper.record()`` runs live once, ``helper.replay()`` offline after."""
+    (pytester.path / "expected.json").write_text(json.dumps(expected))
+    pytester.makepyfile(client_helper=textwrap.dedent(helper))
+    pytester.makepyfile(
+        test_history="""
+        import json, pathlib, pytest
+        import client_helper
+
+        @pytest.mark.convreplay(cassette="history")
+        def test_record():
+            client_helper.record()
+
+        @pytest.mark.convreplay(cassette="history")
+        def test_replay():
+            assert client_helper.replay() == json.loads(pathlib.Path("expected.json").read_text())
+        """
+    )
+
+
+def record_then_replay(pytester: pytest.Pytester, api: ConversationsEmulator) -> list[str]:
+    """Record with the emulator up, replay with it stopped; the recorded request URIs."""
+    pytester.runpytest("--convreplay-record-mode=once", "test_history.py::test_record").assert_outcomes(
+        passed=1
+    )
+    api.stop()
+    pytester.runpytest("test_history.py::test_replay").assert_outcomes(passed=1)
+    history = load_cassette(pytester.path / "cassettes" / "test_history" / "history.yaml")
+    return [interaction["request"]["uri"] for interaction in history.interactions]
+
+
+def test_a_limit_100_asc_recording_serves_limit_7_desc_equal_to_a_live_listing(
+    pytester: pytest.Pytester, api: ConversationsEmulator
+) -> None:
+    conversation_id = api.seed_conversation(150, kind="mixed")
+    shared_cassette_suite(
+        pytester,
+        f"""
+        import openai
+
+        def pages(**params):
+            client = openai.OpenAI(base_url="{api.base_url}", api_key="{api.api_key}", max_retries=0)
+            return client.conversations.items.list("{conversation_id}", **params)
+
+        def record():
+            list(pages(limit=100, order="asc"))
+
+        def replay():
+            return [item.model_dump(mode="json", exclude_unset=True) for item in pages(limit=7, order="desc")]
+        """,
+        live_listing(api, conversation_id, limit=7, order="desc"),
+    )
+    recorded = record_then_replay(pytester, api)
+    assert len(recorded) == 2
+    assert all("limit=100" in uri and "order=asc" in uri for uri in recorded)
+
+
+def test_agents_get_items_recording_also_serves_get_items_with_a_limit(
+    pytester: pytest.Pytester, api: ConversationsEmulator
+) -> None:
+    conversation_id = api.seed_conversation(45, kind="mixed")
+    newest_five = live_listing(api, conversation_id, order="desc")[:5][::-1]  # what agents returns
+    shared_cassette_suite(
+        pytester,
+        f"""
+        import asyncio, openai
+        from agents.memory.openai_conversations_session import OpenAIConversationsSession
+
+        def items(limit=None):
+            client = openai.AsyncOpenAI(base_url="{api.base_url}", api_key="{api.api_key}", max_retries=0)
+            session = OpenAIConversationsSession(conversation_id="{conversation_id}", openai_client=client)
+            return asyncio.run(session.get_items(limit))
+
+        def record():
+            assert len(items()) == 45
+
+        def replay():
+            return items(limit=5)
+        """,
+        newest_five,
+    )
+    recorded = record_then_replay(pytester, api)
+    assert all("order=asc" in uri for uri in recorded)
+
+
+def retry_suite(pytester: pytest.Pytester, api: ConversationsEmulator, marker: str = "") -> Path:
+    conversation_id = api.seed_conversation(30)
+    pytester.makepyfile(
+        test_retry=f"""
+        import openai, pytest
+
+        @pytest.mark.convreplay{marker}
+        def test_retry():
+            client = openai.OpenAI(base_url="{api.base_url}", api_key="{api.api_key}", max_retries=2)
+            assert len(list(client.conversations.items.list("{conversation_id}", limit=20))) == 30
+        """
+    )
+    return pytester.path / "cassettes" / "test_retry" / "test_retry.yaml"
+
+
+def statuses(path: Path) -> list[int]:
+    return [interaction["response"]["status"]["code"] for interaction in load_cassette(path).interactions]
+
+
+def test_a_retried_429_is_not_kept_so_replay_never_sleeps(
+    pytester: pytest.Pytester, api: ConversationsEmulator
+) -> None:
+    path = retry_suite(pytester, api)
+    api.fail_next(1, 429, retry_after=1)  # the SDK would wait a second on replay if the 429 were kept
+    pytester.runpytest("--convreplay-record-mode=once").assert_outcomes(passed=1)
+    assert statuses(path) == [200, 200]
+    api.stop()
+    started = time.perf_counter()
+    pytester.runpytest().assert_outcomes(passed=1)
+    assert time.perf_counter() - started < 0.9
+
+
+def test_keep_retries_keeps_the_failures_and_replays_them_in_order(
+    pytester: pytest.Pytester, api: ConversationsEmulator
+) -> None:
+    path = retry_suite(pytester, api, marker="(keep_retries=True)")
+    api.fail_next(1, 500)
+    pytester.runpytest("--convreplay-record-mode=once").assert_outcomes(passed=1)
+    assert statuses(path) == [500, 200, 200]
+    api.stop()
+    pytester.runpytest().assert_outcomes(passed=1)
+
+
+def test_a_server_that_never_ends_stops_the_recording_with_the_repeated_cursor(
+    pytester: pytest.Pytester, api: ConversationsEmulator
+) -> None:
+    api.endless_pagination = True
+    path = retry_suite(pytester, api)
+    result = pytester.runpytest("--convreplay-record-mode=once")
+    result.assert_outcomes(failed=1)
+    result.stdout.fnmatch_lines(["*PaginationError*cursor*repeat*"])
+    assert len(api.requests) <= 3
+    assert not path.exists()
