@@ -2,21 +2,41 @@
 
 from __future__ import annotations
 
-from collections.abc import Generator, Iterator
+from collections.abc import Generator, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from .config import INI_OPTIONS, RecordMode, Settings, TestLocation, build_settings
+from .config import INI_OPTIONS, RecordMode, Settings, TestLocation, build_settings, default_cassette_path
 from .emulator import conversations_api
-from .errors import ConvreplayError
-from .recorder import Recording, running_in_ci, use_cassette
+from .errors import ConfigError, ConvreplayError, SnapshotMismatch
+from .recorder import Recording, rules_for, running_in_ci, use_cassette
+from .snapshot import (
+    SnapshotAssertion,
+    SnapshotFile,
+    SnapshotOptions,
+    assert_conversations,
+    explain_comparison,
+    recorded_conversations,
+)
+from .snapshot_session import (
+    WORKER_OUTPUT_KEY,
+    SnapshotReport,
+    SnapshotSession,
+    finish_session,
+    narrowed_modules,
+)
 
 __all__ = ["conversations_api"]
 
 CALL_EXCEPTION = pytest.StashKey[BaseException | None]()
 RECORDING = pytest.StashKey[Recording]()
+SNAPSHOTS = pytest.StashKey[SnapshotFile]()
+SNAPSHOT_PATH = pytest.StashKey[Path]()  # where a collected test's snapshots are, as far as collection knows
+TEST_FAILED = pytest.StashKey[bool]()
+SESSION = pytest.StashKey[SnapshotSession]()
+REPORT = pytest.StashKey[SnapshotReport]()
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -30,6 +50,12 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption(
         "--convreplay-update", action="store_true", default=False, help="write new and changed snapshots"
     )
+    group.addoption(
+        "--convreplay-delete-unused",
+        action="store_true",
+        default=False,
+        help="after a green run, delete the snapshots no selected test used",
+    )
     parser.addini("convreplay_cassette_dir", "cassette folder, relative to the rootdir", default="cassettes")
     for name in INI_OPTIONS:
         parser.addini(f"convreplay_{name}", f"default for the convreplay option {name}", default=None)
@@ -40,6 +66,7 @@ def pytest_configure(config: pytest.Config) -> None:
         "markers",
         "convreplay(**options): run the test under a cassette (record/replay items-list traffic)",
     )
+    config.stash[SESSION] = SnapshotSession()
 
 
 def pytest_report_header(config: pytest.Config) -> str:
@@ -53,19 +80,28 @@ def convreplay_config() -> dict[str, Any]:
     return {}
 
 
+def _marker_options(node: pytest.Item) -> dict[str, Any]:
+    options: dict[str, Any] = {}
+    for marker in reversed(list(node.iter_markers("convreplay"))):  # closest marker wins
+        options.update(marker.kwargs)
+    return options
+
+
+def _location(node: pytest.Item) -> TestLocation:
+    cls = getattr(node, "cls", None)
+    test_name = node.name if cls is None else f"{cls.__name__}.{node.name}"
+    return TestLocation(Path(node.config.rootpath), Path(node.path), test_name)
+
+
 def _settings(request: pytest.FixtureRequest) -> Settings:
     config = request.config
     node = request.node
     ini = {name: config.getini(f"convreplay_{name}") for name in INI_OPTIONS}
-    marker_options: dict[str, Any] = {}
-    for marker in reversed(list(node.iter_markers("convreplay"))):  # closest marker wins
-        marker_options.update(marker.kwargs)
-    test_name = node.name if node.cls is None else f"{node.cls.__name__}.{node.name}"
     return build_settings(
-        TestLocation(Path(config.rootpath), Path(node.path), test_name),
+        _location(node),
         ini={name: value for name, value in ini.items() if value not in (None, "", [])},
         config_fixture=request.getfixturevalue("convreplay_config"),
-        marker=marker_options,
+        marker=_marker_options(node),
         cli_record_mode=config.getoption("--convreplay-record-mode"),
         update_snapshots=config.getoption("--convreplay-update"),
         ci=running_in_ci(),
@@ -84,7 +120,10 @@ def _convreplay_cassette(request: pytest.FixtureRequest) -> Iterator[Recording |
     with use_cassette(recording):
         yield recording
     error = request.node.stash.get(CALL_EXCEPTION, None)
-    if not isinstance(error, ConvreplayError | KeyboardInterrupt) and not recording.unmatched:
+    plugin_error = isinstance(error, ConvreplayError | KeyboardInterrupt) and not isinstance(
+        error, SnapshotMismatch
+    )
+    if not plugin_error and not recording.unmatched:  # a snapshot mismatch is an ordinary test failure
         recording.save()
 
 
@@ -93,6 +132,116 @@ def convreplay(_convreplay_cassette: Recording | None) -> Recording:
     """The test's cassette: ``path``, ``mode``, ``conversations``, ``requests``, ``interactions``."""
     assert _convreplay_cassette is not None
     return _convreplay_cassette
+
+
+# --- snapshots --------------------------------------------------------------------------------
+
+
+def _snapshot_file(item: pytest.Item, settings: Settings) -> SnapshotFile:
+    """The test's snapshot file, shared by ``conv_snapshot`` and the automatic snapshots."""
+    file = item.stash.get(SNAPSHOTS, None)
+    if file is None:
+        recording = item.stash.get(RECORDING, None)
+        options = SnapshotOptions.from_settings(
+            settings, test=item.nodeid, patterns=rules_for(settings).patterns
+        )
+        file = SnapshotFile(options, on_check=item.config.stash[SESSION].record, recording=recording)
+        item.stash[SNAPSHOTS] = file
+    return file
+
+
+@pytest.fixture
+def conv_snapshot(
+    request: pytest.FixtureRequest, _convreplay_cassette: Recording | None
+) -> SnapshotAssertion:
+    """``conv_snapshot.assert_match(items)`` / ``assert items == conv_snapshot`` against the test's
+    ``<test name>.snapshot.yaml``; ``conv_snapshot["name"]`` for several snapshots per test."""
+    settings = _convreplay_cassette.settings if _convreplay_cassette is not None else _settings(request)
+    return SnapshotAssertion(_snapshot_file(request.node, settings))
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_call(item: pytest.Item) -> Generator[None, None, None]:
+    """``snapshot=True``: after a passing body, snapshot every conversation the test paginated."""
+    yield
+    recording = item.stash.get(RECORDING, None)
+    if recording is not None and recording.settings.snapshot and not recording.unmatched:
+        assert_conversations(_snapshot_file(item, recording.settings), recorded_conversations(recording))
+
+
+def pytest_assertrepr_compare(op: str, left: object, right: object) -> list[str] | None:
+    return explain_comparison(op, left, right)
+
+
+def _claim(item: pytest.Item, *, complete: bool) -> None:
+    """Tell the session which snapshot file a collected test may own (marker options included)."""
+    location = _location(item)
+    cassette_dir = item.config.getini("convreplay_cassette_dir")
+    try:
+        path = build_settings(
+            location,
+            ini={},
+            config_fixture={},
+            marker=_marker_options(item),
+            cli_record_mode=None,
+            update_snapshots=False,
+            ci=False,
+            cassette_dir=cassette_dir,
+        ).snapshot_path
+    except ConfigError:  # the test itself reports its bad options
+        path = default_cassette_path(location, cassette_dir).with_suffix(".snapshot.yaml")
+    item.stash[SNAPSHOT_PATH] = path
+    folder = default_cassette_path(location, cassette_dir).parent
+    item.config.stash[SESSION].claim(path, folder=folder, complete=complete)
+
+
+def pytest_deselected(items: Sequence[pytest.Item]) -> None:
+    for item in items:
+        _claim(item, complete=False)
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    narrowed = narrowed_modules(session.config.args, session.config.invocation_params.dir)
+    for item in session.items:
+        _claim(item, complete=Path(item.path).resolve() not in narrowed)
+
+
+def _finish_test(item: pytest.Item, report: pytest.TestReport) -> None:
+    if not report.passed:
+        item.stash[TEST_FAILED] = True
+    if report.when == "teardown":
+        file = item.stash.get(SNAPSHOTS, None)
+        path = file.options.path if file is not None else item.stash.get(SNAPSHOT_PATH, None)
+        if path is not None:
+            item.config.stash[SESSION].finish_test(path, passed=not item.stash.get(TEST_FAILED, False))
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    config = session.config
+    if hasattr(config, "workeroutput"):  # an xdist worker: the controller merges and reports
+        config.workeroutput[WORKER_OUTPUT_KEY] = config.stash[SESSION].to_data()
+        return
+    config.stash[REPORT] = finish_session(
+        config.stash[SESSION],
+        green=exitstatus == pytest.ExitCode.OK,
+        complete=exitstatus in (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED)
+        and not (session.shouldstop or session.shouldfail),
+        delete=config.getoption("--convreplay-delete-unused"),
+    )
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node: Any, error: object) -> None:
+    """xdist controller: add a finished worker's snapshot bookkeeping to the session's."""
+    data = getattr(node, "workeroutput", {}).get(WORKER_OUTPUT_KEY)
+    if data is not None:
+        node.config.stash[SESSION].merge(data)
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter, config: pytest.Config) -> None:
+    report = config.stash.get(REPORT, None)
+    for line in report.lines() if report is not None else ():
+        terminalreporter.write_line(line)
 
 
 @pytest.hookimpl(wrapper=True)
@@ -105,4 +254,5 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
             # The client may have swallowed or wrapped the error; the test fails with our message anyway.
             report.outcome = "failed"
             report.longrepr = "\n\n".join(dict.fromkeys(u.message for u in recording.unmatched))
+    _finish_test(item, report)
     return report

@@ -356,6 +356,7 @@ class SnapshotAssertion:
 
     def assert_match(self, items: Any, name: str | None = None) -> None:
         """Fail with the item-level diff when ``items`` differ from the stored snapshot."""
+        __tracebackhide__ = True  # the failure is the test's line, not this one
         check = self._check(items, name)
         if check.failure is not None:
             raise SnapshotMismatch(check.failure)
@@ -399,6 +400,7 @@ def recorded_conversations(recording: Recording) -> dict[str, list[Item]]:
 def assert_conversations(file: SnapshotFile, conversations: Mapping[str, Sequence[Item]]) -> None:
     """Snapshot each conversation under its id (skipping names the test asserted itself);
     every failure is reported at once."""
+    __tracebackhide__ = True
     failures = [
         check.failure
         for cid in sorted(conversations)
