@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any, Final
 
+from .interactions import json_container
 from .items import to_item_dicts
 from .masks import DEFAULT_MASKS, Mask, apply_masks, renumber_ids
 
@@ -176,17 +177,6 @@ def _join(path: str, key: str | int) -> str:
     return f"{path}[{json.dumps(key, ensure_ascii=False)}]"
 
 
-def _as_json(text: str) -> Any:
-    """The object or array a string holds as JSON, or None when it holds none."""
-    if text.lstrip()[:1] not in ("{", "["):
-        return None
-    try:
-        value = json.loads(text)
-    except ValueError:
-        return None
-    return value if isinstance(value, dict | list) else None
-
-
 def _compare(old: Any, new: Any, path: str, out: list[FieldChange]) -> None:
     """Append the changes from ``old`` to ``new``; the caller has checked that they differ."""
     if isinstance(old, dict) and isinstance(new, dict):
@@ -205,7 +195,7 @@ def _compare(old: Any, new: Any, path: str, out: list[FieldChange]) -> None:
         out.extend(FieldChange(_join(path, i), old[i], MISSING) for i in range(len(new), len(old)))
         out.extend(FieldChange(_join(path, i), MISSING, new[i]) for i in range(len(old), len(new)))
     elif isinstance(old, str) and isinstance(new, str):
-        old_json, new_json = _as_json(old), _as_json(new)
+        old_json, new_json = json_container(old), json_container(new)
         if old_json is None or new_json is None:
             out.append(FieldChange(path, old, new))
         elif old_json != new_json:

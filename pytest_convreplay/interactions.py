@@ -53,6 +53,20 @@ def split_uri(uri: str) -> tuple[str, list[tuple[str, str]]]:
     return parts.path, parse_qsl(parts.query, keep_blank_values=True)
 
 
+def json_container(text: str) -> Any:
+    """The object or array a string holds as JSON (``arguments``, ``output``), or None.
+
+    The first-character check keeps this cheap on the many strings that are plain text.
+    """
+    if text.lstrip()[:1] not in ("{", "["):
+        return None
+    try:
+        value = json.loads(text)
+    except ValueError:
+        return None
+    return value if isinstance(value, dict | list) else None
+
+
 def json_body(text: str | None) -> Any:
     """The JSON value of a body, or None when the body is empty or not JSON."""
     if not text:

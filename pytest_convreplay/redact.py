@@ -44,7 +44,7 @@ from typing import Any, Literal, TypeVar, cast
 from urllib.parse import quote, unquote, unquote_plus, urlsplit, urlunsplit
 
 from .errors import ConfigError, UndecodableBodyError
-from .interactions import Headers, Interaction, header_values
+from .interactions import Headers, Interaction, header_values, json_container
 
 __all__ = [
     "ACCEPT_ENCODING",
@@ -610,7 +610,7 @@ class _Redactor:
 
     def string(self, text: str, path: JsonPath) -> str:
         """A JSON string value: nested JSON first (so paths apply inside it), then patterns."""
-        nested = _nested_json(text)
+        nested = json_container(text)
         if nested is not None:
             redacted = self.json(nested, path)
             if redacted != nested:
@@ -675,7 +675,7 @@ class _Redactor:
         content_type = ",".join(header_values(headers, "content-type")).lower()
         if "application/x-www-form-urlencoded" in content_type:
             return self.patterns(self.query(body))
-        document = _nested_json(body)
+        document = json_container(body)
         if document is None:
             return self.patterns(body)
         redacted = self.json(document, ())
@@ -688,18 +688,6 @@ class _Redactor:
 
 def _constant(value: str) -> Callable[[str], str]:
     return lambda _: value
-
-
-def _nested_json(text: str) -> Any:
-    """The object or array a string holds, or None (cheap first-character check before parsing)."""
-    stripped = text.lstrip()
-    if not stripped or stripped[0] not in "{[":
-        return None
-    try:
-        value = json.loads(text)
-    except ValueError:
-        return None
-    return value if isinstance(value, dict | list) else None
 
 
 def redact_uri(uri: str, rules: RedactionRules) -> str:

@@ -113,27 +113,17 @@ def test_fixture_handle_reports_path_mode_and_requests(
     pytester.runpytest("--convreplay-record-mode=once").assert_outcomes(passed=1)
 
 
-def test_new_episodes_keeps_old_interactions_and_adds_new_ones(
-    pytester: pytest.Pytester, api: ConversationsEmulator
+@pytest.mark.parametrize(("mode", "keeps_old"), [("new_episodes", True), ("all", False)])
+def test_new_episodes_adds_to_the_cassette_and_all_replaces_it(
+    pytester: pytest.Pytester, api: ConversationsEmulator, mode: str, keeps_old: bool
 ) -> None:
     suite(pytester, api)
     pytester.runpytest("--convreplay-record-mode=once").assert_outcomes(passed=1)
     test_file = pytester.path / "test_paging.py"
     test_file.write_text(test_file.read_text().replace("limit=3", "limit=4"))
-    pytester.runpytest("--convreplay-record-mode=new_episodes").assert_outcomes(passed=1)
+    pytester.runpytest(f"--convreplay-record-mode={mode}").assert_outcomes(passed=1)
     cassette = (pytester.path / "cassettes" / "test_paging" / "test_paging.yaml").read_text()
-    assert "limit=3" in cassette
-    assert "limit=4" in cassette
-
-
-def test_all_replaces_the_cassette_contents(pytester: pytest.Pytester, api: ConversationsEmulator) -> None:
-    suite(pytester, api)
-    pytester.runpytest("--convreplay-record-mode=once").assert_outcomes(passed=1)
-    test_file = pytester.path / "test_paging.py"
-    test_file.write_text(test_file.read_text().replace("limit=3", "limit=4"))
-    pytester.runpytest("--convreplay-record-mode=all").assert_outcomes(passed=1)
-    cassette = (pytester.path / "cassettes" / "test_paging" / "test_paging.yaml").read_text()
-    assert "limit=3" not in cassette
+    assert ("limit=3" in cassette) is keeps_old
     assert "limit=4" in cassette
 
 

@@ -27,33 +27,22 @@ CLIENTS = {
                 return [item.id async for item in client.conversations.items.list(conversation_id, **params)]
             return asyncio.run(run())
     """,
-    "httpx": """
-        import httpx as http
-
-        def list_items(base_url, api_key, conversation_id, **params):
-            ids = []
-            with http.Client(base_url=base_url, headers={"authorization": f"Bearer {api_key}"}) as client:
-                while True:
-                    page = client.get(f"/conversations/{conversation_id}/items", params=params).json()
-                    ids += [item["id"] for item in page["data"]]
-                    if not page["has_more"]:
-                        return ids
-                    params["after"] = page["last_id"]
-    """,
-    "httpx2": """
-        import httpx2 as http
-
-        def list_items(base_url, api_key, conversation_id, **params):
-            ids = []
-            with http.Client(base_url=base_url, headers={"authorization": f"Bearer {api_key}"}) as client:
-                while True:
-                    page = client.get(f"/conversations/{conversation_id}/items", params=params).json()
-                    ids += [item["id"] for item in page["data"]]
-                    if not page["has_more"]:
-                        return ids
-                    params["after"] = page["last_id"]
-    """,
 }
+# Plain httpx and httpx2 (openai 3.x's transport) are driven by the same hand-written pagination loop.
+PLAIN_PAGINATION = """
+    import {module} as http
+
+    def list_items(base_url, api_key, conversation_id, **params):
+        ids = []
+        with http.Client(base_url=base_url, headers={{"authorization": f"Bearer {{api_key}}"}}) as client:
+            while True:
+                page = client.get(f"/conversations/{{conversation_id}}/items", params=params).json()
+                ids += [item["id"] for item in page["data"]]
+                if not page["has_more"]:
+                    return ids
+                params["after"] = page["last_id"]
+"""
+CLIENTS.update({module: PLAIN_PAGINATION.format(module=module) for module in ("httpx", "httpx2")})
 
 
 def write_suite(
