@@ -23,7 +23,7 @@ from vcr.record_mode import RecordMode as VcrRecordMode
 
 from . import cassette as files
 from .config import Expiry, RecordMode, Settings
-from .errors import CassetteError, PaginationError, UnmatchedRequestError
+from .errors import CassetteError, PaginationError, UnmatchedRequestError, shown_path
 from .interactions import Interaction, RecordedRequest
 from .pagination import (
     ChainGuard,
@@ -179,7 +179,7 @@ class Recording:
         """Describe and remember a request that replay cannot answer and recording may not fetch."""
         key: RequestKey = self.index.key(method, uri, body)
         message = unmatched_message(
-            cassette=_shown(self.path),
+            cassette=shown_path(self.path),
             key=key,
             closest=self.index.closest(key),
             record_command=self.record_command("once" if not self.existed else "new_episodes"),
@@ -228,13 +228,13 @@ class Recording:
             ]
             if errors:
                 raise PaginationError(
-                    f"convreplay: not writing {_shown(self.path)}: the recorded pagination is inconsistent\n"
+                    f"convreplay: not writing {shown_path(self.path)}: the recorded pagination is broken\n"
                     + "\n".join(f"  {line}" for line in errors)
                 )
         metadata = {**self.metadata, **files.recording_metadata(interactions, self.mode.value)}
 
         def gate(checked: list[Interaction], text: str) -> None:
-            ensure_no_secrets(checked, text, known, self.rules, _shown(self.path))
+            ensure_no_secrets(checked, text, known, self.rules, shown_path(self.path))
 
         files.save_cassette(self.path, interactions, metadata, check=gate)
         self.saved = True
@@ -248,14 +248,6 @@ def synthesized_response(envelope: dict[str, Any]) -> dict[str, Any]:
         "headers": {"content-type": ["application/json"], "content-length": [str(len(body))]},
         "body": {"string": body},
     }
-
-
-def _shown(path: Path) -> str:
-    """Paths in messages are relative to the working directory when that is shorter."""
-    try:
-        return str(path.relative_to(Path.cwd()))
-    except ValueError:
-        return str(path)
 
 
 class ConvreplayCassette(Cassette):  # type: ignore[misc]
@@ -306,7 +298,7 @@ def use_cassette(recording: Recording) -> Iterator[Recording]:
         for patcher in CassettePatcherBuilder(cassette).build():
             stack.enter_context(patcher)
         if recording.mode is RecordMode.NONE:
-            stack.enter_context(block_network(recording.settings.allowed_hosts, _shown(recording.path)))
+            stack.enter_context(block_network(recording.settings.allowed_hosts, shown_path(recording.path)))
         yield recording
 
 

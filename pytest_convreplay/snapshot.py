@@ -24,7 +24,7 @@ import yaml
 from .atomic import write_atomic
 from .config import Settings
 from .diff import diff_items, render
-from .errors import SecretLeakError, SnapshotError, SnapshotMismatch
+from .errors import SecretLeakError, SnapshotError, SnapshotMismatch, shown_path
 from .items import to_item_dicts
 from .masks import DEFAULT_MASKS, Mask, apply_masks, parse_masks, renumber_ids
 from .pagination import rebuild_conversations
@@ -279,10 +279,10 @@ class SnapshotFile:
         return check
 
     def _describe(self, name: str) -> str:
-        return f"snapshot {name!r} of {self.options.test} ({_shown(self.options.path)}) differs:"
+        return f"snapshot {name!r} of {self.options.test} ({shown_path(self.options.path)}) differs:"
 
     def _missing(self, name: str, items: Sequence[Item]) -> str:
-        where = _shown(self.options.path)
+        where = shown_path(self.options.path)
         return (
             f"{where} has no snapshot {name!r} for {self.options.test} ({len(items)} items); "
             + self._to_accept("write it")
@@ -302,7 +302,10 @@ class SnapshotFile:
         text = dump_snapshots(snapshots, header=snapshot_header(self.options.test))
         try:
             check_text(
-                text, self._known_secrets(), path=_shown(self.options.path), patterns=self.options.patterns
+                text,
+                self._known_secrets(),
+                path=shown_path(self.options.path),
+                patterns=self.options.patterns,
             )
         except SecretLeakError as error:
             raise SecretLeakError(
@@ -317,14 +320,6 @@ class SnapshotFile:
         for interaction in self.recording.recorded if self.recording is not None else ():
             known.add_from_request_headers(interaction["request"]["headers"])
         return known
-
-
-def _shown(path: Path) -> str:
-    """Paths in messages are relative to the working directory when that is shorter."""
-    try:
-        return str(path.relative_to(Path.cwd()))
-    except ValueError:
-        return str(path)
 
 
 # --- what tests hold ----------------------------------------------------------------------------
