@@ -232,7 +232,15 @@ def dump_cassette(interactions: Iterable[Interaction], metadata: Mapping[str, An
     document: dict[str, Any] = {"version": CASSETTE_VERSION, "interactions": list(interactions)}
     if metadata:
         document["metadata"] = dict(metadata)
-    return yaml.dump(document, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=4096)
+    return yaml.dump(document, Dumper=_PlainDataDumper, sort_keys=False, allow_unicode=True, width=4096)
+
+
+class _PlainDataDumper(_Dumper):
+    """Writes every value in full, even one object shared by several interactions (a headers dict
+    the redaction reused): an alias in the file would make the loader refuse it."""
+
+    def ignore_aliases(self, data: Any) -> bool:
+        return True
 
 
 def save_cassette(
