@@ -312,3 +312,10 @@ def test_malformed_list_answer_is_reported_naming_the_request_and_nothing_is_wri
         ]
     )
     assert not (pytester.path / "cassettes" / "test_history" / "test_history.yaml").exists()
+
+
+def test_objects_shared_between_interactions_are_written_in_full_not_as_aliases(tmp_path: Path) -> None:
+    shared = interaction()
+    path = tmp_path / "shared.yaml"
+    path.write_text(dump_cassette(cast(list[Interaction], [shared, shared]), {}))
+    assert load_cassette(path).interactions == [shared, shared]
