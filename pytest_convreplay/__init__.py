@@ -21,6 +21,7 @@ from .items import SchemaDriftWarning, parse_items, to_item_dicts
 from .masks import DEFAULT_MASKS, Mask
 from .recorder import Recording
 from .redact import RedactionRules
+from .snapshot import SnapshotAssertion
 
 __all__ = [
     "DEFAULT_MASKS",
@@ -37,6 +38,7 @@ __all__ = [
     "SchemaDriftWarning",
     "SecretLeakError",
     "Settings",
+    "SnapshotAssertion",
     "SnapshotError",
     "SnapshotMismatch",
     "UndecodableBodyError",
