@@ -232,15 +232,30 @@ def dump_cassette(interactions: Iterable[Interaction], metadata: Mapping[str, An
     document: dict[str, Any] = {"version": CASSETTE_VERSION, "interactions": list(interactions)}
     if metadata:
         document["metadata"] = dict(metadata)
-    return yaml.dump(document, Dumper=_PlainDataDumper, sort_keys=False, allow_unicode=True, width=4096)
+    return dump_yaml(document)
 
 
-class _PlainDataDumper(_Dumper):
-    """Writes every value in full, even one object shared by several interactions (a headers dict
-    the redaction reused): an alias in the file would make the loader refuse it."""
+def dump_yaml(document: Any) -> str:
+    """YAML text for plain data as cassettes and snapshots store it (see ``TextDumper``)."""
+    return yaml.dump(document, Dumper=TextDumper, sort_keys=False, allow_unicode=True, width=4096)
+
+
+class TextDumper(_Dumper):
+    """Multi-line text (JSON bodies, long messages) as ``|`` blocks, so that a changed field is a
+    one-line git diff; and every value in full, even one object shared by several interactions (a
+    headers dict the redaction reused), because an alias in the file would make the loader refuse it.
+    """
 
     def ignore_aliases(self, data: Any) -> bool:
         return True
+
+
+def _represent_text(dumper: TextDumper, text: str) -> yaml.ScalarNode:
+    # The emitter falls back to a quoted style by itself where a block cannot hold the text exactly.
+    return dumper.represent_scalar("tag:yaml.org,2002:str", text, style="|" if "\n" in text else None)
+
+
+TextDumper.add_representer(str, _represent_text)
 
 
 def save_cassette(
@@ -321,6 +336,26 @@ def _headers_of(raw: object) -> Headers:
     return {}
 
 
+# Headers that change with every run or machine and that no client reads back on replay. They are
+# not recorded, so re-recording the same conversation gives the same file (and a smaller one):
+# the SDK's x-stainless-* platform headers, transport headers, and the API's timing/edge headers.
+VOLATILE_REQUEST_HEADERS = frozenset(
+    {"user-agent", "connection", "host", "accept-encoding", "content-length"}
+)
+VOLATILE_RESPONSE_HEADERS = frozenset(
+    {"date", "openai-processing-ms", "cf-ray", "cf-cache-status", "alt-svc", "x-envoy-upstream-service-time"}
+)
+VOLATILE_PREFIXES = ("x-stainless-",)
+
+
+def _stable(headers: Headers, volatile: frozenset[str]) -> Headers:
+    return {
+        name: values
+        for name, values in headers.items()
+        if name.lower() not in volatile and not name.lower().startswith(VOLATILE_PREFIXES)
+    }
+
+
 def to_interaction(request: Any, response: Mapping[str, Any]) -> Interaction:
     """The on-disk form of a vcrpy ``Request`` and response dict (no secrets removed yet)."""
     body = request.body
@@ -328,25 +363,15 @@ def to_interaction(request: Any, response: Mapping[str, Any]) -> Interaction:
         "method": str(request.method),
         "uri": str(request.uri),
         "body": text_or_bytes(body) if body is not None else None,
-        "headers": _headers_of(request.headers),
+        "headers": _stable(_headers_of(request.headers), VOLATILE_REQUEST_HEADERS),
     }
     status = response.get("status") or {}
     recorded_response: RecordedResponse = {
         "status": {"code": int(status.get("code", 0)), "message": str(status.get("message") or "")},
-        "headers": _headers_of(response.get("headers") or {}),
+        "headers": _stable(_headers_of(response.get("headers") or {}), VOLATILE_RESPONSE_HEADERS),
         "body": {"string": text_or_bytes((response.get("body") or {}).get("string", b""))},
     }
     return {"request": recorded_request, "response": recorded_response}
-
-
-def to_vcr(interaction: Interaction) -> tuple[Any, dict[str, Any]]:
-    """vcrpy's in-memory ``Request`` and response dict (bytes body) for one on-disk interaction."""
-    from vcr.request import Request
-
-    request = interaction["request"]
-    headers = {name: ", ".join(values) for name, values in request.get("headers", {}).items()}
-    vcr_request = Request(request["method"], request["uri"], request.get("body"), headers)
-    return vcr_request, response_for_vcr(interaction["response"])
 
 
 def response_for_vcr(response: RecordedResponse) -> dict[str, Any]:

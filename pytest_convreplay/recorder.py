@@ -227,8 +227,9 @@ class Recording:
                 str(problem) for problem in check_chains(interactions) if problem.severity is Severity.ERROR
             ]
             if errors:
+                where = shown_path(self.path)
                 raise PaginationError(
-                    f"convreplay: not writing {shown_path(self.path)}: the recorded pagination is broken\n"
+                    f"convreplay: not writing {where}: the recorded pagination is inconsistent\n"
                     + "\n".join(f"  {line}" for line in errors)
                 )
         metadata = {**self.metadata, **files.recording_metadata(interactions, self.mode.value)}

@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, Final
 import yaml
 
 from .atomic import write_atomic
+from .cassette import dump_yaml, load_plain_yaml, yaml_problem
 from .config import Settings
 from .diff import diff_items, render
 from .errors import SecretLeakError, SnapshotError, SnapshotMismatch, shown_path
@@ -41,13 +42,6 @@ SNAPSHOT_SUFFIX: Final = ".snapshot.yaml"
 DEFAULT_NAME: Final = "default"
 _FIRST_KEYS: Final = ("id", "type")
 
-try:
-    from yaml import CSafeDumper as _Dumper
-    from yaml import CSafeLoader as _Loader
-except ImportError:  # pragma: no cover - PyYAML built without libyaml
-    from yaml import SafeDumper as _Dumper  # type: ignore[assignment]
-    from yaml import SafeLoader as _Loader  # type: ignore[assignment]
-
 
 # --- the file format -----------------------------------------------------------------------------
 
@@ -61,18 +55,6 @@ def ordered(value: Any) -> Any:
     if isinstance(value, list | tuple):
         return [ordered(inner) for inner in value]
     return value
-
-
-class _SnapshotDumper(_Dumper):
-    """Multi-line text as ``|`` blocks, so a changed line of a long message is a one-line git diff."""
-
-
-def _represent_str(dumper: _SnapshotDumper, text: str) -> yaml.ScalarNode:
-    style = "|" if "\n" in text else None
-    return dumper.represent_scalar("tag:yaml.org,2002:str", text, style=style)
-
-
-_SnapshotDumper.add_representer(str, _represent_str)
 
 
 def snapshot_header(test: str) -> str:
@@ -89,20 +71,16 @@ def dump_snapshots(snapshots: Mapping[str, Sequence[Item]], *, header: str = "")
         "version": SNAPSHOT_VERSION,
         "snapshots": {name: ordered(list(items)) for name, items in snapshots.items()},
     }
-    return header + yaml.dump(
-        document, Dumper=_SnapshotDumper, sort_keys=False, allow_unicode=True, width=4096
-    )
+    return header + dump_yaml(document)
 
 
 def parse_snapshots(text: str, path: Path) -> dict[str, list[Item]]:
     """Snapshot name → items from file text; ``path`` only names the file in errors."""
     fix = f"fix or delete {path} and run pytest --convreplay-update to write it again"
     try:
-        data = yaml.load(text, Loader=_Loader)
+        data = load_plain_yaml(text)
     except yaml.YAMLError as error:
-        mark = getattr(error, "problem_mark", None)
-        at = f" at line {mark.line + 1}" if mark is not None else ""
-        raise SnapshotError(f"{path}: invalid YAML{at}; {fix}") from None
+        raise SnapshotError(f"{path}: {yaml_problem(error, text)}; {fix}") from None
     if not isinstance(data, dict) or data.get("version") != SNAPSHOT_VERSION:
         raise SnapshotError(f"{path}: not a version {SNAPSHOT_VERSION} convreplay snapshot file; {fix}")
     snapshots = data.get("snapshots") or {}
