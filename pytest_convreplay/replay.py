@@ -66,32 +66,58 @@ class CassetteIndex:
     ) -> None:
         self._normalize_uri = normalize_uri
         self._repeat = repeat
-        self._positions: dict[RequestKey, list[int]] = {}
+        self._interactions = interactions
         self._played: dict[RequestKey, int] = {}
         self._keys: dict[tuple[str, str, str | bytes | None], RequestKey] = {}
-        for position, interaction in enumerate(interactions):
+        # Recorded URIs were redacted when written, and redaction is idempotent, so they are indexed
+        # as stored; only a cassette from another tool, whose URIs may still hold values the rules
+        # redact, needs them normalized, which happens on the first miss (see ``_recorded``).
+        self._positions = self._index(lambda uri: uri)
+        self._recorded_normalized = False
+
+    def _index(self, normalize: Normalizer) -> dict[RequestKey, list[int]]:
+        positions: dict[RequestKey, list[int]] = {}
+        for position, interaction in enumerate(self._interactions):
             request = interaction["request"]
-            key = self.key(request["method"], request["uri"], request.get("body"))
-            self._positions.setdefault(key, []).append(position)
+            key = request_key(request["method"], normalize(request["uri"]), request.get("body"))
+            positions.setdefault(key, []).append(position)
+        return positions
+
+    def _recorded(self, key: RequestKey) -> list[int] | None:
+        positions = self._positions.get(key)
+        if positions is None and not self._recorded_normalized:
+            self._recorded_normalized = True
+            self._positions = self._index(self._normalize_uri)
+            positions = self._positions.get(key)
+        return positions
 
     def key(self, method: str, uri: str, body: object = None) -> RequestKey:
         """The request's key, remembered: vcrpy asks about each live request twice (can play? play)."""
         if body is None or body == b"" or body == "":
             body = None
         elif not isinstance(body, str | bytes):
-            return request_key(method, self._normalize_uri(uri), body)
+            return self._key(method, uri, body)
         memo = (method, uri, body)
         key = self._keys.get(memo)
         if key is None:
-            key = self._keys[memo] = request_key(method, self._normalize_uri(uri), body)
+            key = self._keys[memo] = self._key(method, uri, body)
         return key
+
+    def _key(self, method: str, uri: str, body: object) -> RequestKey:
+        """The request as sent when the cassette holds it so (nothing in it was redacted, or a cassette
+        from another tool kept it), else as the redaction rules wrote it. Redacting costs more than
+        the lookup, and most requests (cursors, limits) hold nothing to redact."""
+        as_sent = request_key(method, uri, body)
+        if as_sent in self._positions:
+            return as_sent
+        return request_key(method, self._normalize_uri(uri), body)
 
     def __len__(self) -> int:
         return sum(len(positions) for positions in self._positions.values())
 
     def peek(self, key: RequestKey) -> int | None:
         """The interaction that would answer ``key`` now, without consuming it."""
-        positions = self._positions.get(key)
+        positions = self._recorded(key)
         if not positions:
             return None
         played = self._played.get(key, 0)
