@@ -247,6 +247,9 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter, config: p
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Generator[None, Any, Any]:
     report: pytest.TestReport = yield
+    error = call.excinfo.value if call.excinfo is not None else None
+    if isinstance(error, ConvreplayError) and not isinstance(error, SnapshotMismatch):
+        report.longrepr = str(error)  # the message names the file and what to do; a traceback adds nothing
     if call.when == "call":
         item.stash[CALL_EXCEPTION] = call.excinfo.value if call.excinfo else None
         recording = item.stash.get(RECORDING, None)

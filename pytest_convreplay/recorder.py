@@ -22,8 +22,10 @@ from vcr.patch import CassettePatcherBuilder
 from vcr.record_mode import RecordMode as VcrRecordMode
 
 from . import cassette as files
+from .atomic import locked
 from .config import Expiry, RecordMode, Settings
 from .errors import CassetteError, PaginationError, UnmatchedRequestError, shown_path
+from .fastpath import replay_hits_directly
 from .interactions import Interaction, RecordedRequest
 from .pagination import (
     ChainGuard,
@@ -104,12 +106,26 @@ class Recording:
     # --- loading and mode --------------------------------------------------------------------
 
     def _load(self) -> None:
+        self._stamp = _stamp(self.path)
         try:
             loaded = files.load_cassette(self.path, max_bytes=self.settings.max_cassette_bytes)
         except FileNotFoundError:
             return
         self.existed = True
         self.loaded, self.metadata = loaded.interactions, loaded.metadata
+
+    def _current(self) -> tuple[list[Interaction], dict[str, Any]]:
+        """What the new interactions are added to: the file as loaded, or as another xdist worker
+        sharing this cassette has saved it since (read under the file's lock, so nothing is lost)."""
+        if self.mode is RecordMode.ALL:
+            return [], {}
+        if _stamp(self.path) == self._stamp:
+            return self.loaded, self.metadata
+        try:
+            current = files.load_cassette(self.path, max_bytes=self.settings.max_cassette_bytes)
+        except FileNotFoundError:
+            return [], {}
+        return current.interactions, current.metadata
 
     def _effective_mode(self) -> RecordMode:
         mode = self.settings.record_mode
@@ -221,7 +237,14 @@ class Recording:
         for interaction in self.recorded:
             known.add_from_request_headers(interaction["request"]["headers"])
         fresh = self.recorded if self.settings.keep_retries else drop_retried_failures(self.recorded)
-        interactions = [*self.loaded, *(redact_interaction(i, self.rules) for i in fresh)]
+        with locked(self.path):
+            base, metadata = self._current()
+            self._persist([*base, *(redact_interaction(i, self.rules) for i in fresh)], metadata, known)
+
+    def _persist(
+        self, interactions: list[Interaction], metadata: dict[str, Any], known: KnownSecrets
+    ) -> None:
+        """Check the pagination and the secrets of exactly what will be written, then write it."""
         if self.settings.check_pagination:
             errors = [
                 str(problem) for problem in check_chains(interactions) if problem.severity is Severity.ERROR
@@ -232,13 +255,22 @@ class Recording:
                     f"convreplay: not writing {where}: the recorded pagination is inconsistent\n"
                     + "\n".join(f"  {line}" for line in errors)
                 )
-        metadata = {**self.metadata, **files.recording_metadata(interactions, self.mode.value)}
+        metadata = {**metadata, **files.recording_metadata(interactions, self.mode.value)}
 
         def gate(checked: list[Interaction], text: str) -> None:
             ensure_no_secrets(checked, text, known, self.rules, shown_path(self.path))
 
         files.save_cassette(self.path, interactions, metadata, check=gate)
         self.saved = True
+
+
+def _stamp(path: Path) -> tuple[int, int] | None:
+    """Enough to tell that a file changed since it was read: modification time and size."""
+    try:
+        status = path.stat()
+    except FileNotFoundError:
+        return None
+    return status.st_mtime_ns, status.st_size
 
 
 def synthesized_response(envelope: dict[str, Any]) -> dict[str, Any]:
@@ -298,6 +330,7 @@ def use_cassette(recording: Recording) -> Iterator[Recording]:
     with contextlib.ExitStack() as stack:
         for patcher in CassettePatcherBuilder(cassette).build():
             stack.enter_context(patcher)
+        stack.enter_context(replay_hits_directly(recording))
         if recording.mode is RecordMode.NONE:
             stack.enter_context(block_network(recording.settings.allowed_hosts, shown_path(recording.path)))
         yield recording

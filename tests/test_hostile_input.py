@@ -210,10 +210,6 @@ def test_a_100_mb_snapshot_file_is_refused_quickly(tmp_path: Path) -> None:
 # --- hostile cassettes met by replay inside a test ---------------------------------------------
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="plugin.py shows the whole fixture traceback for a ConvreplayError; see the issue-6 report",
-)
 def test_replay_of_a_malformed_cassette_fails_with_only_the_message(pytester: pytest.Pytester) -> None:
     folder = pytester.path / "cassettes" / "test_history"
     folder.mkdir(parents=True)
