@@ -59,7 +59,7 @@ def load_cassette(
         raise CassetteError(f"{path}: cannot be read ({error.strerror})") from None
     if size > max_bytes:
         raise CassetteError(
-            f"{path}: the file is {size / 1e6:.1f} MB, over the {max_bytes / 1e6:.0f} MB limit; "
+            f"{path}: the file is {size / 2**20:.1f} MiB, over the {max_bytes / 2**20:.0f} MiB limit; "
             "raise the convreplay option max_cassette_bytes if it is meant to be this large"
         )
     try:

@@ -21,8 +21,8 @@ from typing import TYPE_CHECKING, Any, ClassVar, Final
 
 import yaml
 
-from .atomic import write_atomic
-from .cassette import dump_yaml, load_plain_yaml, yaml_problem
+from .atomic import locked, write_atomic
+from .cassette import DEFAULT_MAX_BYTES, dump_yaml, load_plain_yaml, yaml_problem
 from .config import Settings
 from .diff import diff_items, render
 from .errors import SecretLeakError, SnapshotError, SnapshotMismatch, shown_path
@@ -97,6 +97,12 @@ def parse_snapshots(text: str, path: Path) -> dict[str, list[Item]]:
 def read_snapshots(path: Path) -> dict[str, list[Item]]:
     """The snapshots stored at ``path``; none when the file does not exist yet."""
     try:
+        size = path.stat().st_size
+        if size > DEFAULT_MAX_BYTES:
+            raise SnapshotError(
+                f"{path}: the file is {size / 2**20:.1f} MiB, over the {DEFAULT_MAX_BYTES / 2**20:.0f} MiB "
+                "a snapshot may hold; snapshot fewer items per test (or name several snapshots)"
+            )
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
         return {}
@@ -107,14 +113,15 @@ def read_snapshots(path: Path) -> dict[str, list[Item]]:
 
 def remove_snapshots(path: Path, names: Iterable[str]) -> None:
     """Drop ``names`` from the file (keeping its header), or the whole file when nothing is left."""
-    text = path.read_text(encoding="utf-8")
-    gone = set(names)
-    kept = {name: items for name, items in parse_snapshots(text, path).items() if name not in gone}
-    if not kept:
-        path.unlink()
-        return
-    header = "".join(takewhile(lambda line: line.startswith("#"), text.splitlines(keepends=True)))
-    write_atomic(path, dump_snapshots(kept, header=header))
+    with locked(path):  # a read-modify-write: no other worker may write in between
+        text = path.read_text(encoding="utf-8")
+        gone = set(names)
+        kept = {name: items for name, items in parse_snapshots(text, path).items() if name not in gone}
+        if not kept:
+            path.unlink()
+            return
+        header = "".join(takewhile(lambda line: line.startswith("#"), text.splitlines(keepends=True)))
+        write_atomic(path, dump_snapshots(kept, header=header))
 
 
 def load_snapshot_file(path: Path) -> dict[str, list[Item]]:
