@@ -22,7 +22,7 @@ import yaml
 from .atomic import write_atomic
 from .errors import CassetteError
 from .interactions import Headers, Interaction, RecordedRequest, RecordedResponse
-from .yaml_events import NotPlainData, load_plain
+from .yaml_events import NotPlainData, TooManyNodes, load_plain
 
 CASSETTE_VERSION = 1
 DEFAULT_MAX_BYTES = 64 * 1024 * 1024
@@ -90,6 +90,8 @@ def load_plain_yaml(text: str, *, max_nodes: int = DEFAULT_MAX_NODES) -> Any:
     """
     try:  # the common case, ~4x faster; it hands anything unusual to the hardened loader below
         return load_plain(text, max_nodes=max_nodes)
+    except TooManyNodes:
+        raise _too_many_nodes(max_nodes) from None
     except (NotPlainData, yaml.YAMLError):
         pass
     loader = _PlainDataLoader(text, max_nodes)
@@ -122,6 +124,13 @@ class _Refused(yaml.YAMLError):
     """Something plain data files never contain, stopped before it could cost memory or time."""
 
 
+def _too_many_nodes(max_nodes: int) -> _Refused:
+    return _Refused(
+        f"holds more than {max_nodes:,} YAML nodes, which would take minutes to load "
+        "(a cassette needs about 50 per interaction)"
+    )
+
+
 _MERGE_TAG = "tag:yaml.org,2002:merge"
 _NO_ALIASES = (
     "committed files never contain anchors, aliases or merge keys (a 'YAML bomb' is built from them)"
@@ -146,10 +155,7 @@ class _PlainDataLoader(_Loader):
         """Called once per node while composing, before the node is built: the budget check."""
         self._nodes_left -= 1
         if self._nodes_left < 0:
-            raise _Refused(
-                f"holds more than {self._max_nodes:,} YAML nodes, which would take minutes to load "
-                "(a cassette needs about 50 per interaction)"
-            )
+            raise _too_many_nodes(self._max_nodes)
         super().descend_resolver(current_node, current_index)
 
     def construct_object(self, node: Any, deep: bool = False) -> Any:

@@ -37,6 +37,10 @@ class NotPlainData(Exception):
     """The text uses something beyond plain data; load it with the full loader instead."""
 
 
+class TooManyNodes(NotPlainData):
+    """More nodes than allowed: refuse at once, since the full loader would only count them again."""
+
+
 class _Scalars:
     """Plain scalars resolved and constructed once per distinct text (header values repeat a lot)."""
 
@@ -105,7 +109,7 @@ def _build(next_event: Any, max_nodes: int) -> Any:
         elif kind is mapping_start or kind is sequence_start:
             nodes_left -= 1
             if nodes_left < 0:
-                raise NotPlainData("node budget")
+                raise TooManyNodes(max_nodes)
             if event.anchor is not None or (event.tag not in (None, "!") and not _default_tag(event)):
                 raise NotPlainData("anchor or tag on a collection")
             if len(containers) >= _MAX_DEPTH:
@@ -128,7 +132,7 @@ def _build(next_event: Any, max_nodes: int) -> Any:
         else:  # stream start, document end
             continue
         if nodes_left < 0:
-            raise NotPlainData("node budget")
+            raise TooManyNodes(max_nodes)
         if not containers:
             root = value
             continue
