@@ -92,6 +92,22 @@ def _optional_str(value: object) -> str | None:
     return value if isinstance(value, str) and value else None
 
 
+def _envelope_problem(envelope: object) -> str | None:
+    """What is wrong with a list answer's body, in words, or None when it is a list envelope."""
+    if envelope is None:
+        return "the body is not JSON"
+    if not isinstance(envelope, dict):
+        return f"the body is a JSON {type(envelope).__name__}, not an object"
+    data = envelope.get("data")
+    if not isinstance(data, list):
+        return "`data` is missing or not a list"
+    if not all(isinstance(item, dict) for item in data):
+        return "`data` holds something other than objects"
+    if not isinstance(envelope.get("has_more"), bool):
+        return "`has_more` is missing or not a boolean"
+    return None
+
+
 def read_page(index: int, interaction: Interaction) -> Page | None:
     """The page ``interaction`` holds, or None when it is no successful items-list answer.
 
@@ -104,22 +120,17 @@ def read_page(index: int, interaction: Interaction) -> Page | None:
     if not 200 <= interaction["response"]["status"]["code"] < 300:
         return None
     envelope = json_body(interaction["response"]["body"]["string"])
-    data = envelope.get("data") if isinstance(envelope, dict) else None
-    if (
-        not isinstance(envelope, dict)
-        or not isinstance(data, list)
-        or not all(isinstance(item, dict) for item in data)
-        or not isinstance(envelope.get("has_more"), bool)
-    ):
+    problem = _envelope_problem(envelope)
+    if problem:
         raise MalformedPageError(
-            f"interaction {index} ({interaction['request']['uri']}) is not a list page: "
+            f"interaction {index} ({interaction['request']['uri']}) is not a list page: {problem}; "
             "expected a JSON object with a `data` list of objects and a boolean `has_more`"
         )
     return Page(
         index=index,
         conversation_id=request.conversation_id,
         query=request.query,
-        data=tuple(data),
+        data=tuple(envelope["data"]),
         first_id=_optional_str(envelope.get("first_id")),
         last_id=_optional_str(envelope.get("last_id")),
         has_more=envelope["has_more"],

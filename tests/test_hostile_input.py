@@ -269,18 +269,28 @@ def misbehaving_api(request: pytest.FixtureRequest) -> Iterator[_MisbehavingApi]
     server.server_close()
 
 
+# body the server answers -> what the error says is wrong with it
 BAD_ANSWERS = {
-    "invalid JSON": b'{"object": "list", "data": [',
-    "data is not a list": json.dumps({"object": "list", "data": "oops", "has_more": False}).encode(),
-    "items are not objects": json.dumps({"object": "list", "data": [1, 2], "has_more": False}).encode(),
-    "has_more is not a boolean": json.dumps({"object": "list", "data": [], "has_more": "no"}).encode(),
-    "a list instead of the envelope": b"[]",
+    b'{"object": "list", "data": [': "the body is not JSON",
+    json.dumps(
+        {"object": "list", "data": "oops", "has_more": False}
+    ).encode(): "`data` is missing or not a list",
+    json.dumps(
+        {"object": "list", "data": [1, 2], "has_more": False}
+    ).encode(): "`data` holds something other",
+    json.dumps({"object": "list", "data": [], "has_more": "no"}).encode(): "`has_more` is missing or not a",
+    b"[]": "the body is a JSON list, not an object",
 }
 
 
-@pytest.mark.parametrize("misbehaving_api", BAD_ANSWERS.values(), ids=BAD_ANSWERS.keys(), indirect=True)
+@pytest.mark.parametrize(
+    ("misbehaving_api", "problem"),
+    BAD_ANSWERS.items(),
+    ids=list(BAD_ANSWERS.values()),
+    indirect=["misbehaving_api"],
+)
 def test_malformed_list_answer_is_reported_naming_the_request_and_nothing_is_written(
-    pytester: pytest.Pytester, misbehaving_api: _MisbehavingApi
+    pytester: pytest.Pytester, misbehaving_api: _MisbehavingApi, problem: str
 ) -> None:
     pytester.makepyfile(
         test_history=f"""
@@ -298,7 +308,7 @@ def test_malformed_list_answer_is_reported_naming_the_request_and_nothing_is_wri
         [
             "*not writing cassettes/test_history/test_history.yaml: the recorded pagination is *",
             f"*interaction 0 ({misbehaving_api.base_url}/conversations/conv_1/items?limit=2)"
-            " is not a list page*",
+            f" is not a list page: {problem}*",
         ]
     )
     assert not (pytester.path / "cassettes" / "test_history" / "test_history.yaml").exists()
