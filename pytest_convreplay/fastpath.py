@@ -3,7 +3,9 @@
 vcrpy's transport stubs build a vcrpy ``Request`` (a copy of every header) and ask the cassette
 twice for each request; on a 500-page pagination that is most of the plugin's cost. These patches
 sit on top of vcrpy's: a request the cassette can answer is answered here, anything else (a miss,
-recording, an unmatched-request error) goes on to vcrpy's stub unchanged.
+recording, an unmatched-request error) goes on to vcrpy's stub, after its ``accept-encoding`` is
+narrowed to what the redaction can decode, so a response is never recorded in an encoding that
+could hide a secret from it.
 """
 
 from __future__ import annotations
@@ -13,11 +15,17 @@ import importlib
 from collections.abc import Callable, Iterator
 from typing import Any, Protocol
 
+from .redact import ACCEPT_ENCODING
+
 
 class Answers(Protocol):
     """What the fast path needs from a recording: an answer for a request, or None."""
 
     def answer(self, method: str, uri: str, body: object) -> dict[str, Any] | None: ...
+
+
+def _before_live(request: Any) -> None:
+    request.headers["accept-encoding"] = ACCEPT_ENCODING
 
 
 def _response(module: Any, request: Any, answer: dict[str, Any]) -> Any:
@@ -37,7 +45,10 @@ def _sync(module: Any, answers: Answers, fallback: Callable[..., Any]) -> Callab
         body = b"".join(request.stream)
         request.stream = module.ByteStream(body)  # reading consumed it; vcrpy may read it again
         answer = answers.answer(request.method, str(request.url), body)
-        return fallback(transport, request) if answer is None else _response(module, request, answer)
+        if answer is None:
+            _before_live(request)
+            return fallback(transport, request)
+        return _response(module, request, answer)
 
     return handle_request
 
@@ -48,6 +59,7 @@ def _async(module: Any, answers: Answers, fallback: Callable[..., Any]) -> Calla
         request.stream = module.ByteStream(body)
         answer = answers.answer(request.method, str(request.url), body)
         if answer is None:
+            _before_live(request)
             return await fallback(transport, request)
         return _response(module, request, answer)
 

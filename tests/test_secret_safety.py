@@ -12,6 +12,7 @@ import pytest
 from pytest_convreplay.cassette import load_cassette
 from pytest_convreplay.cli import main
 from pytest_convreplay.emulator import ConversationsEmulator
+from pytest_convreplay.redact import ACCEPT_ENCODING
 
 ORG_ID = "org-RealLookingOrganization42"
 PROJECT_ID = "proj_RealLookingProject0042"
@@ -160,3 +161,19 @@ def test_redact_cleans_an_existing_cassette_in_place(tmp_path: Path) -> None:
     assert main(["redact", str(planted)]) == 0
     assert "sk-proj-" not in planted.read_text()
     assert main(["scan", str(planted)]) == 0
+
+
+@pytest.mark.parametrize("encoding", ["gzip", "deflate"])
+def test_compressed_answers_are_stored_decoded_and_still_replay(
+    pytester: pytest.Pytester, api: ConversationsEmulator, monkeypatch: pytest.MonkeyPatch, encoding: str
+) -> None:
+    monkeypatch.setenv("OPENAI_API_KEY", api.api_key)
+    api.compress = encoding
+    sdk_suite(pytester, api, api.seed_mixed_conversation())
+    pytester.runpytest("--convreplay-record-mode=once").assert_outcomes(passed=1)
+    assert {request.headers.get("accept-encoding") for request in api.requests} == {ACCEPT_ENCODING}
+    for interaction in load_cassette(cassette(pytester)).interactions:
+        assert "content-encoding" not in interaction["response"]["headers"]
+        assert json.loads(interaction["response"]["body"]["string"])["object"] == "list"
+    api.stop()
+    pytester.runpytest().assert_outcomes(passed=1)
