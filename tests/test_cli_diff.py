@@ -1,0 +1,72 @@
+"""`convreplay diff`: the item-level diff of two cassettes, for people (text) and machines (--json)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import httpx
+import pytest
+
+from pytest_convreplay.cli import main
+from pytest_convreplay.config import RecordMode, Settings
+from pytest_convreplay.emulator import ConversationsEmulator
+from pytest_convreplay.recorder import Recording, use_cassette
+
+
+def record_listing(api: ConversationsEmulator, conversation_id: str, path: Path) -> None:
+    recording = Recording(
+        Settings(cassette_path=path, snapshot_path=path, record_mode=RecordMode.ALL), nodeid="d"
+    )
+    headers = {"authorization": f"Bearer {api.api_key}"}
+    with use_cassette(recording), httpx.Client(base_url=api.base_url, headers=headers) as client:
+        client.get(f"/conversations/{conversation_id}/items", params={"limit": 100, "order": "asc"})
+    recording.save()
+
+
+@pytest.fixture
+def drifted(tmp_path: Path) -> tuple[Path, Path, str, str]:
+    """Two recordings of one conversation; between them one item was deleted and one added."""
+    before, after = tmp_path / "before.yaml", tmp_path / "after.yaml"
+    with ConversationsEmulator() as api:
+        conversation_id = api.seed_conversation(12)
+        record_listing(api, conversation_id, before)
+        removed = api.items(conversation_id)[4]["id"]
+        api.delete_item(conversation_id, removed)
+        added = api.add_items(
+            conversation_id,
+            [{"type": "message", "role": "user", "content": [{"type": "input_text", "text": "hi"}]}],
+        )[0]["id"]
+        record_listing(api, conversation_id, after)
+    return before, after, removed, added
+
+
+def test_identical_cassettes_exit_0(
+    drifted: tuple[Path, Path, str, str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    before = drifted[0]
+    assert main(["diff", str(before), str(before)]) == 0
+    assert capsys.readouterr().out.strip() == "no differences"
+
+
+def test_a_drifted_recording_exits_1_naming_the_removed_and_added_items(
+    drifted: tuple[Path, Path, str, str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    before, after, removed, added = drifted
+    assert main(["diff", str(before), str(after), "--no-color"]) == 1
+    out = capsys.readouterr().out
+    assert "12 → 12 items: +1 −1 ↕0 ~0" in out  # noqa: RUF001 - the header uses the real minus sign
+    assert f"- {removed}" in out
+    assert f"+ {added}" in out
+    assert "\x1b[" not in out
+
+
+def test_json_output_lists_one_verdict_per_changed_item(
+    drifted: tuple[Path, Path, str, str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    before, after, removed, added = drifted
+    assert main(["diff", str(before), str(after), "--json"]) == 1
+    (report,) = json.loads(capsys.readouterr().out).values()
+    verdicts = {entry["key"]: entry["verdict"] for entry in report["items"]}
+    assert verdicts == {removed: "removed", added: "added"}
+    assert report["counts"]["added"] == report["counts"]["removed"] == 1
