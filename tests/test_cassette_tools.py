@@ -116,3 +116,27 @@ def test_verify_fails_an_unloadable_file_with_its_name(
     broken.write_text("version: 1\ninteractions: [\n")
     assert main(["verify", str(broken)]) == 1
     assert f"{broken}: invalid YAML" in capsys.readouterr().out
+
+
+def test_an_expired_cassette_is_re_recorded_when_recording_is_allowed(pytester: pytest.Pytester) -> None:
+    cassette = pytester.path / "cassettes" / "test_old" / "test_old.yaml"
+    cassette.parent.mkdir(parents=True)
+    with ConversationsEmulator() as api:
+        conversation_id = api.seed_conversation(5)
+        pytester.makepyfile(
+            test_old=f"""
+            import httpx, pytest
+
+            @pytest.mark.convreplay(max_age="30d", on_expired="rerecord")
+            def test_old(convreplay):
+                headers = {{"authorization": "Bearer {api.api_key}"}}
+                url = "{api.base_url}/conversations/{conversation_id}/items"
+                assert httpx.get(url, headers=headers).json()["data"]
+            """
+        )
+        pytester.runpytest("--convreplay-record-mode=once").assert_outcomes(passed=1)
+        age(cassette, "2020-01-01T00:00:00+00:00")
+        pytester.runpytest("--convreplay-record-mode=once").assert_outcomes(passed=1)
+    metadata = load_cassette(cassette).metadata
+    assert not metadata["recorded_at"].startswith("2020")
+    assert metadata["record_mode"] == "all"
