@@ -24,6 +24,7 @@ def _parser() -> argparse.ArgumentParser:
     serve = commands.add_parser("serve", help="run the Conversations API emulator in the foreground")
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=0, help="0 picks a free port")
+    serve.add_argument("--seed-mixed", action="store_true", help="seed one conversation of every item type")
 
     show = commands.add_parser("show", help="summarize cassettes: interactions, conversations, pages")
     show.add_argument("paths", nargs="+", type=Path)
@@ -67,7 +68,7 @@ def _demo(arguments: argparse.Namespace) -> int:
 def _serve(arguments: argparse.Namespace) -> int:
     from .emulator import serve_forever
 
-    serve_forever(arguments.host, arguments.port)
+    serve_forever(arguments.host, arguments.port, seed_mixed=arguments.seed_mixed)
     return 0
 
 

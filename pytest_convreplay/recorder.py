@@ -141,8 +141,8 @@ class Recording:
             return mode
         age = dt.datetime.now(dt.UTC) - recorded
         message = (
-            f"convreplay: cassette {self.path} was recorded {age.days} days ago, older than max_age "
-            f"{max_age}; re-record it with: {self.record_command('all')}"
+            f"convreplay: cassette {shown_path(self.path)} was recorded {age.days} days ago, older than "
+            f"max_age {max_age}; re-record it with: {self.record_command('all')}"
         )
         if self.settings.on_expired is Expiry.FAIL:
             raise CassetteError(message)
