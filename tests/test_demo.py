@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import signal
 import subprocess
+import sys
 import venv
 from pathlib import Path
 
+import httpx
 import pytest
 
 from pytest_convreplay.cli import main
@@ -42,3 +45,25 @@ def test_demo_exits_0_in_a_fresh_virtual_environment(tmp_path: Path) -> None:
     )
     assert demo.returncode == 0, demo.stdout + demo.stderr
     assert "with httpx" in demo.stdout
+
+
+def test_serve_runs_the_emulator_in_the_foreground_until_stopped() -> None:
+    server = subprocess.Popen(
+        [sys.executable, "-m", "pytest_convreplay.cli", "serve", "--seed-mixed"],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert server.stdout is not None
+        lines = dict(server.stdout.readline().split(":", 1) for _ in range(3))
+        base_url, api_key, conversation = (
+            lines[key].strip() for key in ("base_url", "api_key", "conversation")
+        )
+        page = httpx.get(
+            f"{base_url}/conversations/{conversation}/items", headers={"authorization": f"Bearer {api_key}"}
+        )
+        assert page.status_code == 200
+        assert page.json()["object"] == "list"
+    finally:
+        server.send_signal(signal.SIGINT)
+        assert server.wait(timeout=10) == 0
