@@ -19,17 +19,30 @@ MAX_LIMIT = 100
 DEFAULT_ORDER: Order = "desc"
 
 
-def _drop(item: Item, key: str) -> None:
-    item.pop(key, None)
-
-
-def _drop_in_parts(part_type: str, key: str) -> Callable[[Item], None]:
+def _without(key: str) -> Callable[[Item], None]:
     def drop(item: Item) -> None:
-        for part in item.get("content") or ():
-            if isinstance(part, dict) and part.get("type") == part_type:
-                part.pop(key, None)
+        item.pop(key, None)
 
     return drop
+
+
+def _blank(key: str, empty: Any) -> Callable[[Item], None]:
+    """For fields the schema requires: not asked for, they are sent empty rather than left out."""
+
+    def blank(item: Item) -> None:
+        if key in item:
+            item[key] = copy.copy(empty)
+
+    return blank
+
+
+def _in_parts(part_type: str, change: Callable[[Item], None]) -> Callable[[Item], None]:
+    def apply(item: Item) -> None:
+        for part in item.get("content") or ():
+            if isinstance(part, dict) and part.get("type") == part_type:
+                change(part)
+
+    return apply
 
 
 def _drop_nested(parent: str, key: str) -> Callable[[Item], None]:
@@ -43,19 +56,23 @@ def _drop_nested(parent: str, key: str) -> Callable[[Item], None]:
 
 # include[] value -> (item type it affects, how to remove the field when it is not asked for).
 INCLUDABLE: dict[str, tuple[str, Callable[[Item], None]]] = {
-    "file_search_call.results": ("file_search_call", lambda item: _drop(item, "results")),
-    "web_search_call.results": ("web_search_call", lambda item: _drop(item, "results")),
+    "file_search_call.results": ("file_search_call", _without("results")),
+    "web_search_call.results": ("web_search_call", _without("results")),
     "web_search_call.action.sources": ("web_search_call", _drop_nested("action", "sources")),
-    "message.input_image.image_url": ("message", _drop_in_parts("input_image", "image_url")),
+    "message.input_image.image_url": (
+        "message",
+        _in_parts("input_image", _without("image_url")),
+    ),
     "computer_call_output.output.image_url": ("computer_call_output", _drop_nested("output", "image_url")),
-    "code_interpreter_call.outputs": ("code_interpreter_call", lambda item: _drop(item, "outputs")),
-    "reasoning.encrypted_content": ("reasoning", lambda item: _drop(item, "encrypted_content")),
-    "message.output_text.logprobs": ("message", _drop_in_parts("output_text", "logprobs")),
+    "code_interpreter_call.outputs": ("code_interpreter_call", _blank("outputs", None)),
+    "reasoning.encrypted_content": ("reasoning", _without("encrypted_content")),
+    "message.output_text.logprobs": ("message", _in_parts("output_text", _blank("logprobs", []))),
 }
 
 
 def apply_include(item: Item, include: Iterable[str]) -> Item:
-    """The item as the API shows it for this ``include[]``: optional fields not asked for are absent."""
+    """The item as the API shows it for this ``include[]``: fields not asked for are left out, or
+    sent empty (``outputs: null``, ``logprobs: []``) where the schema requires them."""
     wanted = frozenset(include)
     kind = item.get("type")
     dropping = [drop for name, (of, drop) in INCLUDABLE.items() if of == kind and name not in wanted]

@@ -29,10 +29,6 @@ def _null_allowed(schema: dict[str, Any], prop: str) -> None:
     schema["properties"][prop] = {"anyOf": [schema["properties"][prop], {"type": "null"}]}
 
 
-def _optional(schema: dict[str, Any], prop: str) -> None:
-    schema["required"] = [name for name in schema["required"] if name != prop]
-
-
 def _type_values(schemas: dict[str, Any], ref: str) -> list[str]:
     schema = schemas[ref.rsplit("/", 1)[1]]
     parts = [
@@ -74,10 +70,6 @@ def _adjusted_spec() -> dict[str, Any]:
     #    the schema types them as plain strings.
     for prop in ("first_id", "last_id"):
         _null_allowed(schemas["ConversationItemList"], prop)
-    # 2. listing.apply_include omits fields that are not asked for with include[]; the schema
-    #    marks two of them required (see the report: the real API sends null / [] instead).
-    _optional(schemas["OutputTextContent"], "logprobs")
-    _optional(schemas["CodeInterpreterToolCall"], "outputs")
     # 3. Limits stated only in the prose: limit is 1..100; metadata has 16 pairs, 64/512 chars.
     parameters = spec["paths"]["/conversations/{conversation_id}/items"]["get"]["parameters"]
     limit = next(p for p in parameters if p["name"] == "limit")
