@@ -26,7 +26,7 @@ from .cassette import DEFAULT_MAX_BYTES, dump_yaml, load_plain_yaml, yaml_proble
 from .config import Settings
 from .diff import diff_items, render
 from .errors import SecretLeakError, SnapshotError, SnapshotMismatch, shown_path
-from .items import to_item_dicts
+from .items import parse_items, to_item_dicts
 from .masks import DEFAULT_MASKS, Mask, apply_masks, parse_masks, renumber_ids
 from .pagination import rebuild_conversations
 from .redact import PatternRule, redact_interaction
@@ -198,8 +198,13 @@ class SnapshotOptions:
         return f"pytest --convreplay-update '{self.test}'"
 
     def prepare(self, items: Any) -> list[Item]:
-        """Items as stored and compared: plain dicts, renumbered if asked, then masked."""
+        """Items as stored and compared: plain dicts, renumbered if asked, then masked.
+
+        They are also parsed through the item models once, so that an item type or field this
+        version does not know is reported (a SchemaDriftWarning per type and field), never dropped.
+        """
         dicts = to_item_dicts(items)
+        parse_items(dicts)
         if self.renumber_ids:
             dicts = renumber_ids(dicts)
         return apply_masks(dicts, self.masks) if self.masks else dicts
