@@ -50,7 +50,6 @@ class Settings:
     cassette_path: Path
     snapshot_path: Path
     record_mode: RecordMode = RecordMode.NONE
-    record_mode_explicit: bool = False
     strict: bool = False
     repeat: RepeatPolicy = RepeatPolicy.REPEAT_LAST
     keep_retries: bool = False
@@ -266,7 +265,6 @@ def build_settings(
     return Settings(
         cassette_path=cassette_path,
         snapshot_path=snapshot_path,
-        record_mode_explicit=explicit,
         update_snapshots=update_snapshots,
         ci=ci,
         **{name: value for name, value in merged.items() if name in fields},
