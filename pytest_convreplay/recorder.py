@@ -175,6 +175,8 @@ class Recording:
         position = self.index.take(key)
         if position is not None:
             return files.response_for_vcr(self.loaded[position]["response"])
+        if self.index.holds(key):  # recorded, every answer played, and repeat="error": refuse it
+            return None
         listings = self.listings
         if listings is not None:
             envelope = listings.answer(method, self.normalize_uri(uri))
@@ -188,18 +190,24 @@ class Recording:
         key = self.index.key(method, uri, body)
         if self.index.peek(key) is not None:
             return True
+        if self.index.holds(key):
+            return False
         listings = self.listings
         return listings is not None and listings.answer(method, self.normalize_uri(uri)) is not None
 
     def refuse(self, method: str, uri: str, body: object) -> Unmatched:
         """Describe and remember a request that replay cannot answer and recording may not fetch."""
         key: RequestKey = self.index.key(method, uri, body)
+        exhausted = self.index.holds(key)
         message = unmatched_message(
             cassette=shown_path(self.path),
             key=key,
             closest=self.index.closest(key),
             record_command=self.record_command("once" if not self.existed else "new_episodes"),
             missing_cassette=not self.existed,
+            reason="every recorded answer to it was played already, and the repeat option is 'error'"
+            if exhausted
+            else "",
         )
         unmatched = Unmatched(key, message)
         self.unmatched.append(unmatched)

@@ -125,6 +125,10 @@ class CassetteIndex:
             return positions[played]
         return positions[-1] if self._repeat is RepeatPolicy.REPEAT_LAST else None
 
+    def holds(self, key: RequestKey) -> bool:
+        """Whether the cassette recorded this exact request (its answers may all be played)."""
+        return bool(self._recorded(key))
+
     def take(self, key: RequestKey) -> int | None:
         """Like :meth:`peek`, and count the answer as played."""
         position = self.peek(key)
