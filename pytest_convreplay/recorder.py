@@ -35,7 +35,7 @@ from .pagination import (
     drop_retried_failures,
 )
 from .pagination import rebuild_conversations as rebuild
-from .redact import RedactionRules, redact_interaction, redact_uri
+from .redact import RedactionRules, redact_body, redact_interaction, redact_uri
 from .replay import CassetteIndex, RequestKey, Unmatched, block_network, unmatched_message
 from .reslice import CompleteListings
 from .secrets_gate import KnownSecrets, ensure_no_secrets
@@ -86,7 +86,12 @@ class Recording:
         self._load()
         self.mode = self._effective_mode()
         self._normalized: dict[str, str] = {}
-        self.index = CassetteIndex(self.loaded, normalize_uri=self.normalize_uri, repeat=settings.repeat)
+        self.index = CassetteIndex(
+            self.loaded,
+            normalize_uri=self.normalize_uri,
+            normalize_body=self.normalize_body,
+            repeat=settings.repeat,
+        )
         self._listings: CompleteListings | None = None
         self.guard = ChainGuard()
 
@@ -166,6 +171,10 @@ class Recording:
         if normalized is None:
             normalized = self._normalized[uri] = redact_uri(uri, self.rules)
         return normalized
+
+    def normalize_body(self, body: object) -> object:
+        """A request body as the cassette stores it: body paths and patterns redacted."""
+        return redact_body(body, self.rules)
 
     def answer(self, method: str, uri: str, body: object) -> dict[str, Any] | None:
         """The recorded (or re-sliced) response for a live request, or None when there is none."""

@@ -699,6 +699,19 @@ def redact_uri(uri: str, rules: RedactionRules) -> str:
     return _Redactor(rules).uri(uri)
 
 
+def redact_body(body: object, rules: RedactionRules) -> object:
+    """A request body as a cassette stores it (body paths and patterns redacted), for matching a
+    live request against it; a body that is not UTF-8 text is returned as is."""
+    if isinstance(body, bytes | bytearray):
+        try:
+            body = bytes(body).decode("utf-8")
+        except UnicodeDecodeError:
+            return body
+    if not isinstance(body, str):
+        return body
+    return _Redactor(rules).body(body, {})
+
+
 def redact_interaction(interaction: Interaction, rules: RedactionRules) -> Interaction:
     """A new interaction, bodies decoded and every rule applied; the input is not modified.
 

@@ -62,9 +62,11 @@ class CassetteIndex:
         interactions: Sequence[Interaction],
         *,
         normalize_uri: Normalizer = lambda uri: uri,
+        normalize_body: Callable[[object], object] = lambda body: body,
         repeat: RepeatPolicy = RepeatPolicy.REPEAT_LAST,
     ) -> None:
         self._normalize_uri = normalize_uri
+        self._normalize_body = normalize_body
         self._repeat = repeat
         self._interactions = interactions
         self._played: dict[RequestKey, int] = {}
@@ -72,22 +74,25 @@ class CassetteIndex:
         # Recorded URIs were redacted when written, and redaction is idempotent, so they are indexed
         # as stored; only a cassette from another tool, whose URIs may still hold values the rules
         # redact, needs them normalized, which happens on the first miss (see ``_recorded``).
-        self._positions = self._index(lambda uri: uri)
+        self._positions = self._index(normalized=False)
         self._recorded_normalized = False
 
-    def _index(self, normalize: Normalizer) -> dict[RequestKey, list[int]]:
+    def _index(self, *, normalized: bool) -> dict[RequestKey, list[int]]:
         positions: dict[RequestKey, list[int]] = {}
         for position, interaction in enumerate(self._interactions):
             request = interaction["request"]
-            key = request_key(request["method"], normalize(request["uri"]), request.get("body"))
-            positions.setdefault(key, []).append(position)
+            uri: str = request["uri"]
+            body: object = request.get("body")
+            if normalized:
+                uri, body = self._normalize_uri(uri), self._normalize_body(body)
+            positions.setdefault(request_key(request["method"], uri, body), []).append(position)
         return positions
 
     def _recorded(self, key: RequestKey) -> list[int] | None:
         positions = self._positions.get(key)
         if positions is None and not self._recorded_normalized:
             self._recorded_normalized = True
-            self._positions = self._index(self._normalize_uri)
+            self._positions = self._index(normalized=True)
             positions = self._positions.get(key)
         return positions
 
@@ -105,12 +110,12 @@ class CassetteIndex:
 
     def _key(self, method: str, uri: str, body: object) -> RequestKey:
         """The request as sent when the cassette holds it so (nothing in it was redacted, or a cassette
-        from another tool kept it), else as the redaction rules wrote it. Redacting costs more than
-        the lookup, and most requests (cursors, limits) hold nothing to redact."""
+        from another tool kept it), else as the redaction rules wrote it (URI and body). Redacting
+        costs more than the lookup, and most requests (cursors, limits) hold nothing to redact."""
         as_sent = request_key(method, uri, body)
         if as_sent in self._positions:
             return as_sent
-        return request_key(method, self._normalize_uri(uri), body)
+        return request_key(method, self._normalize_uri(uri), self._normalize_body(body))
 
     def __len__(self) -> int:
         return sum(len(positions) for positions in self._positions.values())

@@ -35,3 +35,29 @@ def test_repeat_error_fails_an_extra_identical_request_even_when_the_listing_is_
         result = pytester.runpytest()
     result.assert_outcomes(failed=1)
     result.stdout.fnmatch_lines(["*holds no answer for GET*", "*repeat*error*"])
+
+
+def test_a_post_whose_body_held_a_redacted_value_replays(pytester: pytest.Pytester) -> None:
+    """README: body-path placeholders do not depend on the value, so the live request (with the real
+    value) and the cassette (with the placeholder) are the same request; so are pattern hits."""
+    with ConversationsEmulator() as api:
+        pytester.makepyfile(
+            test_body=f"""
+            import openai
+            import pytest
+
+            @pytest.mark.convreplay
+            def test_create(convreplay):
+                client = openai.OpenAI(base_url="{api.base_url}", api_key="{api.api_key}", max_retries=0)
+                conversation = client.conversations.create(
+                    metadata={{"password": "hunter2-not-for-git"}},
+                    items=[{{"type": "message", "role": "user", "content": "sk-proj-{"A1b2" * 10}"}}],
+                )
+                assert conversation.id.startswith("conv_")
+            """
+        )
+        pytester.runpytest("--convreplay-record-mode=once").assert_outcomes(passed=1)
+    cassette = (pytester.path / "cassettes" / "test_body" / "test_create.yaml").read_text()
+    assert "hunter2" not in cassette
+    assert "A1b2A1b2" not in cassette
+    pytester.runpytest().assert_outcomes(passed=1)
