@@ -57,6 +57,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ConvreplayError as error:
         print(error, file=sys.stderr)
         return 2
+    except FileNotFoundError as error:  # a path given on the command line that is not there
+        print(f"{error.filename}: no such file or directory", file=sys.stderr)
+        return 2
 
 
 def _demo(arguments: argparse.Namespace) -> int:

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
+from pytest_convreplay.cli import main
 from pytest_convreplay.emulator import ConversationsEmulator
 
 
@@ -61,3 +64,13 @@ def test_a_post_whose_body_held_a_redacted_value_replays(pytester: pytest.Pytest
     assert "hunter2" not in cassette
     assert "A1b2A1b2" not in cassette
     pytester.runpytest().assert_outcomes(passed=1)
+
+
+@pytest.mark.parametrize("command", [["show"], ["diff", "other.yaml"]])
+def test_cli_reports_a_missing_cassette_without_a_traceback(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], command: list[str]
+) -> None:
+    missing = tmp_path / "missing.yaml"
+    argv = [command[0], str(missing), *(str(tmp_path / name) for name in command[1:])]
+    assert main(argv) == 2
+    assert f"{missing}: no such file" in capsys.readouterr().err
