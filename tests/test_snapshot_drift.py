@@ -9,7 +9,7 @@ def test_unknown_types_and_fields_are_kept_and_reported_once_as_schema_drift(
     pytester: pytest.Pytester,
 ) -> None:
     pytester.makepyfile(
-        test_items="""
+        test_drifted_items="""
         ITEMS = [
             {"id": "msg_1", "type": "message", "role": "user", "status": "completed",
              "content": [{"type": "input_text", "text": "hi"}], "sentiment": "calm"},
@@ -29,6 +29,6 @@ def test_unknown_types_and_fields_are_kept_and_reported_once_as_schema_drift(
     assert output.count("SchemaDriftWarning") == 2  # one per (type, field), not one per test
     assert "sentiment" in output
     assert "hologram_call" in output
-    snapshot = (pytester.path / "cassettes" / "test_items" / "test_second.snapshot.yaml").read_text()
+    snapshot = (pytester.path / "cassettes" / "test_drifted_items" / "test_second.snapshot.yaml").read_text()
     assert "sentiment: calm" in snapshot
     assert "frames: 3" in snapshot
