@@ -580,6 +580,7 @@ class LocalShellCallOutput(ItemBase):
     type: Literal["local_shell_call_output"]
     output: str
     status: str | None = None
+    call_id: str | None = None  # required by the spec's `required` list, though not in its properties
 
 
 class ShellCall(ItemBase, Called):
@@ -631,6 +632,7 @@ class McpApprovalResponse(ItemBase):
     approval_request_id: str
     approve: bool
     reason: str | None = None
+    request_id: str | None = None  # required by the spec's `required` list, though not in its properties
 
 
 class McpCall(ItemBase):

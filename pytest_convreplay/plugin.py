@@ -18,7 +18,6 @@ from .snapshot import (
     SnapshotOptions,
     assert_conversations,
     explain_comparison,
-    recorded_conversations,
 )
 from .snapshot_session import (
     WORKER_OUTPUT_KEY,
@@ -166,7 +165,7 @@ def pytest_runtest_call(item: pytest.Item) -> Generator[None, None, None]:
     yield
     recording = item.stash.get(RECORDING, None)
     if recording is not None and recording.settings.snapshot and not recording.unmatched:
-        assert_conversations(_snapshot_file(item, recording.settings), recorded_conversations(recording))
+        assert_conversations(_snapshot_file(item, recording.settings), recording.conversations)
 
 
 def pytest_assertrepr_compare(op: str, left: object, right: object) -> list[str] | None:

@@ -231,11 +231,13 @@ class Recording:
 
     @property
     def interactions(self) -> list[Interaction]:
-        return [*self.loaded, *self.recorded]
+        """Every exchange of the cassette as it is or will be stored: this test's live exchanges
+        redacted, so the handle never gives a test a secret to print or snapshot."""
+        return [*self.loaded, *(redact_interaction(i, self.rules) for i in self.recorded)]
 
     @property
     def requests(self) -> list[RecordedRequest]:
-        """Every request of the cassette, recorded before or during this test (live values)."""
+        """Every request of the cassette, recorded before or during this test (redacted)."""
         return [interaction["request"] for interaction in self.interactions]
 
     @property

@@ -28,8 +28,7 @@ from .diff import diff_items, render
 from .errors import SecretLeakError, SnapshotError, SnapshotMismatch, shown_path
 from .items import parse_items, to_item_dicts
 from .masks import DEFAULT_MASKS, Mask, apply_masks, parse_masks, renumber_ids
-from .pagination import rebuild_conversations
-from .redact import PatternRule, redact_interaction
+from .redact import PatternRule
 from .secrets_gate import KnownSecrets, check_text
 
 if TYPE_CHECKING:
@@ -372,14 +371,6 @@ def explain_comparison(op: str, left: object, right: object) -> list[str] | None
 
 
 # --- automatic snapshots -----------------------------------------------------------------------
-
-
-def recorded_conversations(recording: Recording) -> dict[str, list[Item]]:
-    """Every conversation the test paginated, as the cassette will hold it (live pages redacted),
-    so a snapshot taken while recording equals the one taken on replay."""
-    fresh = [redact_interaction(interaction, recording.rules) for interaction in recording.recorded]
-    records = rebuild_conversations([*recording.loaded, *fresh])
-    return {cid: list(record.items) for cid, record in records.items()}
 
 
 def assert_conversations(file: SnapshotFile, conversations: Mapping[str, Sequence[Item]]) -> None:

@@ -177,3 +177,22 @@ def test_compressed_answers_are_stored_decoded_and_still_replay(
         assert json.loads(interaction["response"]["body"]["string"])["object"] == "list"
     api.stop()
     pytester.runpytest().assert_outcomes(passed=1)
+
+
+def test_the_fixture_handle_shows_recorded_requests_redacted(
+    pytester: pytest.Pytester, api: ConversationsEmulator
+) -> None:
+    conversation_id = api.seed_mixed_conversation()
+    pytester.makepyfile(
+        test_handle=f"""
+        import openai
+
+        def test_handle(convreplay):
+            client = openai.OpenAI(base_url="{api.base_url}", api_key="{api.api_key}", max_retries=0)
+            list(client.conversations.items.list("{conversation_id}"))
+            assert convreplay.requests
+            assert "{api.api_key}" not in repr(convreplay.requests)
+            assert convreplay.requests[0]["headers"]["authorization"] == ["<REDACTED:authorization>"]
+        """
+    )
+    pytester.runpytest("--convreplay-record-mode=once").assert_outcomes(passed=1)

@@ -157,6 +157,7 @@ def test_update_writes_a_new_snapshot(tmp_path: Path) -> None:
     assert read_snapshots(file.options.path) == {"default": [message(1)]}
 
 
+@pytest.mark.filterwarnings("ignore::pytest_convreplay.SchemaDriftWarning")  # created_at on a call
 def test_masks_are_applied_before_writing(tmp_path: Path) -> None:
     file = snapshot_file(tmp_path, update=True)
     file.check([call(1)], "default")
