@@ -60,6 +60,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except FileNotFoundError as error:  # a path given on the command line that is not there
         print(f"{error.filename}: no such file or directory", file=sys.stderr)
         return 2
+    except BrokenPipeError:  # `convreplay diff a b | head`: the reader has seen enough
+        sys.stderr.close()
+        return 1
 
 
 def _demo(arguments: argparse.Namespace) -> int:
