@@ -176,33 +176,23 @@ class Recording:
         """A request body as the cassette stores it: body paths and patterns redacted."""
         return redact_body(body, self.rules)
 
-    def answer(self, method: str, uri: str, body: object) -> dict[str, Any] | None:
-        """The recorded (or re-sliced) response for a live request, or None when there is none."""
+    def answer(self, method: str, uri: str, body: object, *, consume: bool = True) -> dict[str, Any] | None:
+        """The recorded (or re-sliced) response for a live request, or None when there is none;
+        ``consume=False`` only looks, without counting a recorded answer as played."""
         if self.mode is RecordMode.ALL:
             return None
         key = self.index.key(method, uri, body)
-        position = self.index.take(key)
+        position = self.index.take(key) if consume else self.index.peek(key)
         if position is not None:
             return files.response_for_vcr(self.loaded[position]["response"])
         if self.index.holds(key):  # recorded, every answer played, and repeat="error": refuse it
             return None
         listings = self.listings
-        if listings is not None:
-            envelope = listings.answer(method, self.normalize_uri(uri))
-            if envelope is not None:
-                return synthesized_response(envelope)
-        return None
+        envelope = listings.answer(method, self.normalize_uri(uri)) if listings is not None else None
+        return synthesized_response(envelope) if envelope is not None else None
 
     def can_answer(self, method: str, uri: str, body: object) -> bool:
-        if self.mode is RecordMode.ALL:
-            return False
-        key = self.index.key(method, uri, body)
-        if self.index.peek(key) is not None:
-            return True
-        if self.index.holds(key):
-            return False
-        listings = self.listings
-        return listings is not None and listings.answer(method, self.normalize_uri(uri)) is not None
+        return self.answer(method, uri, body, consume=False) is not None
 
     def refuse(self, method: str, uri: str, body: object) -> Unmatched:
         """Describe and remember a request that replay cannot answer and recording may not fetch."""
