@@ -18,7 +18,7 @@ from typing import Any, cast
 import yaml
 
 from .atomic import write_atomic
-from .cassette import dump_cassette
+from .cassette import dump_cassette, load_plain_yaml, yaml_problem
 from .errors import CassetteError, ConfigError, UndecodableBodyError
 from .interactions import Interaction
 from .redact import PatternRule, RedactionRules, redact_interaction
@@ -33,8 +33,6 @@ from .secrets_gate import (
 )
 
 SCANNED_SUFFIXES = (".yaml", ".yml", ".json")
-
-_Loader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 def iter_files(paths: Iterable[str | os.PathLike[str]]) -> list[Path]:
@@ -167,12 +165,16 @@ def _redact_in_file(file: Path, interaction: Interaction, rules: RedactionRules)
 
 
 def _load(file: Path, text: str) -> Any:
-    try:
-        if file.suffix.lower() == ".json":
+    """The file's data, through the same hardened loader as replay (no tags, aliases or floods)."""
+    if file.suffix.lower() == ".json":
+        try:
             return json.loads(text)
-        return yaml.load(text, Loader=_Loader)  # CSafeLoader/SafeLoader: never builds objects
-    except (ValueError, yaml.YAMLError) as exc:
-        raise CassetteError(f"{file}: cannot be parsed: {exc}") from None
+        except ValueError as exc:
+            raise CassetteError(f"{file}: cannot be parsed: {exc}") from None
+    try:
+        return load_plain_yaml(text)
+    except yaml.YAMLError as exc:
+        raise CassetteError(f"{file}: cannot be parsed: {yaml_problem(exc, text)}") from None
 
 
 def _interactions_of(data: Any) -> list[Interaction] | None:

@@ -279,3 +279,11 @@ def test_redact_files_handles_json_cassettes(tmp_path: Path) -> None:
     assert json.loads(path.read_text())["interactions"][0]["request"]["headers"] == {
         "authorization": ["<REDACTED:authorization>"]
     }
+
+
+def test_redact_files_refuses_a_yaml_bomb_like_replay_does(tmp_path: Path) -> None:
+    bomb = tmp_path / "bomb.yaml"
+    levels = [f"a{i}: &a{i} [" + ", ".join([f"*a{i - 1}"] * 10) + "]" for i in range(1, 9)]
+    bomb.write_text("\n".join(["a0: &a0 [x, x, x, x, x, x, x, x, x, x]", *levels, "interactions: [*a8]"]))
+    with pytest.raises(CassetteError, match=r"bomb\.yaml: cannot be parsed: .*alias"):
+        redact_files([bomb], RULES, known())
