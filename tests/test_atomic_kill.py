@@ -1,10 +1,12 @@
 """A recording process killed at any moment leaves the previous cassette or the new one, never half.
 
-A child process saves two cassettes (``old`` and ``new``, about 2 MB each, so one save takes long
-enough to be caught in the middle) over one path in a loop; the test SIGKILLs it at a random
-moment, 20 times, and after each kill the file on disk must load and equal one of the two.
-The child is forked from this already-warm process, so each round costs milliseconds, not an
-interpreter start.
+A child process saves two cassettes (``old`` and ``new``, about 2 MB each) over one path in a
+loop; the test SIGKILLs it 20 times, and after each kill the file on disk must load and equal one
+of the two. Half the kills land at a random moment; the other half are aimed at the worst one,
+after the new text is written to the temporary file and before the rename (the child's ``fsync``
+reports in and waits), so the test does not depend on a random kill landing in a window of a few
+milliseconds on a slow or fast machine. The child is forked from this already-warm process, so
+each round costs milliseconds, not an interpreter start.
 """
 
 from __future__ import annotations
@@ -15,14 +17,18 @@ import os
 import random
 import sys
 import time
+from multiprocessing.synchronize import Event as EventType
 from pathlib import Path
-from typing import cast
+from typing import TYPE_CHECKING, cast
 
 import pytest
 
 from pytest_convreplay.atomic import TEMP_SUFFIX
 from pytest_convreplay.cassette import load_cassette, save_cassette
 from pytest_convreplay.interactions import Interaction
+
+if TYPE_CHECKING:
+    from _typeshed import FileDescriptorLike
 
 KILLS = 20
 
@@ -49,17 +55,35 @@ def interactions(label: str, pages: int = 40) -> list[Interaction]:
 OLD, NEW = interactions("o"), interactions("n")
 
 
-def save_forever(path: Path) -> None:
-    """The child: what a recording does at the end of each test, as fast as it can, until killed."""
+def save_forever(path: Path, mid_write: EventType | None) -> None:
+    """The child: what a recording does at the end of each test, as fast as it can, until killed.
+
+    With ``mid_write``, the first ``fsync`` of the temporary file sets it and then waits to be killed.
+    """
+    if mid_write is not None:
+        real_fsync = os.fsync
+
+        def fsync_then_wait(fd: FileDescriptorLike) -> None:
+            real_fsync(fd)
+            mid_write.set()
+            time.sleep(60)
+
+        os.fsync = fsync_then_wait
     while True:
         for version in (NEW, OLD):
             save_cassette(path, version, {})
 
 
-def kill_while_saving(path: Path, delay: float) -> None:
-    process = multiprocessing.get_context("fork").Process(target=save_forever, args=(path,), daemon=True)
+def kill_while_saving(path: Path, delay: float | None) -> None:
+    """Kill a saving child after ``delay`` seconds, or with ``None`` once it is in the middle of a write."""
+    context = multiprocessing.get_context("fork")
+    mid_write = None if delay is not None else context.Event()
+    process = context.Process(target=save_forever, args=(path, mid_write), daemon=True)
     process.start()
-    time.sleep(delay)
+    if mid_write is None:
+        time.sleep(cast(float, delay))
+    else:
+        assert mid_write.wait(timeout=30), "the child never reached a write"
     process.kill()
     process.join()
 
@@ -74,13 +98,13 @@ def test_a_cassette_killed_mid_save_20_times_always_loads_as_the_old_or_the_new_
     path = tmp_path / "cassettes" / "test_history.yaml"
     save_cassette(path, OLD, {})
     rng = random.Random(6)
-    interrupted_writes = 0
-    for _ in range(KILLS):
-        kill_while_saving(path, rng.uniform(0.0, 0.12))
+    for round_number in range(KILLS):
+        aimed = round_number % 2 == 1
+        kill_while_saving(path, None if aimed else rng.uniform(0.0, 0.12))
         assert load_cassette(path).interactions in (OLD, NEW)
         assert [p.name for p in path.parent.iterdir() if not p.name.startswith(".")] == [path.name]
-        interrupted_writes += bool(leftovers(path.parent))
-    assert interrupted_writes > 0, "no kill landed during a write; the test proves nothing"
+        if aimed:
+            assert leftovers(path.parent), "an aimed kill must leave the half-done temporary behind"
 
 
 def test_the_next_save_removes_the_temporaries_a_killed_writer_left(tmp_path: Path) -> None:
