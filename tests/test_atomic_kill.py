@@ -1,12 +1,12 @@
 """A recording process killed at any moment leaves the previous cassette or the new one, never half.
 
-A child process saves two cassettes (``old`` and ``new``, about 2 MB each) over one path in a
-loop; the test SIGKILLs it 20 times, and after each kill the file on disk must load and equal one
-of the two. Half the kills land at a random moment; the other half are aimed at the worst one,
-after the new text is written to the temporary file and before the rename (the child's ``fsync``
-reports in and waits), so the test does not depend on a random kill landing in a window of a few
-milliseconds on a slow or fast machine. The child is forked from this already-warm process, so
-each round costs milliseconds, not an interpreter start.
+A child process saves cassettes (``old`` or ``new``, about 2 MB each) over one path and is
+SIGKILLed. Twenty kills are aimed inside the write of the last save: the child reports when it
+opens its temporary file and stops after its ``fsync``, before the rename, and the kill lands at a
+random point in between, so the test never depends on a random moment falling into a window of a
+few milliseconds on a fast or slow machine; the file must then equal the last complete save.
+Ten more kills land at random moments of a save loop. The child is forked from this already-warm
+process, so each round costs milliseconds, not an interpreter start.
 """
 
 from __future__ import annotations
@@ -17,9 +17,10 @@ import os
 import random
 import sys
 import time
+from collections.abc import Callable
 from multiprocessing.synchronize import Event as EventType
 from pathlib import Path
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING, Any, cast
 
 import pytest
 
@@ -55,35 +56,40 @@ def interactions(label: str, pages: int = 40) -> list[Interaction]:
 OLD, NEW = interactions("o"), interactions("n")
 
 
-def save_forever(path: Path, mid_write: EventType | None) -> None:
-    """The child: what a recording does at the end of each test, as fast as it can, until killed.
-
-    With ``mid_write``, the first ``fsync`` of the temporary file sets it and then waits to be killed.
-    """
-    if mid_write is not None:
-        real_fsync = os.fsync
-
-        def fsync_then_wait(fd: FileDescriptorLike) -> None:
-            real_fsync(fd)
-            mid_write.set()
-            time.sleep(60)
-
-        os.fsync = fsync_then_wait
+def save_forever_ignoring_event(path: Path, _: EventType) -> None:
+    """The child: what a recording does at the end of each test, as fast as it can, until killed."""
     while True:
         for version in (NEW, OLD):
             save_cassette(path, version, {})
 
 
-def kill_while_saving(path: Path, delay: float | None) -> None:
-    """Kill a saving child after ``delay`` seconds, or with ``None`` once it is in the middle of a write."""
+def save_then_stall_mid_write(path: Path, versions: list[list[Interaction]], writing: EventType) -> None:
+    """The child: save each of ``versions``; on the last one set ``writing`` when its temporary file
+    is opened, and stop after its ``fsync``, before the rename, so a kill is certain to land mid-write."""
+    for version in versions[:-1]:
+        save_cassette(path, version, {})
+    real_fdopen, real_fsync = os.fdopen, os.fsync
+
+    def fdopen_and_report(fd: int, *args: Any, **kwargs: Any) -> Any:
+        writing.set()
+        return real_fdopen(fd, *args, **kwargs)
+
+    def fsync_then_stall(fd: FileDescriptorLike) -> None:
+        real_fsync(fd)
+        time.sleep(60)
+
+    setattr(os, "fdopen", fdopen_and_report)  # noqa: B010 - this child only; typeshed overloads fdopen
+    os.fsync = fsync_then_stall
+    save_cassette(path, versions[-1], {})
+
+
+def run_and_kill(target: Callable[..., None], *args: object, after: Callable[[EventType], None]) -> None:
+    """Fork ``target(*args, event)`` from this warm process, SIGKILL it once ``after(event)`` returns."""
     context = multiprocessing.get_context("fork")
-    mid_write = None if delay is not None else context.Event()
-    process = context.Process(target=save_forever, args=(path, mid_write), daemon=True)
+    event = context.Event()
+    process = context.Process(target=target, args=(*args, event), daemon=True)
     process.start()
-    if mid_write is None:
-        time.sleep(cast(float, delay))
-    else:
-        assert mid_write.wait(timeout=30), "the child never reached a write"
+    after(event)
     process.kill()
     process.join()
 
@@ -92,19 +98,39 @@ def leftovers(folder: Path) -> list[str]:
     return sorted(p.name for p in folder.iterdir() if p.name.endswith(TEMP_SUFFIX))
 
 
-def test_a_cassette_killed_mid_save_20_times_always_loads_as_the_old_or_the_new_content(
-    tmp_path: Path,
-) -> None:
+def only_the_cassette_is_visible(path: Path) -> bool:
+    return [p.name for p in path.parent.iterdir() if not p.name.startswith(".")] == [path.name]
+
+
+def test_a_save_killed_mid_write_20_times_leaves_the_last_complete_save(tmp_path: Path) -> None:
     path = tmp_path / "cassettes" / "test_history.yaml"
     save_cassette(path, OLD, {})
+    expected = OLD
     rng = random.Random(6)
-    for round_number in range(KILLS):
-        aimed = round_number % 2 == 1
-        kill_while_saving(path, None if aimed else rng.uniform(0.0, 0.12))
+
+    def kill_inside_the_write(writing: EventType) -> None:
+        assert writing.wait(timeout=30), "the child never opened its temporary file"
+        time.sleep(rng.uniform(0.0, 0.004))  # while writing 2 MB, while fsyncing, or stalled after it
+
+    for _ in range(KILLS):
+        versions = [rng.choice((OLD, NEW)) for _ in range(rng.randint(1, 3))]
+        run_and_kill(save_then_stall_mid_write, path, versions, after=kill_inside_the_write)
+        expected = versions[-2] if len(versions) > 1 else expected
+        assert load_cassette(path).interactions == expected
+        assert only_the_cassette_is_visible(path)
+        assert leftovers(path.parent), "the kill landed outside the write; the round proves nothing"
+        for name in leftovers(path.parent):  # the next save would sweep it; the next round looks for its own
+            (path.parent / name).unlink()
+
+
+def test_a_save_killed_at_random_moments_always_loads_as_the_old_or_the_new_content(tmp_path: Path) -> None:
+    path = tmp_path / "cassettes" / "test_history.yaml"
+    save_cassette(path, OLD, {})
+    rng = random.Random(7)
+    for _ in range(10):
+        run_and_kill(save_forever_ignoring_event, path, after=lambda _: time.sleep(rng.uniform(0.0, 0.12)))
         assert load_cassette(path).interactions in (OLD, NEW)
-        assert [p.name for p in path.parent.iterdir() if not p.name.startswith(".")] == [path.name]
-        if aimed:
-            assert leftovers(path.parent), "an aimed kill must leave the half-done temporary behind"
+        assert only_the_cassette_is_visible(path)
 
 
 def test_the_next_save_removes_the_temporaries_a_killed_writer_left(tmp_path: Path) -> None:
