@@ -123,15 +123,13 @@ async def test_async_sdk_auto_pagination(conversations_api: Emulator) -> None:
     assert listed == ids(conversations_api.items(conv))
 
 
-def test_ten_thousand_items_page_quickly(conversations_api: Emulator, client: openai.OpenAI) -> None:
+def test_ten_thousand_items_page_through(conversations_api: Emulator, client: openai.OpenAI) -> None:
     conv = conversations_api.seed_conversation(10_000)
-    started = time.perf_counter()
 
     listed = ids(client.conversations.items.list(conv, limit=20))
 
     assert len(listed) == 10_000
     assert len(set(listed)) == 10_000
-    assert time.perf_counter() - started < 15  # ~1 s here; generous for slow CI machines
 
 
 def test_endless_pagination_repeats_the_same_cursor(
@@ -335,15 +333,19 @@ def test_sdk_with_wrong_key_raises_authentication_error(conversations_api: Emula
 # -- fault injection -----------------------------------------------------------------------
 
 
-def test_sdk_retries_a_rate_limit_then_succeeds(conversations_api: Emulator, client: openai.OpenAI) -> None:
+def test_sdk_retries_a_rate_limit_then_succeeds(
+    conversations_api: Emulator, client: openai.OpenAI, monkeypatch: pytest.MonkeyPatch
+) -> None:
     conv = conversations_api.seed_conversation(3)
     conversations_api.fail_next(2, 429)
-    started = time.perf_counter()
+    slept: list[float] = []
+    real_sleep = time.sleep
+    monkeypatch.setattr(time, "sleep", lambda seconds: slept.append(seconds) or real_sleep(seconds))
 
     listed = ids(client.conversations.items.list(conv))
 
     assert len(listed) == 3
-    assert time.perf_counter() - started < 1  # retry-after-ms: 1 keeps the SDK from backing off 0.5 s+
+    assert slept == [0.001, 0.001]  # retry-after-ms: 1 keeps the SDK from backing off 0.5 s+
     retries = [r.headers["x-stainless-retry-count"] for r in conversations_api.requests]
     assert retries == ["0", "1", "2"]
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import textwrap
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -116,18 +115,30 @@ def test_agents_get_items_recording_also_serves_get_items_with_a_limit(
 
 
 def retry_suite(pytester: pytest.Pytester, api: ConversationsEmulator, marker: str = "") -> Path:
+    """One SDK listing under a cassette; each run writes the seconds the SDK slept to ``slept.txt``."""
     conversation_id = api.seed_conversation(30)
     pytester.makepyfile(
         test_retry=f"""
+        import pathlib, time
         import openai, pytest
 
         @pytest.mark.convreplay{marker}
-        def test_retry():
+        def test_retry(monkeypatch):
+            slept = []
+            real_sleep = time.sleep
+            monkeypatch.setattr(time, "sleep", lambda seconds: slept.append(seconds) or real_sleep(seconds))
             client = openai.OpenAI(base_url="{api.base_url}", api_key="{api.api_key}", max_retries=2)
-            assert len(list(client.conversations.items.list("{conversation_id}", limit=20))) == 30
+            try:
+                assert len(list(client.conversations.items.list("{conversation_id}", limit=20))) == 30
+            finally:
+                pathlib.Path("slept.txt").write_text(str(sum(slept)))
         """
     )
     return pytester.path / "cassettes" / "test_retry" / "test_retry.yaml"
+
+
+def seconds_slept(pytester: pytest.Pytester) -> float:
+    return float((pytester.path / "slept.txt").read_text())
 
 
 def statuses(path: Path) -> list[int]:
@@ -138,13 +149,13 @@ def test_a_retried_429_is_not_kept_so_replay_never_sleeps(
     pytester: pytest.Pytester, api: ConversationsEmulator
 ) -> None:
     path = retry_suite(pytester, api)
-    api.fail_next(1, 429, retry_after=2)  # the SDK would wait 2 s on replay if the 429 were kept
+    api.fail_next(1, 429, retry_after=0.5)  # the SDK would wait 0.5 s on replay if the 429 were kept
     pytester.runpytest("--convreplay-record-mode=once").assert_outcomes(passed=1)
     assert statuses(path) == [200, 200]
+    assert seconds_slept(pytester) == 0.5
     api.stop()
-    started = time.perf_counter()
     pytester.runpytest().assert_outcomes(passed=1)
-    assert time.perf_counter() - started < 1.6  # a whole pytest run; a kept 429 alone costs 2 s
+    assert seconds_slept(pytester) == 0
 
 
 def test_keep_retries_keeps_the_failures_and_replays_them_in_order(
@@ -156,6 +167,7 @@ def test_keep_retries_keeps_the_failures_and_replays_them_in_order(
     assert statuses(path) == [500, 200, 200]
     api.stop()
     pytester.runpytest().assert_outcomes(passed=1)
+    assert seconds_slept(pytester) > 0  # the kept 500 is answered again, so the SDK retries again
 
 
 def test_a_server_that_never_ends_stops_the_recording_with_the_repeated_cursor(
