@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 
 import pytest
-from hypothesis import settings
+from hypothesis import HealthCheck, settings
 
 
 @pytest.fixture
@@ -21,8 +21,9 @@ def _not_in_ci(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("CI", raising=False)
 
 
-# In CI, property tests draw the same examples on every run, so a red build is reproducible; on a
-# developer's machine they keep exploring new ones.
-settings.register_profile("ci", derandomize=True, deadline=None)
-if os.environ.get("CI"):
-    settings.load_profile("ci")
+# Property tests have no per-example deadline: speed is measured under bench/, and a slow shared
+# machine must not turn a correct example red. In CI they draw the same examples on every run, so
+# a red build is reproducible; on a developer's machine they keep exploring new ones.
+settings.register_profile("dev", deadline=None, suppress_health_check=[HealthCheck.too_slow])
+settings.register_profile("ci", parent=settings.get_profile("dev"), derandomize=True)
+settings.load_profile("ci" if os.environ.get("CI") else "dev")
