@@ -35,7 +35,7 @@ from .pagination import (
     drop_retried_failures,
 )
 from .pagination import rebuild_conversations as rebuild
-from .redact import RedactionRules, redact_body, redact_interaction, redact_uri
+from .redact import RedactionRules, redact_interaction, redact_request
 from .replay import CassetteIndex, RequestKey, Unmatched, block_network, unmatched_message
 from .reslice import CompleteListings
 from .secrets_gate import KnownSecrets, ensure_no_secrets
@@ -85,13 +85,8 @@ class Recording:
         self.saved = False
         self._load()
         self.mode = self._effective_mode()
-        self._normalized: dict[str, str] = {}
-        self.index = CassetteIndex(
-            self.loaded,
-            normalize_uri=self.normalize_uri,
-            normalize_body=self.normalize_body,
-            repeat=settings.repeat,
-        )
+        self._normalized: dict[tuple[str, str], str] = {}
+        self.index = CassetteIndex(self.loaded, normalize=self.normalize, repeat=settings.repeat)
         self._listings: CompleteListings | None = None
         self.guard = ChainGuard()
 
@@ -165,16 +160,18 @@ class Recording:
 
     # --- matching ------------------------------------------------------------------------------
 
-    def normalize_uri(self, uri: str) -> str:
-        """The URI as the cassette stores it; remembered, since each request is keyed more than once."""
-        normalized = self._normalized.get(uri)
-        if normalized is None:
-            normalized = self._normalized[uri] = redact_uri(uri, self.rules)
-        return normalized
+    def normalize(self, method: str, uri: str, body: object) -> tuple[str, object]:
+        """A live request's URI and body as the cassette stores them (every redaction rule applied,
+        the user's callables too), so that it matches what was recorded from it."""
+        return redact_request(method, uri, body, self.rules)
 
-    def normalize_body(self, body: object) -> object:
-        """A request body as the cassette stores it: body paths and patterns redacted."""
-        return redact_body(body, self.rules)
+    def normalize_uri(self, method: str, uri: str) -> str:
+        """The URI of a bodiless request as the cassette stores it; remembered, since re-sliced
+        answers look each one up more than once."""
+        normalized = self._normalized.get((method, uri))
+        if normalized is None:
+            normalized = self._normalized[method, uri] = self.normalize(method, uri, None)[0]
+        return normalized
 
     def answer(self, method: str, uri: str, body: object, *, consume: bool = True) -> dict[str, Any] | None:
         """The recorded (or re-sliced) response for a live request, or None when there is none;
@@ -188,7 +185,7 @@ class Recording:
         if self.index.holds(key):  # recorded, every answer played, and repeat="error": refuse it
             return None
         listings = self.listings
-        envelope = listings.answer(method, self.normalize_uri(uri)) if listings is not None else None
+        envelope = listings.answer(method, self.normalize_uri(method, uri)) if listings is not None else None
         return synthesized_response(envelope) if envelope is not None else None
 
     def can_answer(self, method: str, uri: str, body: object) -> bool:

@@ -28,6 +28,7 @@ kept byte for byte (compressed bodies keep their content-encoding) and is not in
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import enum
 import gzip
@@ -67,6 +68,7 @@ __all__ = [
     "format_path",
     "placeholder",
     "redact_interaction",
+    "redact_request",
     "redact_uri",
 ]
 
@@ -699,17 +701,27 @@ def redact_uri(uri: str, rules: RedactionRules) -> str:
     return _Redactor(rules).uri(uri)
 
 
-def redact_body(body: object, rules: RedactionRules) -> object:
-    """A request body as a cassette stores it (body paths and patterns redacted), for matching a
-    live request against it; a body that is not UTF-8 text is returned as is."""
+def redact_request(method: str, uri: str, body: object, rules: RedactionRules) -> tuple[str, object]:
+    """A live request's URI and body as a cassette stores them, for matching it on replay: the
+    request side of :func:`redact_interaction`, user callables included (they get an empty 200
+    response beside it). A body that is not UTF-8 text is passed through as is."""
+    redactor = _Redactor(rules)
+    uri = redactor.uri(uri)
     if isinstance(body, bytes | bytearray):
-        try:
+        with contextlib.suppress(UnicodeDecodeError):
             body = bytes(body).decode("utf-8")
-        except UnicodeDecodeError:
-            return body
-    if not isinstance(body, str):
-        return body
-    return _Redactor(rules).body(body, {})
+    if rules.callables:
+        request = {"method": method, "uri": uri, "body": body, "headers": {}}
+        response = {"status": {"code": 200, "message": "OK"}, "headers": {}, "body": {"string": ""}}
+        request = _run_callables({"request": request, "response": response}, rules)["request"]
+        uri, body = redactor.uri(request["uri"]), request.get("body")
+    return uri, redactor.body(body, {}) if isinstance(body, str) else body
+
+
+def _run_callables(interaction: dict[str, Any], rules: RedactionRules) -> dict[str, Any]:
+    for func in rules.callables:
+        interaction = cast(dict[str, Any], func(cast(Interaction, interaction)))
+    return interaction
 
 
 def redact_interaction(interaction: Interaction, rules: RedactionRules) -> Interaction:
@@ -729,9 +741,8 @@ def redact_interaction(interaction: Interaction, rules: RedactionRules) -> Inter
         response["body"]["string"] = _decoded(
             response["body"].get("string"), response["headers"], f"{where} (response body)", rules
         )
-    for func in rules.callables:
-        result = cast(dict[str, Any], func(cast(Interaction, result)))
-        request, response = result["request"], result["response"]
+    result = _run_callables(result, rules)
+    request, response = result["request"], result["response"]
     request["uri"] = redactor.uri(request["uri"])
     request["headers"] = redactor.headers(request["headers"], "request")
     request["body"] = redactor.body(request.get("body"), request["headers"])

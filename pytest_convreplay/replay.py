@@ -21,7 +21,8 @@ from .config import RepeatPolicy
 from .errors import ConvreplayError
 from .interactions import Interaction
 
-Normalizer = Callable[[str], str]
+Normalizer = Callable[[str, str, object], tuple[str, object]]
+"""(method, URI, body) of a live request -> (URI, body) as the cassette stores them."""
 
 
 class RequestKey(NamedTuple):
@@ -61,12 +62,10 @@ class CassetteIndex:
         self,
         interactions: Sequence[Interaction],
         *,
-        normalize_uri: Normalizer = lambda uri: uri,
-        normalize_body: Callable[[object], object] = lambda body: body,
+        normalize: Normalizer = lambda method, uri, body: (uri, body),
         repeat: RepeatPolicy = RepeatPolicy.REPEAT_LAST,
     ) -> None:
-        self._normalize_uri = normalize_uri
-        self._normalize_body = normalize_body
+        self._normalize = normalize
         self._repeat = repeat
         self._interactions = interactions
         self._played: dict[RequestKey, int] = {}
@@ -84,7 +83,7 @@ class CassetteIndex:
             uri: str = request["uri"]
             body: object = request.get("body")
             if normalized:
-                uri, body = self._normalize_uri(uri), self._normalize_body(body)
+                uri, body = self._normalize(request["method"], uri, body)
             positions.setdefault(request_key(request["method"], uri, body), []).append(position)
         return positions
 
@@ -115,7 +114,7 @@ class CassetteIndex:
         as_sent = request_key(method, uri, body)
         if as_sent in self._positions:
             return as_sent
-        return request_key(method, self._normalize_uri(uri), self._normalize_body(body))
+        return request_key(method, *self._normalize(method, uri, body))
 
     def __len__(self) -> int:
         return sum(len(positions) for positions in self._positions.values())

@@ -28,6 +28,7 @@ from pytest_convreplay.redact import (
     RedactionRules,
     format_path,
     redact_interaction,
+    redact_request,
     redact_uri,
 )
 from pytest_convreplay.secrets_gate import KnownSecrets, ensure_no_secrets
@@ -475,6 +476,22 @@ def test_user_callables_see_decoded_bodies_and_their_output_is_still_redacted() 
     redacted = redact_interaction(interaction, rules)
     assert seen == ["[1]"]
     assert KEY not in redacted["response"]["headers"]["x-note"][0]
+
+
+def test_a_live_request_is_normalized_exactly_as_its_recording_was_written() -> None:
+    def scrub(interaction: Interaction) -> Interaction:
+        body = interaction["request"]["body"]
+        interaction["request"]["body"] = body.replace("ada@example.com", "<email>") if body else body
+        return interaction
+
+    rules = RedactionRules.from_options(callables=[scrub], body_paths=["items[*].note"])
+    body = json.dumps({"items": [{"text": f"ada@example.com {KEY}", "note": "private"}]})
+    uri = f"{ITEMS_URI}?api_key={KEY}"
+    written = redact_interaction(make_interaction(uri=uri, request_body=body), rules)["request"]
+
+    assert redact_request("POST", uri, body.encode(), rules) == (written["uri"], written["body"])
+    assert "ada@example.com" not in written["body"]
+    assert "private" not in written["body"]
 
 
 def test_non_callables_are_rejected() -> None:

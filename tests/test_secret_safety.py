@@ -196,3 +196,45 @@ def test_the_fixture_handle_shows_recorded_requests_redacted(
         """
     )
     pytester.runpytest("--convreplay-record-mode=once").assert_outcomes(passed=1)
+
+
+def test_a_user_callable_that_rewrites_a_request_body_still_replays(
+    pytester: pytest.Pytester, api: ConversationsEmulator, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("OPENAI_API_KEY", api.api_key)
+    conversation_id = api.seed_conversation(2)
+    pytester.makeconftest(
+        """
+        import pytest
+
+        def scrub_email(interaction):
+            body = interaction["request"]["body"]
+            if isinstance(body, str):
+                interaction["request"]["body"] = body.replace("ada@example.com", "<email>")
+            return interaction
+
+        @pytest.fixture
+        def convreplay_config():
+            return {"redact_callables": [scrub_email]}
+        """
+    )
+    pytester.makepyfile(
+        test_history=f"""
+        import openai, pytest
+
+        @pytest.mark.convreplay
+        def test_history():
+            client = openai.OpenAI(base_url="{api.base_url}", max_retries=0)
+            client.conversations.items.create(
+                "{conversation_id}",
+                items=[{{"type": "message", "role": "user", "content": "mail ada@example.com"}}],
+            )
+            assert len(list(client.conversations.items.list("{conversation_id}"))) == 3
+        """
+    )
+    pytester.runpytest("--convreplay-record-mode=once").assert_outcomes(passed=1)
+    text = cassette(pytester).read_text(encoding="utf-8")
+    assert "<email>" in text
+    assert "ada@example.com" in text  # only in the response: the callable scrubs request bodies
+    api.stop()
+    pytester.runpytest().assert_outcomes(passed=1)
