@@ -15,6 +15,7 @@ import argparse
 import contextlib
 import copy
 import gzip
+import importlib
 import json
 import random
 import re
@@ -199,6 +200,24 @@ def _json_body(body: bytes) -> JSONBody:
     return value
 
 
+def _compressors() -> dict[str, Callable[[bytes], bytes]]:
+    """Content codings the emulator can answer in: gzip and deflate always, br and zstd when
+    ``brotli`` / ``zstandard`` are installed (the same optional libraries httpx decodes them with)."""
+    found: dict[str, Callable[[bytes], bytes]] = {
+        "gzip": lambda data: gzip.compress(data, mtime=0),
+        "deflate": zlib.compress,
+    }
+    with contextlib.suppress(ImportError):
+        found["br"] = importlib.import_module("brotli").compress
+    with contextlib.suppress(ImportError):
+        zstandard = importlib.import_module("zstandard")  # a compressor object is not thread-safe
+        found["zstd"] = lambda data: zstandard.ZstdCompressor().compress(data)
+    return found
+
+
+COMPRESSORS = _compressors()
+
+
 def _cookies() -> list[str]:
     """Cloudflare cookies shaped like the real ones, fresh per response, for redaction to remove."""
     now = int(time.time())
@@ -234,7 +253,7 @@ class ConversationsEmulator:
         self.host = host
         self.port = port
         self.endless_pagination = False
-        self.compress: str | None = None
+        self._compress: str | None = None
         self.requests: list[ReceivedRequest] = []
         self._seed = seed
         self._lock = threading.RLock()
@@ -287,7 +306,21 @@ class ConversationsEmulator:
             self._faults: list[_Fault] = []
             self.requests.clear()
             self.endless_pagination = False
-            self.compress = None
+            self._compress = None
+
+    @property
+    def compress(self) -> str | None:
+        """The content coding answers use when the client accepts it (None: plain JSON)."""
+        return self._compress
+
+    @compress.setter
+    def compress(self, coding: str | None) -> None:
+        if coding is not None and coding not in COMPRESSORS:
+            raise ValueError(
+                f"the emulator cannot answer in {coding!r}; it knows {', '.join(COMPRESSORS)} "
+                "(br needs 'brotli', zstd needs 'zstandard')"
+            )
+        self._compress = coding
 
     # -- state, usable without HTTP --------------------------------------------------------
 
@@ -597,10 +630,8 @@ class _Handler(BaseHTTPRequestHandler):
         status, payload, extra = emulator.handle(request, body)
         data = json.dumps(payload, indent=2).encode()
         encoding = self._encoding(emulator.compress, headers.get("accept-encoding", ""))
-        if encoding == "gzip":
-            data = gzip.compress(data, mtime=0)
-        elif encoding == "deflate":
-            data = zlib.compress(data)
+        if encoding is not None:
+            data = COMPRESSORS[encoding](data)
         self.send_response(status)
         for name, value in self._api_headers(emulator, started, encoding).items():
             self.send_header(name, value)

@@ -4,8 +4,8 @@ vcrpy's transport stubs build a vcrpy ``Request`` (a copy of every header) and a
 twice for each request; on a 500-page pagination that is most of the plugin's cost. These patches
 sit on top of vcrpy's: a request the cassette can answer is answered here, anything else (a miss,
 recording, an unmatched-request error) goes on to vcrpy's stub, after its ``accept-encoding`` is
-narrowed to what the redaction can decode, so a response is never recorded in an encoding that
-could hide a secret from it.
+narrowed to the client's codings the redaction can decode too, so a response is never recorded in
+an encoding that could hide a secret from it, nor sent in one the client cannot read.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ import importlib
 from collections.abc import Callable, Iterator
 from typing import Any, Protocol
 
-from .redact import ACCEPT_ENCODING
+from .redact import narrow_accept_encoding
 
 
 class Answers(Protocol):
@@ -25,7 +25,7 @@ class Answers(Protocol):
 
 
 def _before_live(request: Any) -> None:
-    request.headers["accept-encoding"] = ACCEPT_ENCODING
+    request.headers["accept-encoding"] = narrow_accept_encoding(request.headers.get("accept-encoding"))
 
 
 def _response(module: Any, request: Any, answer: dict[str, Any]) -> Any:

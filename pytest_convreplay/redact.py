@@ -66,6 +66,7 @@ __all__ = [
     "decode_body",
     "find_pattern_hits",
     "format_path",
+    "narrow_accept_encoding",
     "placeholder",
     "redact_interaction",
     "redact_request",
@@ -522,7 +523,20 @@ def _decoders() -> dict[str, Callable[[bytes], bytes]]:
 _DECODERS = _decoders()
 
 ACCEPT_ENCODING = ", ".join(name for name in ("gzip", "deflate", "br", "zstd") if name in _DECODERS)
-"""The encodings this plugin can decode, for the recorder's ``accept-encoding`` request header."""
+"""The encodings this plugin can decode."""
+
+
+def narrow_accept_encoding(sent: str | None) -> str:
+    """The ``accept-encoding`` a recording sends: the client's codings that the redaction can decode
+    too. Adding codings the client did not offer would hand it bytes it cannot read (httpx2 decodes
+    zstd through another library than httpx does), so the list only ever shrinks."""
+    kept = [
+        token.strip()
+        for token in (sent or "").split(",")
+        if (coding := token.split(";")[0].strip().lower()) in _DECODERS or coding == "identity"
+    ]
+    return ", ".join(kept) or "identity"
+
 
 _HOW_TO_ALLOW = (
     "set allow_undecodable (ini convreplay_allow_undecodable or the marker/convreplay_config option) "

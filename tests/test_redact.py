@@ -10,8 +10,10 @@ import zlib
 from typing import Any
 from urllib.parse import quote
 
+import brotli  # type: ignore[import-untyped]
 import pytest
 import yaml
+import zstandard
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -27,6 +29,7 @@ from pytest_convreplay.redact import (
     QueryRule,
     RedactionRules,
     format_path,
+    narrow_accept_encoding,
     redact_interaction,
     redact_request,
     redact_uri,
@@ -402,6 +405,18 @@ def test_deflate_bodies_are_decoded_with_or_without_zlib_header(compress: Any) -
     assert redact_interaction(interaction, RULES)["response"]["body"]["string"] == '{"a": 1}'
 
 
+@pytest.mark.parametrize(("coding", "compress"), [("br", brotli.compress), ("zstd", zstandard.compress)])
+def test_brotli_and_zstd_bodies_are_decoded_when_their_libraries_are_installed(
+    coding: str, compress: Any
+) -> None:
+    interaction = make_interaction(
+        response_headers={"content-encoding": [coding]}, body=compress(b'{"a": 1}')
+    )
+    redacted = redact_interaction(interaction, RULES)
+    assert redacted["response"]["body"]["string"] == '{"a": 1}'
+    assert redacted["response"]["headers"] == {}
+
+
 def test_stacked_encodings_are_undone_in_reverse_order() -> None:
     body = zlib.compress(gzip.compress(b"plain"))
     interaction = make_interaction(response_headers={"content-encoding": ["gzip, deflate"]}, body=body)
@@ -415,6 +430,22 @@ def test_accept_encoding_lists_only_what_can_be_decoded() -> None:
         interaction = make_interaction(response_headers={"content-encoding": [coding]}, body=b"\x00")
         with pytest.raises(UndecodableBodyError, match="corrupt"):
             redact_interaction(interaction, RULES)
+
+
+@pytest.mark.parametrize(
+    ("sent", "narrowed"),
+    [
+        ("gzip, deflate, br, zstd", "gzip, deflate, br, zstd"),
+        ("gzip;q=1.0, compress;q=0.5, *;q=0.1", "gzip;q=1.0"),
+        ("br", "br"),
+        ("compress", "identity"),
+        (None, "identity"),
+    ],
+)
+def test_recording_asks_only_for_codings_both_the_client_and_the_redaction_decode(
+    sent: str | None, narrowed: str
+) -> None:
+    assert narrow_accept_encoding(sent) == narrowed
 
 
 def test_unknown_encoding_fails_naming_request_and_encoding_and_the_way_out() -> None:
