@@ -475,11 +475,9 @@ def _unique(items: Iterable[_T]) -> tuple[_T, ...]:
 
 
 def _zstd_decoder() -> Callable[[bytes], bytes] | None:
-    try:
-        stdlib_zstd = importlib.import_module("compression.zstd")
-        return cast(Callable[[bytes], bytes], stdlib_zstd.decompress)
-    except ImportError:
-        pass
+    for module in ("compression.zstd", "backports.zstd"):  # the stdlib's (3.14+), or its backport
+        with contextlib.suppress(ImportError):
+            return cast(Callable[[bytes], bytes], importlib.import_module(module).decompress)
     try:
         zstandard = importlib.import_module("zstandard")
     except ImportError:
