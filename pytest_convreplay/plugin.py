@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Generator, Iterator, Sequence
 from pathlib import Path
 from typing import Any
@@ -36,6 +37,8 @@ SNAPSHOT_PATH = pytest.StashKey[Path]()  # where a collected test's snapshots ar
 TEST_FAILED = pytest.StashKey[bool]()
 SESSION = pytest.StashKey[SnapshotSession]()
 REPORT = pytest.StashKey[SnapshotReport]()
+RUN_STARTED = pytest.StashKey[int]()  # time.time_ns() when this pytest run (or its xdist controller) began
+RUN_STARTED_KEY = "convreplay_run_started_ns"
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -66,6 +69,15 @@ def pytest_configure(config: pytest.Config) -> None:
         "convreplay(**options): run the test under a cassette (record/replay items-list traffic)",
     )
     config.stash[SESSION] = SnapshotSession()
+    # xdist workers take the controller's start, so "written during this run" means the same on all.
+    started = getattr(config, "workerinput", {}).get(RUN_STARTED_KEY)
+    config.stash[RUN_STARTED] = time.time_ns() if started is None else int(started)
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_configure_node(node: Any) -> None:
+    """xdist controller: hand the run's start time to each worker."""
+    node.workerinput[RUN_STARTED_KEY] = node.config.stash[RUN_STARTED]
 
 
 def pytest_report_header(config: pytest.Config) -> str:
@@ -114,7 +126,9 @@ def _convreplay_cassette(request: pytest.FixtureRequest) -> Iterator[Recording |
     if request.node.get_closest_marker("convreplay") is None and "convreplay" not in request.fixturenames:
         yield None
         return
-    recording = Recording(_settings(request), nodeid=request.node.nodeid)
+    recording = Recording(
+        _settings(request), nodeid=request.node.nodeid, run_started_ns=request.config.stash[RUN_STARTED]
+    )
     request.node.stash[RECORDING] = recording
     with use_cassette(recording):
         yield recording

@@ -23,7 +23,7 @@ from vcr.record_mode import RecordMode as VcrRecordMode
 
 from . import cassette as files
 from .atomic import locked
-from .config import Expiry, RecordMode, Settings
+from .config import Expiry, RecordMode, RepeatPolicy, Settings
 from .errors import CassetteError, PaginationError, UnmatchedRequestError, shown_path
 from .fastpath import replay_hits_directly
 from .interactions import Interaction, RecordedRequest
@@ -72,9 +72,10 @@ class Recording:
     every items-list page the cassette holds (recorded before and during this test).
     """
 
-    def __init__(self, settings: Settings, *, nodeid: str) -> None:
+    def __init__(self, settings: Settings, *, nodeid: str, run_started_ns: int | None = None) -> None:
         self.settings = settings
         self.nodeid = nodeid
+        self.run_started_ns = run_started_ns
         self.path: Path = settings.cassette_path
         self.rules = rules_for(settings)
         self.loaded: list[Interaction] = []
@@ -86,18 +87,22 @@ class Recording:
         self._load()
         self.mode = self._effective_mode()
         self._normalized: dict[tuple[str, str], str] = {}
-        self.index = CassetteIndex(self.loaded, normalize=self.normalize, repeat=settings.repeat)
+        # new_episodes plays each recorded answer once and sends anything else to the server (as
+        # vcrpy does), so a repeated request or a new page size records what the server says now.
+        repeat = RepeatPolicy.ERROR if self.mode is RecordMode.NEW_EPISODES else settings.repeat
+        self.index = CassetteIndex(self.loaded, normalize=self.normalize, repeat=repeat)
         self._listings: CompleteListings | None = None
         self.guard = ChainGuard()
 
     @property
     def listings(self) -> CompleteListings | None:
-        """Complete recorded conversations for re-sliced answers; None when ``strict``.
+        """Complete recorded conversations for re-sliced answers; None when ``strict`` or in
+        ``new_episodes``, where what the cassette cannot answer exactly goes to the server.
 
         Built on the first request the index cannot answer: rebuilding every conversation costs
         about as much as loading the cassette, and an exact replay never needs it.
         """
-        if self.settings.strict:
+        if self.settings.strict or self.mode is RecordMode.NEW_EPISODES:
             return None
         if self._listings is None:
             self._listings = CompleteListings.from_interactions(self.loaded)
@@ -115,11 +120,15 @@ class Recording:
         self.loaded, self.metadata = loaded.interactions, loaded.metadata
 
     def _current(self) -> tuple[list[Interaction], dict[str, Any]]:
-        """What the new interactions are added to: the file as loaded, or as another xdist worker
-        sharing this cassette has saved it since (read under the file's lock, so nothing is lost)."""
+        """What the new interactions are added to: the file as loaded, or as another test or xdist
+        worker sharing this cassette has saved it since (read under the file's lock, so nothing is
+        lost). In ``all`` mode a cassette is replaced by the first test of the run that saves it;
+        later tests of the same run (``run_started_ns``) add to it, as in the other modes."""
+        stamp = _stamp(self.path)
         if self.mode is RecordMode.ALL:
-            return [], {}
-        if _stamp(self.path) == self._stamp:
+            if stamp is None or self.run_started_ns is None or stamp[0] < self.run_started_ns:
+                return [], {}
+        elif stamp == self._stamp:
             return self.loaded, self.metadata
         try:
             current = files.load_cassette(self.path, max_bytes=self.settings.max_cassette_bytes)
