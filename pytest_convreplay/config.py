@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import hashlib
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -226,8 +227,12 @@ def _module_folder(location: TestLocation, cassette_dir: str) -> Path:
 
 
 def _safe_name(name: str) -> str:
-    """Parametrized ids may hold characters no filesystem likes; keep the rest readable."""
-    return re.sub(r'[\\/:*?"<>|\x00-\x1f]', "_", name)
+    """Parametrized ids may hold characters no filesystem likes; keep the rest readable. A name that
+    had to change gets a short hash of the original, so ``x/y`` and ``x:y`` keep separate files."""
+    safe = re.sub(r'[\\/:*?"<>|\x00-\x1f]', "_", name)
+    if safe == name:
+        return name
+    return f"{safe}-{hashlib.sha256(name.encode()).hexdigest()[:8]}"
 
 
 def build_settings(
@@ -276,6 +281,6 @@ def _resolve(value: object, location: TestLocation, cassette_dir: str, suffix: s
     if value is None:
         return None
     path = Path(str(value))
-    if not path.suffix:
+    if not path.name.lower().endswith((".yaml", ".yml")):  # "gpt-4.1" is a name, not a suffix
         path = path.with_name(path.name + suffix)
     return path if path.is_absolute() else _module_folder(location, cassette_dir) / path

@@ -99,9 +99,9 @@ def _marker_options(node: pytest.Item) -> dict[str, Any]:
 
 
 def _location(node: pytest.Item) -> TestLocation:
-    cls = getattr(node, "cls", None)
-    test_name = node.name if cls is None else f"{cls.__name__}.{node.name}"
-    return TestLocation(Path(node.config.rootpath), Path(node.path), test_name)
+    """The test's name for its files: every enclosing class, so nested classes of one name differ."""
+    classes = [parent.name for parent in node.listchain() if isinstance(parent, pytest.Class)]
+    return TestLocation(Path(node.config.rootpath), Path(node.path), ".".join([*classes, node.name]))
 
 
 def _settings(request: pytest.FixtureRequest) -> Settings:

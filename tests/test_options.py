@@ -140,3 +140,51 @@ def test_tests_without_marker_or_fixture_are_not_intercepted(
     )
     pytester.runpytest().assert_outcomes(passed=1)
     assert not (pytester.path / "cassettes").exists()
+
+
+def test_every_test_gets_its_own_cassette_even_when_names_only_differ_in_unsafe_characters(
+    pytester: pytest.Pytester, api: ConversationsEmulator
+) -> None:
+    conversation_id = api.seed_conversation(3)
+    pytester.makepyfile(
+        test_names=f"""
+        import httpx, pytest
+
+        def page():
+            headers = {{"authorization": "Bearer {api.api_key}"}}
+            return httpx.get("{api.base_url}/conversations/{conversation_id}/items", headers=headers)
+
+        class TestA:
+            class TestInner:
+                @pytest.mark.convreplay
+                def test_it(self):
+                    page()
+
+        class TestB:
+            class TestInner:
+                @pytest.mark.convreplay
+                def test_it(self):
+                    page()
+
+        @pytest.mark.convreplay
+        @pytest.mark.parametrize("model", ["gpt/4", "gpt:4", "gpt_4"])
+        def test_model(model):
+            page()
+        """
+    )
+    pytester.runpytest("--convreplay-record-mode=once").assert_outcomes(passed=5)
+    names = sorted(path.name for path in (pytester.path / "cassettes" / "test_names").iterdir())
+    assert len(names) == 5
+    assert "TestA.TestInner.test_it.yaml" in names
+    assert "TestB.TestInner.test_it.yaml" in names
+    assert "test_model[gpt_4].yaml" in names  # a name that needed no change keeps it exactly
+    assert sum(name.startswith("test_model[gpt_4]-") for name in names) == 2
+
+
+@pytest.mark.parametrize("name", ["gpt-4.1", "history.v2"])
+def test_a_cassette_name_with_a_dot_still_gets_the_yaml_suffix(
+    pytester: pytest.Pytester, api: ConversationsEmulator, name: str
+) -> None:
+    suite(pytester, api, marker=f'(cassette="{name}")')
+    pytester.runpytest("--convreplay-record-mode=once").assert_outcomes(passed=1)
+    assert (pytester.path / "cassettes" / "test_paging" / f"{name}.yaml").is_file()
