@@ -496,28 +496,36 @@ def rebuild_conversations(interactions: Sequence[Interaction]) -> dict[str, Conv
     return records
 
 
-def drop_retried_failures(interactions: Sequence[Interaction]) -> list[Interaction]:
+def drop_retried_failures(
+    interactions: Sequence[Interaction], attempts: Sequence[int | None] | None = None
+) -> list[Interaction]:
     """The recording without failures the client retried into a success.
 
     Replaying a 429/5xx would make the SDK sleep through its backoff on every run. A failure is
     dropped only when every later answer to the same request (method, uri, body) up to a 2xx is
-    also a retried failure; failures the client ended with are kept.
+    also a retried failure; failures the client ended with are kept. ``attempts`` are the SDK's
+    ``x-stainless-retry-count`` per request where known: a request sent as attempt 0 is a new
+    call by the application, so a failure before it was seen by the application and is kept.
     """
 
     def key(interaction: Interaction) -> tuple[str, str, str | None]:
         request = interaction["request"]
         return request["method"].upper(), request["uri"], request["body"]
 
+    attempt_of = list(attempts) if attempts is not None else [None] * len(interactions)
     succeeds_later: dict[tuple[str, str, str | None], bool] = {}
     kept: list[Interaction] = []
-    for interaction in reversed(interactions):
+    for interaction, attempt in zip(reversed(interactions), reversed(attempt_of), strict=True):
         status = interaction["response"]["status"]["code"]
         request_key = key(interaction)
         if status in _RETRIED_STATUSES or status >= 500:
-            if succeeds_later.get(request_key, False):
+            dropped = succeeds_later.get(request_key, False)
+            if attempt == 0:  # the start of the SDK's retries: nothing earlier was retried into it
+                succeeds_later[request_key] = False
+            if dropped:
                 continue
         else:
-            succeeds_later[request_key] = 200 <= status < 300
+            succeeds_later[request_key] = 200 <= status < 300 and attempt != 0  # attempt 0: not a retry
         kept.append(interaction)
     kept.reverse()
     return kept

@@ -82,6 +82,7 @@ class Recording:
         self.metadata: dict[str, Any] = {}
         self.existed = False
         self.recorded: list[Interaction] = []
+        self._attempts: list[int | None] = []
         self.unmatched: list[Unmatched] = []
         self.saved = False
         self._load()
@@ -220,10 +221,12 @@ class Recording:
 
     # --- recording -----------------------------------------------------------------------------
 
-    def observe(self, interaction: Interaction) -> None:
-        """Called for every live exchange; the guard stops a never-ending pagination early."""
+    def observe(self, interaction: Interaction, *, attempt: int | None = None) -> None:
+        """Called for every live exchange; the guard stops a never-ending pagination early.
+        ``attempt`` is the SDK's retry count of the request, when it says."""
         self.guard.observe(interaction)
         self.recorded.append(interaction)
+        self._attempts.append(attempt)
 
     @property
     def interactions(self) -> list[Interaction]:
@@ -251,7 +254,11 @@ class Recording:
         known = KnownSecrets.from_env(names=self.settings.secret_env, values=self.settings.secrets)
         for interaction in self.recorded:
             known.add_from_request_headers(interaction["request"]["headers"])
-        fresh = self.recorded if self.settings.keep_retries else drop_retried_failures(self.recorded)
+        fresh = (
+            self.recorded
+            if self.settings.keep_retries
+            else drop_retried_failures(self.recorded, self._attempts)
+        )
         with locked(self.path):
             base, metadata = self._current()
             self._persist([*base, *(redact_interaction(i, self.rules) for i in fresh)], metadata, known)
@@ -332,7 +339,10 @@ class ConvreplayCassette(Cassette):  # type: ignore[misc]
         return UnmatchedRequestError(self.recording.refuse(request.method, request.uri, request.body).message)
 
     def append(self, request: Any, response: dict[str, Any]) -> None:
-        self.recording.observe(files.to_interaction(request, response))
+        attempt = str(request.headers.get("x-stainless-retry-count", ""))
+        self.recording.observe(
+            files.to_interaction(request, response), attempt=int(attempt) if attempt.isdigit() else None
+        )
 
     def _save(self, force: bool = False) -> None:
         self.recording.save()

@@ -421,6 +421,17 @@ def test_a_retried_failure_followed_by_a_client_error_is_kept() -> None:
     assert drop_retried_failures(recording) == recording
 
 
+def test_with_the_sdk_retry_count_only_the_sdk_retries_are_dropped() -> None:
+    uri = list_uri(CID, order="asc")
+    ok = walk(conversation(2), order="asc")[0]
+    seen_by_the_app = exchange(uri, RATE_LIMITED, 429)  # attempt 0, and the app's next call is attempt 0
+    retried_by_the_sdk = exchange(uri, RATE_LIMITED, 500)  # attempt 0 again, then the SDK's attempt 1
+    recording = [seen_by_the_app, retried_by_the_sdk, ok]
+    assert drop_retried_failures(recording, [0, 0, 1]) == [seen_by_the_app, ok]
+    assert drop_retried_failures(recording, [0, 0, 0]) == recording  # the app retried both itself
+    assert drop_retried_failures(recording, [None, None, None]) == [ok]  # no count: the heuristic
+
+
 def test_retries_are_matched_on_the_request_body_too() -> None:
     uri = f"{BASE}/conversations/{CID}/items"
     failed = exchange(uri, RATE_LIMITED, 429, method="POST", sent='{"items": [1]}')

@@ -158,6 +158,36 @@ def test_a_retried_429_is_not_kept_so_replay_never_sleeps(
     assert seconds_slept(pytester) == 0
 
 
+def test_a_rate_limit_the_application_handled_itself_is_kept(
+    pytester: pytest.Pytester, api: ConversationsEmulator
+) -> None:
+    """With SDK retries off the application sees the 429 and calls again: the SDK marks that call
+    attempt 0, so it is no retry, and the 429 stays in the cassette for the error path to replay."""
+    conversation_id = api.seed_conversation(3)
+    pytester.makepyfile(
+        test_app_retry=f"""
+        import openai, pytest
+
+        @pytest.mark.convreplay
+        def test_app_retry():
+            client = openai.OpenAI(base_url="{api.base_url}", api_key="{api.api_key}", max_retries=0)
+            seen = []
+            for _ in range(3):
+                try:
+                    assert len(list(client.conversations.items.list("{conversation_id}"))) == 3
+                    break
+                except openai.RateLimitError:
+                    seen.append(429)
+            assert seen == [429]
+        """
+    )
+    api.fail_next(1, 429)
+    pytester.runpytest("--convreplay-record-mode=once").assert_outcomes(passed=1)
+    assert statuses(pytester.path / "cassettes" / "test_app_retry" / "test_app_retry.yaml") == [429, 200]
+    api.stop()
+    pytester.runpytest().assert_outcomes(passed=1)
+
+
 def test_keep_retries_keeps_the_failures_and_replays_them_in_order(
     pytester: pytest.Pytester, api: ConversationsEmulator
 ) -> None:
