@@ -177,20 +177,36 @@ def _join(path: str, key: str | int) -> str:
     return f"{path}[{json.dumps(key, ensure_ascii=False)}]"
 
 
+def same(old: Any, new: Any) -> bool:
+    """JSON equality: Python's ``==`` plus ``true`` never equal to ``1`` (``True == 1`` in Python,
+    but an argument turning from a boolean into a number is a change a snapshot must show)."""
+    return bool(old == new) and _same_bools(old, new)
+
+
+def _same_bools(old: Any, new: Any) -> bool:
+    """Given ``old == new``: whether booleans sit in the same places on both sides."""
+    kind = type(old)
+    if kind is dict:
+        return all(_same_bools(value, new[key]) for key, value in old.items())
+    if kind is list:
+        return all(map(_same_bools, old, new))
+    return (kind is bool) == (type(new) is bool)
+
+
 def _compare(old: Any, new: Any, path: str, out: list[FieldChange]) -> None:
     """Append the changes from ``old`` to ``new``; the caller has checked that they differ."""
     if isinstance(old, dict) and isinstance(new, dict):
         for key, value in old.items():
             if key not in new:
                 out.append(FieldChange(_join(path, key), value, MISSING))
-            elif value != new[key]:
+            elif not same(value, new[key]):
                 _compare(value, new[key], _join(path, key), out)
         out.extend(
             FieldChange(_join(path, key), MISSING, value) for key, value in new.items() if key not in old
         )
     elif isinstance(old, list) and isinstance(new, list):
         for index, (before, after) in enumerate(zip(old, new, strict=False)):
-            if before != after:
+            if not same(before, after):
                 _compare(before, after, _join(path, index), out)
         out.extend(FieldChange(_join(path, i), old[i], MISSING) for i in range(len(new), len(old)))
         out.extend(FieldChange(_join(path, i), MISSING, new[i]) for i in range(len(old), len(new)))
@@ -198,7 +214,7 @@ def _compare(old: Any, new: Any, path: str, out: list[FieldChange]) -> None:
         old_json, new_json = json_container(old), json_container(new)
         if old_json is None or new_json is None:
             out.append(FieldChange(path, old, new))
-        elif old_json != new_json:
+        elif not same(old_json, new_json):
             _compare(old_json, new_json, path, out)
     else:
         out.append(FieldChange(path, old, new))
@@ -207,7 +223,7 @@ def _compare(old: Any, new: Any, path: str, out: list[FieldChange]) -> None:
 def field_changes(old: Any, new: Any) -> list[FieldChange]:
     """Every differing leaf between two items, with paths like ``content[0].text`` or ``arguments.city``."""
     out: list[FieldChange] = []
-    if old != new:
+    if not same(old, new):
         _compare(old, new, "", out)
     return out
 
@@ -320,7 +336,9 @@ def diff_items(
                 out.add(moved)
         else:
             change = (
-                None if old_items[i] == new_items[j] else _judge(key, old_items[i], new_items[j], i, j, False)
+                None
+                if same(old_items[i], new_items[j])
+                else _judge(key, old_items[i], new_items[j], i, j, False)
             )
             if change is None:
                 out.same(i, j)

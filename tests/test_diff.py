@@ -104,6 +104,14 @@ def test_json_arguments_are_compared_structurally() -> None:
     assert change.fields == (FieldChange("arguments.city", "Paris", "Lyon"),)
 
 
+def test_a_boolean_that_became_a_number_is_a_change_though_python_says_true_equals_1() -> None:
+    old = [call(1, {"confirm": True}), dict(message(2), approve=True)]
+    new = [call(1, {"confirm": 1}), dict(message(2), approve=1.0)]
+    first, second = diff_items(old, new).verdicts
+    assert first.fields == (FieldChange("arguments.confirm", True, 1),)
+    assert second.fields == (FieldChange("approve", True, 1.0),)
+
+
 def test_reserialised_but_equal_json_is_no_change() -> None:
     old = [call(1, {"city": "Paris"})]
     new = [dict(old[0], arguments='{ "city":"Paris" }')]
