@@ -242,8 +242,9 @@ def dump_cassette(interactions: Iterable[Interaction], metadata: Mapping[str, An
 
 
 def dump_yaml(document: Any) -> str:
-    """YAML text for plain data as cassettes and snapshots store it (see ``TextDumper``)."""
-    return yaml.dump(document, Dumper=TextDumper, sort_keys=False, allow_unicode=True, width=4096)
+    """YAML text for plain data as cassettes and snapshots store it (see ``TextDumper``). Lines are
+    never folded (width -1): a value folded at a space would hide a secret from the text scans."""
+    return yaml.dump(document, Dumper=TextDumper, sort_keys=False, allow_unicode=True, width=-1)
 
 
 class TextDumper(_Dumper):

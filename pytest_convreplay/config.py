@@ -216,6 +216,12 @@ def default_cassette_path(location: TestLocation, cassette_dir: str) -> Path:
     return _module_folder(location, cassette_dir) / f"{_safe_name(location.test_name)}.yaml"
 
 
+def default_snapshot_path(location: TestLocation, cassette_dir: str) -> Path:
+    """``<test name>.snapshot.yaml`` beside the default cassette: one file per test, also when tests
+    share a cassette, so their snapshots never overwrite each other."""
+    return _module_folder(location, cassette_dir) / f"{_safe_name(location.test_name)}.snapshot.yaml"
+
+
 def _module_folder(location: TestLocation, cassette_dir: str) -> Path:
     try:
         relative = location.module_path.relative_to(location.rootdir)
@@ -265,7 +271,7 @@ def build_settings(
         cassette_path = default_cassette_path(location, cassette_dir)
     snapshot_path = _resolve(merged.pop("snapshot_file", None), location, cassette_dir, ".snapshot.yaml")
     if snapshot_path is None:
-        snapshot_path = cassette_path.with_name(cassette_path.name.removesuffix(".yaml") + ".snapshot.yaml")
+        snapshot_path = default_snapshot_path(location, cassette_dir)
     fields = {f.name for f in dataclasses.fields(Settings)}
     return Settings(
         cassette_path=cassette_path,

@@ -774,8 +774,19 @@ def parse_item(item: Mapping[str, Any]) -> ConversationItem:
 
 
 def parse_items(items: Any, *, warn: bool = True) -> list[ConversationItem]:
-    """Typed models of ``items`` (anything :func:`to_item_dicts` accepts), warning once per drift."""
-    parsed = [parse_item(item) for item in to_item_dicts(items)]
+    """Typed models of ``items`` (anything :func:`to_item_dicts` accepts), warning once per drift.
+
+    Raises TypeError naming the first item without a ``type``: that tag is what makes an item a
+    conversation item, and no model (not even the unknown-type one) can keep one without it."""
+    dicts = to_item_dicts(items)
+    for index, item in enumerate(dicts):
+        if not isinstance(item, Mapping) or not isinstance(item.get("type"), str):
+            shown = f"{item.get('id')!r}" if isinstance(item, Mapping) and item.get("id") else "without an id"
+            raise TypeError(
+                f"item {index} ({shown}) has no 'type': conversation items are tagged by type "
+                "(message, function_call, …); pass items as the API returns them"
+            )
+    parsed = [parse_item(item) for item in dicts]
     if warn:
         warn_schema_drift(parsed)
     return parsed

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from .config import INI_OPTIONS, RecordMode, Settings, TestLocation, build_settings, default_cassette_path
+from .config import INI_OPTIONS, RecordMode, Settings, TestLocation, build_settings, default_snapshot_path
 from .emulator import conversations_api
 from .errors import ConfigError, ConvreplayError, SnapshotMismatch
 from .recorder import Recording, rules_for, running_in_ci, use_cassette
@@ -186,10 +186,11 @@ def pytest_assertrepr_compare(op: str, left: object, right: object) -> list[str]
     return explain_comparison(op, left, right)
 
 
-def _claim(item: pytest.Item, *, complete: bool) -> None:
+def _claim(item: pytest.Item, *, selected: bool, complete: bool = False) -> None:
     """Tell the session which snapshot file a collected test may own (marker options included)."""
     location = _location(item)
     cassette_dir = item.config.getini("convreplay_cassette_dir")
+    default = default_snapshot_path(location, cassette_dir)
     try:
         path = build_settings(
             location,
@@ -202,21 +203,22 @@ def _claim(item: pytest.Item, *, complete: bool) -> None:
             cassette_dir=cassette_dir,
         ).snapshot_path
     except ConfigError:  # the test itself reports its bad options
-        path = default_cassette_path(location, cassette_dir).with_suffix(".snapshot.yaml")
+        path = default
     item.stash[SNAPSHOT_PATH] = path
-    folder = default_cassette_path(location, cassette_dir).parent
-    item.config.stash[SESSION].claim(path, folder=folder, complete=complete)
+    item.config.stash[SESSION].claim(
+        path, folder=default.parent, complete=complete, selected=selected, shared=path != default
+    )
 
 
 def pytest_deselected(items: Sequence[pytest.Item]) -> None:
     for item in items:
-        _claim(item, complete=False)
+        _claim(item, selected=False)
 
 
 def pytest_collection_finish(session: pytest.Session) -> None:
     narrowed = narrowed_modules(session.config.args, session.config.invocation_params.dir)
     for item in session.items:
-        _claim(item, complete=Path(item.path).resolve() not in narrowed)
+        _claim(item, selected=True, complete=Path(item.path).resolve() not in narrowed)
 
 
 def _finish_test(item: pytest.Item, report: pytest.TestReport) -> None:

@@ -12,6 +12,7 @@ were used and printing the session report live in :mod:`pytest_convreplay.snapsh
 
 from __future__ import annotations
 
+import copy
 import enum
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -202,7 +203,7 @@ class SnapshotOptions:
         They are also parsed through the item models once, so that an item type or field this
         version does not know is reported (a SchemaDriftWarning per type and field), never dropped.
         """
-        dicts = to_item_dicts(items)
+        dicts = copy.deepcopy(to_item_dicts(items))  # the test may change its items after asserting
         parse_items(dicts)
         if self.renumber_ids:
             dicts = renumber_ids(dicts)
@@ -286,8 +287,13 @@ class SnapshotFile:
         return f"if this is intended, run {self.options.update_command} to {what}"
 
     def _write(self, name: str, items: list[Item]) -> None:
-        """record → check → persist: the text is refused whole if it holds a known secret."""
-        snapshots = {**self.stored, name: items}
+        """record → check → persist: the text is refused whole if it holds a known secret. The file
+        is re-read under its lock, so tests sharing it on other xdist workers lose nothing."""
+        with locked(self.options.path):
+            self._write_locked(name, items)
+
+    def _write_locked(self, name: str, items: list[Item]) -> None:
+        snapshots = {**read_snapshots(self.options.path), name: items}
         text = dump_snapshots(snapshots, header=snapshot_header(self.options.test))
         try:
             check_text(
@@ -302,7 +308,7 @@ class SnapshotFile:
                 "option, e.g. @pytest.mark.convreplay(masks=['message.content[*].text'])."
             ) from None
         write_atomic(self.options.path, text)
-        self._stored = snapshots
+        self._stored = {**self.stored, name: items}
 
     def _known_secrets(self) -> KnownSecrets:
         known = KnownSecrets.from_env(names=self.options.secret_env, values=self.options.secrets)
@@ -328,17 +334,19 @@ class SnapshotAssertion:
         self.name = name
         self.last: SnapshotCheck | None = None
 
-    def __call__(self, name: str) -> SnapshotAssertion:
-        return SnapshotAssertion(self.file, name)
+    def __call__(self, name: str | int) -> SnapshotAssertion:
+        return SnapshotAssertion(self.file, str(name))
 
-    def __getitem__(self, name: str) -> SnapshotAssertion:
-        return SnapshotAssertion(self.file, name)
+    def __getitem__(self, name: str | int) -> SnapshotAssertion:
+        """``conv_snapshot["turn"]``; a number (``conv_snapshot[turn]`` in a loop) names it too."""
+        return SnapshotAssertion(self.file, str(name))
 
-    def _check(self, items: Any, name: str | None) -> SnapshotCheck:
-        self.last = self.file.check(items, name or self.name or self.file.next_name())
+    def _check(self, items: Any, name: str | int | None) -> SnapshotCheck:
+        chosen = name if name is not None else self.name
+        self.last = self.file.check(items, str(chosen) if chosen is not None else self.file.next_name())
         return self.last
 
-    def assert_match(self, items: Any, name: str | None = None) -> None:
+    def assert_match(self, items: Any, name: str | int | None = None) -> None:
         """Fail with the item-level diff when ``items`` differ from the stored snapshot."""
         __tracebackhide__ = True  # the failure is the test's line, not this one
         check = self._check(items, name)

@@ -60,6 +60,7 @@ class SnapshotSession:
     claimed: set[str] = field(default_factory=set)
     folders: set[str] = field(default_factory=set)
     partial_folders: set[str] = field(default_factory=set)
+    unjudged: set[str] = field(default_factory=set)
 
     # --- what happens during the run ------------------------------------------------------------
 
@@ -67,10 +68,16 @@ class SnapshotSession:
         self.counts.add(check)
         self.asserted.setdefault(str(check.path), set()).add(check.name)
 
-    def claim(self, path: Path, *, folder: Path, complete: bool) -> None:
-        """A collected test may own ``path``; ``complete`` is False when its module was narrowed."""
+    def claim(self, path: Path, *, folder: Path, complete: bool, selected: bool, shared: bool) -> None:
+        """A collected test may own ``path``; ``complete`` is False when its module was narrowed,
+        ``shared`` when the file is not the test's own (``snapshot_file=``), so other tests may use it.
+
+        A file's names are not judged when one of its owners did not run: deselected, or maybe not
+        even collected (a shared file in a module a node id narrowed)."""
         self.claimed.add(str(path))
         (self.folders if complete else self.partial_folders).add(str(folder))
+        if not selected or (shared and not complete):
+            self.unjudged.add(str(path))
 
     def finish_test(self, path: Path, *, passed: bool) -> None:
         """A test owning ``path`` ran; its names are judged only if every owner passed."""
@@ -89,6 +96,7 @@ class SnapshotSession:
             "claimed": sorted(self.claimed),
             "folders": sorted(self.folders),
             "partial_folders": sorted(self.partial_folders),
+            "unjudged": sorted(self.unjudged),
         }
 
     def merge(self, data: Mapping[str, Any]) -> None:
@@ -102,6 +110,7 @@ class SnapshotSession:
         self.claimed.update(data["claimed"])
         self.folders.update(data["folders"])
         self.partial_folders.update(data["partial_folders"])
+        self.unjudged.update(data["unjudged"])
 
     # --- the end of the run ----------------------------------------------------------------------
 
@@ -110,7 +119,7 @@ class SnapshotSession:
         found = [
             unused
             for path, passed in sorted(self.owners_passed.items())
-            if passed
+            if passed and path not in self.unjudged
             for unused in [_unused_names(Path(path), self.asserted.get(path, set()))]
             if unused is not None
         ]

@@ -122,6 +122,12 @@ def test_item_without_type_is_refused() -> None:
         parse_snapshots("version: 1\nsnapshots:\n  default:\n  - id: msg_1\n", Path("x.snapshot.yaml"))
 
 
+def test_an_item_without_a_type_is_named_in_a_clear_error(tmp_path: Path) -> None:
+    file = snapshot_file(tmp_path, update=True)
+    with pytest.raises(TypeError, match=r"item 1 \('x1'\) has no 'type'"):
+        file.check([message(1), {"id": "x1", "text": "no type"}], "default")
+
+
 def test_missing_file_reads_as_no_snapshots(tmp_path: Path) -> None:
     assert read_snapshots(tmp_path / "absent.snapshot.yaml") == {}
 
@@ -232,6 +238,37 @@ def test_indexing_and_calling_name_a_snapshot(tmp_path: Path) -> None:
     assert list(read_snapshots(tmp_path / "test_history.snapshot.yaml")) == ["first", "second"]
 
 
+def test_numbers_name_snapshots_too_zero_included(tmp_path: Path) -> None:
+    snapshot = SnapshotAssertion(snapshot_file(tmp_path, update=True))
+    for turn in range(3):
+        snapshot[turn].assert_match([message(turn)])
+    assert list(read_snapshots(tmp_path / "test_history.snapshot.yaml")) == ["0", "1", "2"]
+    again = SnapshotAssertion(snapshot_file(tmp_path))
+    for turn in range(3):
+        again[turn].assert_match([message(turn)])
+
+
+def test_items_changed_after_their_assertion_do_not_change_the_stored_snapshot(tmp_path: Path) -> None:
+    snapshot = SnapshotAssertion(snapshot_file(tmp_path, update=True))
+    items = [message(1, text="original")]
+    snapshot["before"].assert_match(items)
+    items[0]["content"][0]["text"] = "changed"
+    snapshot["after"].assert_match(items)
+    stored = read_snapshots(tmp_path / "test_history.snapshot.yaml")
+    assert stored["before"][0]["content"][0]["text"] == "original 1"
+    assert stored["after"][0]["content"][0]["text"] == "changed"
+
+
+def test_a_declared_secret_in_a_long_line_is_found_though_it_has_spaces(tmp_path: Path) -> None:
+    """YAML would fold a long line at a space and split the value; the writer never folds."""
+    passphrase = "correct horse battery staple"
+    file = snapshot_file(tmp_path, update=True, secrets=(passphrase,))
+    for padding in range(4070, 4100, 3):
+        with pytest.raises(SecretLeakError):
+            file.check([message(1, text="x " * (padding // 2) + passphrase)], f"long{padding}")
+    assert not file.options.path.exists()
+
+
 def test_assert_match_raises_snapshot_mismatch(tmp_path: Path) -> None:
     snapshot = SnapshotAssertion(snapshot_file(tmp_path))
     with pytest.raises(SnapshotMismatch, match="has no snapshot 'default'"):
@@ -271,15 +308,34 @@ def test_names_of_a_failed_test_are_not_judged(tmp_path: Path) -> None:
 def test_an_unclaimed_file_of_a_complete_folder_is_unused(tmp_path: Path) -> None:
     orphan = written(tmp_path, "test_gone", "default")
     session = SnapshotSession()
-    session.claim(tmp_path / "test_a.snapshot.yaml", folder=tmp_path, complete=True)
+    session.claim(
+        tmp_path / "test_a.snapshot.yaml", folder=tmp_path, complete=True, selected=True, shared=False
+    )
     assert [(u.path, u.whole_file) for u in session.unused()] == [(orphan, True)]
 
 
 def test_a_partly_selected_folder_is_not_searched_for_unclaimed_files(tmp_path: Path) -> None:
     written(tmp_path, "test_gone", "default")
     session = SnapshotSession()
-    session.claim(tmp_path / "test_a.snapshot.yaml", folder=tmp_path, complete=True)
-    session.claim(tmp_path / "test_b.snapshot.yaml", folder=tmp_path, complete=False)
+    session.claim(
+        tmp_path / "test_a.snapshot.yaml", folder=tmp_path, complete=True, selected=True, shared=False
+    )
+    session.claim(
+        tmp_path / "test_b.snapshot.yaml", folder=tmp_path, complete=False, selected=False, shared=False
+    )
+    assert session.unused() == []
+
+
+@pytest.mark.parametrize(("selected", "complete"), [(False, False), (True, False)], ids=["-k", "node id"])
+def test_a_shared_file_is_not_judged_when_one_of_its_owners_may_not_have_run(
+    tmp_path: Path, selected: bool, complete: bool
+) -> None:
+    shared = written(tmp_path, "shared", "name1", "name2")
+    session = SnapshotSession()
+    session.claim(shared, folder=tmp_path, complete=complete, selected=True, shared=True)
+    session.claim(shared, folder=tmp_path, complete=complete, selected=selected, shared=True)
+    session.record(SnapshotCheck(shared, "name1", SnapshotState.MATCHED))
+    session.finish_test(shared, passed=True)
     assert session.unused() == []
 
 

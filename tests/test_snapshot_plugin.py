@@ -396,3 +396,58 @@ def test_delete_unused_after_a_green_run_keeps_used_snapshots(pytester: pytest.P
     assert not stale.exists()
     assert list(read_snapshots(plain_snapshot(pytester, "test_a"))) == ["default"]
     pytester.runpytest().assert_outcomes(passed=3)
+
+
+SHARED_FILE_SUITE = """
+    import pytest
+
+    @pytest.mark.parametrize("n", range(8))
+    @pytest.mark.convreplay(snapshot_file="shared")
+    def test_p(conv_snapshot, n):
+        items = [{"id": "msg_1", "type": "message", "role": "user", "status": "completed",
+                  "content": [{"type": "input_text", "text": f"v{n}"}]}]
+        conv_snapshot[f"name{n}"].assert_match(items)
+"""
+
+
+def test_a_snapshot_file_shared_by_tests_keeps_every_name_under_xdist_and_narrowed_deletes(
+    pytester: pytest.Pytester,
+) -> None:
+    pytester.makepyfile(test_shared=textwrap.dedent(SHARED_FILE_SUITE))
+    shared = pytester.path / "cassettes" / "test_shared" / "shared.snapshot.yaml"
+    pytester.runpytest_subprocess("-p", "xdist", "-n", "2", "--convreplay-update").assert_outcomes(passed=8)
+    names = [f"name{n}" for n in range(8)]
+    assert sorted(read_snapshots(shared)) == names  # every worker's write survived
+
+    pytester.runpytest("-k", "test_p and 1", "--convreplay-delete-unused").assert_outcomes(
+        passed=1, deselected=7
+    )
+    pytester.runpytest("test_shared.py::test_p[3]", "--convreplay-delete-unused").assert_outcomes(passed=1)
+    assert sorted(read_snapshots(shared)) == names  # owners that did not run keep their names
+    pytester.runpytest("-p", "xdist", "-n", "2").assert_outcomes(passed=8)
+
+
+def test_tests_sharing_a_cassette_each_keep_their_own_snapshot_file(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(
+        test_two=textwrap.dedent(
+            """
+            import pytest
+
+            def items(text):
+                return [{"id": "msg_1", "type": "message", "role": "user", "status": "completed",
+                         "content": [{"type": "input_text", "text": text}]}]
+
+            @pytest.mark.convreplay(cassette="shared-history")
+            def test_one(conv_snapshot):
+                conv_snapshot.assert_match(items("one"))
+
+            @pytest.mark.convreplay(cassette="shared-history")
+            def test_two(conv_snapshot):
+                conv_snapshot.assert_match(items("two"))
+            """
+        )
+    )
+    pytester.runpytest("--convreplay-update").assert_outcomes(passed=2)
+    pytester.runpytest().assert_outcomes(passed=2)
+    folder = pytester.path / "cassettes" / "test_two"
+    assert sorted(p.name for p in folder.iterdir()) == ["test_one.snapshot.yaml", "test_two.snapshot.yaml"]
