@@ -100,14 +100,31 @@ def _flag(value: object) -> bool:
 
 
 def _strings(value: object) -> tuple[str, ...]:
+    """Names and paths: a list, or text separated by commas, spaces or lines (also in a list)."""
     if isinstance(value, str):
-        return tuple(part for part in re.split(r"[\s,]+", value) if part)
+        value = [value]
+    if not isinstance(value, Sequence):
+        raise ValueError(f"expected a list of strings, got {value!r}")
+    return tuple(part for item in value for part in re.split(r"[\s,]+", str(item)) if part)
+
+
+def _values(value: object) -> tuple[str, ...]:
+    """Secret values: a string is one value (it may hold spaces and commas), a list is several."""
+    if isinstance(value, str):
+        return (value,)
     if isinstance(value, Sequence):
         return tuple(str(part) for part in value)
-    raise ValueError(f"expected a list of strings, got {value!r}")
+    raise ValueError(f"expected a string or a list of strings, got {value!r}")
 
 
 def _patterns(value: object) -> tuple[str, ...]:
+    """Regexes, or ``{label: regex}`` for placeholders named ``<REDACTED:label:…>``; a labelled one
+    is kept as ``label=regex``, the form the redaction rules parse (and ini lines can use)."""
+    if isinstance(value, Mapping):
+        value = [
+            f"{label}={regex.pattern if isinstance(regex, re.Pattern) else regex}"
+            for label, regex in value.items()
+        ]
     items = [value] if isinstance(value, str | re.Pattern) else value
     if not isinstance(items, Sequence):
         raise ValueError(f"expected a list of regular expressions, got {value!r}")
@@ -169,7 +186,7 @@ CONVERTERS: dict[str, Callable[[object], Any]] = {
     "redact_callables": _callables,
     "redact_defaults": _flag,
     "allow_undecodable": _flag,
-    "secrets": _strings,
+    "secrets": _values,
     "secret_env": _strings,
     "snapshot": _flag,
     "masks": _strings,
@@ -179,8 +196,37 @@ CONVERTERS: dict[str, Callable[[object], Any]] = {
 # Options that are not Settings fields of the same name but are accepted from users.
 PATH_OPTIONS = ("cassette", "snapshot_file")
 OPTION_NAMES = tuple(sorted((*CONVERTERS, *PATH_OPTIONS)))
-# Options that make sense in pyproject's [tool.pytest.ini_options] as convreplay_<name>.
-INI_OPTIONS = tuple(name for name in CONVERTERS if name not in ("redact_callables",))
+# Options that make sense in pyproject's [tool.pytest.ini_options] as convreplay_<name>, with the
+# ini type that lets TOML lists and booleans through as they are (pytest warns on a list given to a
+# plain string option): flags are bools, names lists, regexes and secret values one per line.
+_INI_TYPES: dict[Callable[[object], Any], str] = {
+    _flag: "bool",
+    _strings: "linelist",
+    _patterns: "linelist",
+    _values: "linelist",
+}
+INI_OPTIONS: dict[str, str] = {
+    name: _INI_TYPES.get(convert, "string")
+    for name, convert in CONVERTERS.items()
+    if name != "redact_callables"
+}
+
+
+# Lists that add up across ini, convreplay_config and marker instead of replacing each other, so
+# a folder's or a test's extra rules never drop the project's redaction rules, secrets or masks.
+ADDITIVE_OPTIONS = frozenset(
+    {
+        "redact_headers",
+        "redact_query_params",
+        "redact_body_paths",
+        "redact_patterns",
+        "redact_callables",
+        "secrets",
+        "secret_env",
+        "masks",
+        "allowed_hosts",
+    }
+)
 
 
 def convert_options(options: Mapping[str, Any], source: str) -> dict[str, Any]:
@@ -255,9 +301,15 @@ def build_settings(
     """Merge the sources, later ones winning: ini < convreplay_config < marker; the CLI's record mode
     wins over all of them, because re-recording a suite is a command-line decision."""
     merged: dict[str, Any] = {}
-    merged.update(convert_options(ini, "[tool.pytest.ini_options]"))
-    merged.update(convert_options(config_fixture, "convreplay_config fixture"))
-    merged.update(convert_options(marker, f"@pytest.mark.convreplay on {location.test_name}"))
+    for options, source in (
+        (ini, "[tool.pytest.ini_options]"),
+        (config_fixture, "convreplay_config fixture"),
+        (marker, f"@pytest.mark.convreplay on {location.test_name}"),
+    ):
+        for name, value in convert_options(options, source).items():
+            if name in ADDITIVE_OPTIONS and name in merged:
+                value = tuple(dict.fromkeys((*merged[name], *value)))
+            merged[name] = value
     explicit = cli_record_mode is not None
     if explicit:
         merged["record_mode"] = convert_options({"record_mode": cli_record_mode}, "--convreplay-record-mode")[

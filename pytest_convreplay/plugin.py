@@ -59,8 +59,9 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         help="after a green run, delete the snapshots no selected test used",
     )
     parser.addini("convreplay_cassette_dir", "cassette folder, relative to the rootdir", default="cassettes")
-    for name in INI_OPTIONS:
-        parser.addini(f"convreplay_{name}", f"default for the convreplay option {name}", default=None)
+    for name, ini_type in INI_OPTIONS.items():
+        help_text = f"default for the convreplay option {name}"
+        parser.addini(f"convreplay_{name}", help_text, type=ini_type, default=None)  # type: ignore[arg-type]
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -81,7 +82,11 @@ def pytest_configure_node(node: Any) -> None:
 
 
 def pytest_report_header(config: pytest.Config) -> str:
-    mode = config.getoption("--convreplay-record-mode") or config.getini("convreplay_record_mode") or "none"
+    """The record mode tests will really use: in CI only the command line can ask for recording."""
+    cli_mode = config.getoption("--convreplay-record-mode")
+    mode = cli_mode or config.getini("convreplay_record_mode") or "none"
+    if cli_mode is None and mode != "none" and running_in_ci():
+        mode = f"none (CI is set: the ini's {mode} applies off CI only)"
     return f"convreplay: record mode {mode}, cassettes in {config.getini('convreplay_cassette_dir')}"
 
 
@@ -94,6 +99,11 @@ def convreplay_config() -> dict[str, Any]:
 def _marker_options(node: pytest.Item) -> dict[str, Any]:
     options: dict[str, Any] = {}
     for marker in reversed(list(node.iter_markers("convreplay"))):  # closest marker wins
+        if marker.args:
+            raise ConfigError(
+                f"@pytest.mark.convreplay on {node.nodeid} takes keyword options only, got {marker.args!r}; "
+                "name a cassette with cassette='name'"
+            )
         options.update(marker.kwargs)
     return options
 

@@ -65,7 +65,12 @@ def test_ci_never_records_from_an_ini_record_mode(
     suite(pytester, api)
     result = pytester.runpytest()
     result.assert_outcomes(failed=1)
-    result.stdout.fnmatch_lines(["*cassette cassettes/test_paging/test_paging.yaml does not exist*"])
+    result.stdout.fnmatch_lines(
+        [
+            "convreplay: record mode none (CI is set: the ini's once applies off CI only)*",
+            "*cassette cassettes/test_paging/test_paging.yaml does not exist*",
+        ]
+    )
     assert not (pytester.path / "cassettes").exists()
 
 
@@ -188,3 +193,62 @@ def test_a_cassette_name_with_a_dot_still_gets_the_yaml_suffix(
     suite(pytester, api, marker=f'(cassette="{name}")')
     pytester.runpytest("--convreplay-record-mode=once").assert_outcomes(passed=1)
     assert (pytester.path / "cassettes" / "test_paging" / f"{name}.yaml").is_file()
+
+
+def test_pyproject_lists_and_booleans_work_without_warnings_and_list_options_add_up(
+    pytester: pytest.Pytester,
+) -> None:
+    pytester.makepyprojecttoml(
+        """
+        [tool.pytest.ini_options]
+        filterwarnings = ["error"]
+        convreplay_masks = ["reasoning.summary", "*.status"]
+        convreplay_renumber_ids = true
+        convreplay_redact_headers = "x-project-a, x-project-b"
+        convreplay_secrets = ["a passphrase, with a comma"]
+        convreplay_redact_patterns = ["ticket=TCK-[0-9]{6}"]
+        """
+    )
+    pytester.makeconftest(
+        """
+        import pytest
+
+        @pytest.fixture
+        def convreplay_config():
+            return {"redact_headers": ["x-folder"]}
+        """
+    )
+    pytester.makepyfile(
+        test_settings="""
+        import pytest
+
+        @pytest.mark.convreplay(redact_patterns={"order": r"ORD-[0-9]+"}, secrets="one value, spaced")
+        def test_settings(convreplay):
+            s = convreplay.settings
+            assert s.masks == ("reasoning.summary", "*.status")
+            assert s.renumber_ids is True
+            assert s.redact_headers == ("x-project-a", "x-project-b", "x-folder")
+            assert s.secrets == ("a passphrase, with a comma", "one value, spaced")
+            assert s.redact_patterns == ("ticket=TCK-[0-9]{6}", "order=ORD-[0-9]+")
+            labels = [rule.label for rule in convreplay.rules.patterns]
+            assert "ticket" in labels and "order" in labels
+        """
+    )
+    pytester.runpytest().assert_outcomes(passed=1)
+
+
+def test_a_positional_marker_argument_is_an_error_that_says_what_to_write(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(
+        test_positional="""
+        import pytest
+
+        @pytest.mark.convreplay("history")
+        def test_positional():
+            pass
+        """
+    )
+    result = pytester.runpytest()
+    result.assert_outcomes(errors=1)
+    result.stdout.fnmatch_lines(
+        ["*takes keyword options only, got ('history',); name a cassette with cassette='name'*"]
+    )
