@@ -15,14 +15,25 @@ from pathlib import Path
 from .cassette import load_cassette, recorded_at
 from .errors import CassetteError
 from .pagination import Severity, check_chains, read_request, rebuild_conversations
+from .snapshot import SNAPSHOT_SUFFIX
 
 
 def cassette_files(paths: Iterable[Path]) -> Iterator[Path]:
-    """The cassettes named or found below the given paths (snapshots are not cassettes)."""
+    """The cassettes named or found below the given paths. A snapshot file named on its own, or a
+    folder with no cassette below it (a typo in CI), is an error rather than a silent pass."""
     for path in paths:
         if path.is_dir():
-            yield from sorted(
-                p for p in path.rglob("*.yaml") if not p.name.endswith(".snapshot.yaml") and p.is_file()
+            found = sorted(
+                p
+                for p in path.rglob("*")
+                if p.suffix in (".yaml", ".yml") and not p.name.endswith(SNAPSHOT_SUFFIX) and p.is_file()
+            )
+            if not found:
+                raise CassetteError(f"{path}: no cassette (*.yaml, *.yml) below this folder")
+            yield from found
+        elif path.name.endswith(SNAPSHOT_SUFFIX):
+            raise CassetteError(
+                f"{path}: a snapshot file, not a cassette; compare snapshot files with convreplay diff A B"
             )
         else:
             yield path

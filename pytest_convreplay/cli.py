@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import json
 import sys
 from collections.abc import Sequence
@@ -31,7 +32,7 @@ def _parser() -> argparse.ArgumentParser:
 
     verify = commands.add_parser("verify", help="check cassettes load and paginate correctly (exit 1 if not)")
     verify.add_argument("paths", nargs="+", type=Path)
-    verify.add_argument("--max-age", help="also fail cassettes older than this (e.g. 30d)")
+    verify.add_argument("--max-age", type=_duration, help="also fail cassettes older than this (e.g. 30d)")
 
     scan = commands.add_parser("scan", help="find secrets in cassettes and snapshots (exit 1 on findings)")
     scan.add_argument("paths", nargs="*", type=Path, default=[Path("cassettes")])
@@ -48,6 +49,16 @@ def _parser() -> argparse.ArgumentParser:
     colour.add_argument("--no-color", dest="color", action="store_false")
     diff.add_argument("--renumber-ids", action="store_true", help="compare ids by first appearance")
     return parser
+
+
+def _duration(text: str) -> dt.timedelta | None:
+    """``--max-age``: a bad value is a usage error (exit 2), not a traceback."""
+    from .config import parse_duration
+
+    try:
+        return parse_duration(text)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -87,12 +98,10 @@ def _show(arguments: argparse.Namespace) -> int:
 
 def _verify(arguments: argparse.Namespace) -> int:
     from .audit import cassette_files, verify
-    from .config import parse_duration
 
-    max_age = parse_duration(arguments.max_age)
     failed = 0
     for path in cassette_files(arguments.paths):
-        verdict = verify(path, max_age=max_age)
+        verdict = verify(path, max_age=arguments.max_age)
         print(f"{'ok  ' if verdict.ok else 'FAIL'} {path}")
         for line in [*verdict.errors, *verdict.notes]:
             print(f"     {line}")
@@ -123,8 +132,13 @@ def _redact(arguments: argparse.Namespace) -> int:
 
 def _diff(arguments: argparse.Namespace) -> int:
     from .diff import diff_items, render, to_json
-    from .sources import conversations_in
+    from .sources import conversations_in, is_snapshot_file
 
+    if is_snapshot_file(arguments.old) != is_snapshot_file(arguments.new):
+        raise ConvreplayError(
+            f"{arguments.old} and {arguments.new}: compare two cassettes or two snapshot files; "
+            "a cassette's conversations are keyed by id, a snapshot file's by snapshot name"
+        )
     old, new = conversations_in(arguments.old), conversations_in(arguments.new)
     color = sys.stdout.isatty() if arguments.color is None else arguments.color
     differs = False

@@ -13,9 +13,13 @@ from .cassette import load_cassette
 from .pagination import rebuild_conversations
 
 
+def is_snapshot_file(path: Path) -> bool:
+    return path.name.endswith(".snapshot.yaml")
+
+
 def conversations_in(path: Path) -> dict[str, list[dict[str, Any]]]:
     """Conversation (or snapshot) name -> items, from a cassette or a snapshot file."""
-    if path.name.endswith(".snapshot.yaml"):
+    if is_snapshot_file(path):
         from .snapshot import load_snapshot_file
 
         return load_snapshot_file(path)

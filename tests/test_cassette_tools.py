@@ -140,3 +140,34 @@ def test_an_expired_cassette_is_re_recorded_when_recording_is_allowed(pytester: 
     metadata = load_cassette(cassette).metadata
     assert not metadata["recorded_at"].startswith("2020")
     assert metadata["record_mode"] == "all"
+
+
+@pytest.mark.parametrize(
+    ("arguments", "message"),
+    [
+        (["verify", "--max-age", "30 days", "."], "expected a duration like 3600, '12h', '30d' or '2w'"),
+        (["verify", "empty"], "empty: no cassette (*.yaml, *.yml) below this folder"),
+        (["show", "empty"], "empty: no cassette (*.yaml, *.yml) below this folder"),
+        (["show", "test_x.snapshot.yaml"], "test_x.snapshot.yaml: a snapshot file, not a cassette"),
+        (["diff", "a.yaml", "test_x.snapshot.yaml"], "compare two cassettes or two snapshot files"),
+    ],
+    ids=["bad max-age", "verify empty folder", "show empty folder", "snapshot as cassette", "mixed diff"],
+)
+def test_cli_mistakes_exit_2_with_one_line_saying_what_is_wrong(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    arguments: list[str],
+    message: str,
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "empty").mkdir()
+    (tmp_path / "test_x.snapshot.yaml").write_text("version: 1\nsnapshots: {}\n")
+    try:
+        code = main(arguments)
+    except SystemExit as usage_error:  # argparse rejects a bad option value itself
+        code = usage_error.code
+    error = capsys.readouterr().err
+    assert code == 2
+    assert message in error
+    assert "Traceback" not in error
