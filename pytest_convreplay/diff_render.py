@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import difflib
 import json
+import os
 import re
 from collections.abc import Iterator, Mapping
 from typing import Any, Final
@@ -28,6 +29,8 @@ _SIGNS: Final = {
 _LONG_TEXT: Final = 40  # characters from which a changed string is shown as a word diff
 _KEEP_WORDS: Final = 6  # unchanged words kept on each side of an edit inside a long text
 _PREVIEW: Final = 60  # characters of text shown in the one-line summary of an added/removed item
+_MAX_VALUE: Final = 300  # characters of one old/new value or edit shown before "+N more characters"
+_CONTEXT_CHARS: Final = 20  # unchanged characters kept around an edit inside one long token
 _TOKENS: Final = re.compile(r"\s+|[^\s]+")
 
 
@@ -62,7 +65,14 @@ def header(diff: ItemDiff) -> str:
 def _value(value: Any) -> str:
     if value is MISSING:
         return "<absent>"
-    return json.dumps(value, ensure_ascii=False, default=repr)
+    return _capped(json.dumps(value, ensure_ascii=False, default=repr))
+
+
+def _capped(text: str) -> str:
+    """A field detail cut at ``_MAX_VALUE`` characters, saying how much was left out."""
+    if len(text) <= _MAX_VALUE:
+        return text
+    return f"{text[:_MAX_VALUE]}… (+{len(text) - _MAX_VALUE} more characters)"
 
 
 def _summary(item: Mapping[str, Any]) -> str:
@@ -99,11 +109,29 @@ def word_diff(old: str, new: str, style: _Style) -> str:
         if tag == "equal":
             out.append(_fold(a[i1:i2], first=number == 0, last=number == len(opcodes) - 1))
             continue
-        if i2 > i1:
-            out.append(style.deleted("".join(a[i1:i2])))
-        if j2 > j1:
-            out.append(style.inserted("".join(b[j1:j2])))
+        out.append(_edit("".join(a[i1:i2]), "".join(b[j1:j2]), style))
     return "".join(out)
+
+
+def _edit(old: str, new: str, style: _Style) -> str:
+    """One replaced stretch; inside a long token (base64, a data URL) only the characters that
+    differ are shown, with a little context, so a 10-character change is not 400 KB of message."""
+    if len(old) + len(new) <= _MAX_VALUE:
+        return (style.deleted(old) if old else "") + (style.inserted(new) if new else "")
+    # commonprefix works character by character on any strings, which is exactly what is wanted
+    start = len(os.path.commonprefix([old, new]))  # noqa: RUF071
+    end = len(os.path.commonprefix([old[start:][::-1], new[start:][::-1]]))  # noqa: RUF071
+    before = old[max(0, start - _CONTEXT_CHARS) : start]
+    after = old[len(old) - end : len(old) - end + _CONTEXT_CHARS]
+    removed, added = old[start : len(old) - end], new[start : len(new) - end]
+    return (
+        ("…" if start > _CONTEXT_CHARS else "")
+        + before
+        + (style.deleted(_capped(removed)) if removed else "")
+        + (style.inserted(_capped(added)) if added else "")
+        + after
+        + ("…" if end > _CONTEXT_CHARS else "")
+    )
 
 
 def _fold(tokens: list[str], *, first: bool, last: bool) -> str:
@@ -123,7 +151,8 @@ def _field_line(change: FieldChange, style: _Style) -> str:
     if new is MISSING:
         return f"    - {change.path}: {_value(old)}"
     if isinstance(old, str) and isinstance(new, str) and max(len(old), len(new)) >= _LONG_TEXT:
-        return f"    ~ {change.path}: {word_diff(old, new, style)}"
+        edited = word_diff(old, new, style).replace("\n", "\n      ")  # keep later lines indented
+        return f"    ~ {change.path}: {edited}"
     return f"    ~ {change.path}: {_value(old)} → {_value(new)}"
 
 

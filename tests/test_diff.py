@@ -308,3 +308,27 @@ def test_renumbering_is_idempotent_and_keeps_calls_linked_to_outputs(call_ids: l
     assert renumber_ids(once) == once
     assert all(once[i]["call_id"] == once[i + 1]["call_id"] for i in range(0, len(once), 2))
     assert len({item["call_id"] for item in once}) == len(set(call_ids))
+
+
+def test_a_small_edit_inside_a_huge_token_prints_only_what_changed_with_some_context() -> None:
+    image = "data:image/png;base64," + "QUJD" * 50_000
+    edited = image[:-30] + "ZZZZZZZZZZ" + image[-20:]
+    item = {"id": "ig_1", "type": "image_generation_call", "status": "completed"}
+    text = render(diff_items([dict(item, result=image)], [dict(item, result=edited)]))
+    assert len(text) < 400
+    assert "{+ZZZZZZZZZZ+}" in text
+
+
+def test_a_huge_added_value_is_capped_with_the_count_of_what_is_left_out() -> None:
+    old = [{"id": "ws_1", "type": "web_search_call"}]
+    new = [dict(old[0], results=["x" * 50] * 100)]
+    text = render(diff_items(old, new))
+    assert len(text) < 500
+    assert "more characters)" in text
+
+
+def test_a_multi_line_text_change_keeps_its_later_lines_indented_under_the_field() -> None:
+    text = "line one\nline two has words here and there and more\nline three"
+    old, new = [message(1, text)], [message(1, text.replace("two has", "two has other"))]
+    rendered = render(diff_items(old, new))
+    assert "\n      line two has{+ other+}" in rendered
