@@ -1,19 +1,22 @@
 """Volatile fields: masking rules and id renumbering, so a re-recorded conversation compares equal.
 
 A mask is a selector ``<type|*>.<path>``; the path is a chain of field names, ``*`` (any field),
-``[n]`` (list index) and ``[*]`` (any index), e.g. ``message.content[*].logprobs``. Masking only
+``[n]`` (list index) and ``[*]`` (any index), e.g. ``message.content[*].logprobs``; a path goes on
+inside a string that holds JSON (``function_call_output.output.fetched_at``). Masking only
 replaces values that are present (an absent field stays absent, so presence is still compared)
 and copies only the containers it changes, never whole items.
 """
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Final
 
 from .errors import ConfigError
+from .interactions import json_container
 
 Item = dict[str, Any]
 
@@ -127,6 +130,11 @@ def _mask_at(value: Any, path: Sequence[Segment]) -> Any:
         slots = range(len(value))
     elif isinstance(value, list) and isinstance(head, int):
         slots = (head,) if head < len(value) else ()
+    elif isinstance(value, str) and (inner := json_container(value)) is not None:
+        # A JSON string (``arguments``, ``output``): the diff reports paths inside it, such as
+        # ``output.fetched_at``, so the same path masks there.
+        masked = _mask_at(inner, path)
+        return value if masked is inner else json.dumps(masked, ensure_ascii=False)
     else:
         return value
     return _replace(value, slots, path[1:])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from typing import Any
 
@@ -55,6 +56,15 @@ def test_masking_replaces_a_present_value() -> None:
         [{"type": "reasoning", "id": "rs_1", "encrypted_content": "gAAA"}], ["*.encrypted_content"]
     )
     assert item == {"type": "reasoning", "id": "rs_1", "encrypted_content": MASKED}
+
+
+def test_a_path_goes_on_inside_a_string_that_holds_json() -> None:
+    output = json.dumps({"fetched_at": "2024-01-01T00:00:00Z", "temperature": 21})
+    item = {"type": "function_call_output", "call_id": "call_1", "output": output}
+    (masked,) = apply_masks([item], ["function_call_output.output.fetched_at"])
+    assert json.loads(masked["output"]) == {"fetched_at": MASKED, "temperature": 21}
+    assert apply_masks([masked], ["function_call_output.output.fetched_at"]) == [masked]  # idempotent
+    assert json.loads(item["output"])["fetched_at"] == "2024-01-01T00:00:00Z"  # input untouched
 
 
 def test_masking_never_creates_an_absent_field() -> None:
