@@ -15,14 +15,14 @@ from __future__ import annotations
 import hashlib
 import json
 from bisect import bisect_left
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any, Final
 
 from .interactions import json_container
 from .items import to_item_dicts
-from .masks import DEFAULT_MASKS, Mask, apply_masks, renumber_ids
+from .masks import DEFAULT_MASKS, Mask, apply_masks, rename_ids, renumber_ids
 
 Item = dict[str, Any]
 
@@ -128,12 +128,22 @@ def item_key(item: Mapping[str, Any]) -> str:
     return "#" + hashlib.sha1(canonical.encode(), usedforsecurity=False).hexdigest()[:12]
 
 
-def _keys(items: Sequence[Mapping[str, Any]]) -> list[str]:
+def _content_key(item: Mapping[str, Any]) -> str:
+    """An item's content without its ids: what still identifies it after renumbering, where an
+    inserted item shifts every later ``msg#n``."""
+    content = {key: value for key, value in item.items() if key != "id" and not key.endswith("_id")}
+    canonical = json.dumps(content, sort_keys=True, ensure_ascii=False, default=repr)
+    return "#" + hashlib.sha1(canonical.encode(), usedforsecurity=False).hexdigest()[:12]
+
+
+def _keys(
+    items: Sequence[Mapping[str, Any]], key_of: Callable[[Mapping[str, Any]], str] = item_key
+) -> list[str]:
     """Keys made unique within one side: a repeated key gets ``@2``, ``@3`` … by occurrence."""
     keys: list[str] = []
     seen: dict[str, int] = {}
     for item in items:
-        key = item_key(item)
+        key = key_of(item)
         if key in seen:
             seen[key] += 1
             key = f"{key}@{seen[key]}"
@@ -141,6 +151,45 @@ def _keys(items: Sequence[Mapping[str, Any]]) -> list[str]:
             seen[key] = 1
         keys.append(key)
     return keys
+
+
+def _renumbered_keys(old: Sequence[Item], new: Sequence[Item]) -> tuple[list[str], list[str]]:
+    """Alignment keys for renumbered items: equal content aligns; between two aligned items, the
+    old and new items left over are paired in order when their types agree, so an edited item is
+    one change, not a removal and an addition."""
+    old_keys, new_keys = _keys(old, _content_key), _keys(new, _content_key)
+    new_at = {key: index for index, key in enumerate(new_keys)}
+    stable = longest_increasing([new_at[key] for key in old_keys if key in new_at])
+    anchors = [(i, new_at[key]) for i, key in enumerate(old_keys) if new_at.get(key) in stable]
+    old_set = set(old_keys)
+    previous = (-1, -1)
+    for anchor in [*anchors, (len(old), len(new))]:
+        old_gap = [i for i in range(previous[0] + 1, anchor[0]) if old_keys[i] not in new_at]
+        new_gap = [j for j in range(previous[1] + 1, anchor[1]) if new_keys[j] not in old_set]
+        for i, j in zip(old_gap, new_gap, strict=False):
+            if old[i].get("type") == new[j].get("type"):
+                new_keys[j] = old_keys[i]
+        previous = anchor
+    return old_keys, new_keys
+
+
+def _follow_renumbering(
+    old: Sequence[Item], old_keys: Sequence[str], new: Sequence[Item], new_keys: Sequence[str]
+) -> list[Item]:
+    """The old items with their renumbered ids and references renamed to those of their aligned
+    new items: after an insertion ``msg#3`` is ``msg#4``, and only a link that really changed (an
+    output now answering another call) is left to show as a change."""
+    new_at = {key: index for index, key in enumerate(new_keys)}
+    names: dict[str, str] = {}
+    for index, key in enumerate(old_keys):
+        partner = new_at.get(key)
+        if partner is None:
+            continue
+        for name in ("id", "call_id"):
+            before, after = old[index].get(name), new[partner].get(name)
+            if isinstance(before, str) and isinstance(after, str):
+                names.setdefault(before, after)
+    return rename_ids(old, names)
 
 
 def longest_increasing(seq: Sequence[int]) -> set[int]:
@@ -305,7 +354,12 @@ def diff_items(
     """
     rules = tuple(mask if isinstance(mask, Mask) else Mask.parse(mask) for mask in masks)
     old_items, new_items = _prepare(old, rules, renumber), _prepare(new, rules, renumber)
-    old_keys, new_keys = _keys(old_items), _keys(new_items)
+    old_labels, new_labels = _keys(old_items), _keys(new_items)  # what the report calls each item
+    if renumber:
+        old_keys, new_keys = _renumbered_keys(old_items, new_items)
+        old_items = _follow_renumbering(old_items, old_keys, new_items, new_keys)
+    else:
+        old_keys, new_keys = old_labels, new_labels
     old_at = {key: index for index, key in enumerate(old_keys)}
     new_at = {key: index for index, key in enumerate(new_keys)}
     if old_keys == new_keys:
@@ -320,25 +374,25 @@ def diff_items(
             key = old_keys[i]
             target = new_at.get(key)
             if target is None:
-                out.add(ItemChange(Verdict.REMOVED, key, str(old_items[i].get("type")), i, None))
+                out.add(ItemChange(Verdict.REMOVED, old_labels[i], str(old_items[i].get("type")), i, None))
                 i += 1
                 continue
             if target not in stable:  # reported where it landed
                 i += 1
                 continue
-        key = new_keys[j]
+        key, label = new_keys[j], new_labels[j]
         source = old_at.get(key)
         if source is None:
-            out.add(ItemChange(Verdict.ADDED, key, str(new_items[j].get("type")), None, j))
+            out.add(ItemChange(Verdict.ADDED, label, str(new_items[j].get("type")), None, j))
         elif j not in stable:
-            moved = _judge(key, old_items[source], new_items[j], source, j, moved=True)
+            moved = _judge(label, old_items[source], new_items[j], source, j, moved=True)
             if moved is not None:
                 out.add(moved)
         else:
             change = (
                 None
                 if same(old_items[i], new_items[j])
-                else _judge(key, old_items[i], new_items[j], i, j, False)
+                else _judge(label, old_items[i], new_items[j], i, j, False)
             )
             if change is None:
                 out.same(i, j)

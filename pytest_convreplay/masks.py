@@ -213,6 +213,11 @@ def _rename(value: Any, names: Mapping[str, str]) -> Any:
     return value
 
 
+def rename_ids(items: Sequence[Mapping[str, Any]], names: Mapping[str, str]) -> list[Item]:
+    """The items with every id and reference found in ``names`` renamed (others kept)."""
+    return [_rename(item, names) for item in items]
+
+
 def renumber_ids(items: Sequence[Mapping[str, Any]]) -> list[Item]:
     """The items with ids and call ids renamed by first appearance (``msg#1``, ``fc#1``, ``call#1``).
 
@@ -220,5 +225,4 @@ def renumber_ids(items: Sequence[Mapping[str, Any]]) -> list[Item]:
     ``approval_request_id``, ``previous_item_id``, ``caller_id`` …) gets the same new name, so links
     between a call and its output survive a re-recording that issued fresh ids. Idempotent.
     """
-    names = _collect(items)
-    return [_rename(item, names) for item in items]
+    return rename_ids(items, _collect(items))

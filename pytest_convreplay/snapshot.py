@@ -251,7 +251,11 @@ class SnapshotFile:
         self.asserted.add(name)
         prepared = self.options.prepare(items)
         stored = self.stored.get(name)
-        diff = None if stored is None else diff_items(stored, prepared, masks=(), renumber=False)
+        diff = (
+            None
+            if stored is None
+            else diff_items(stored, prepared, masks=(), renumber=self.options.renumber_ids)
+        )
         if diff is not None and diff.is_empty:
             check = SnapshotCheck(self.options.path, name, SnapshotState.MATCHED)
         elif self.options.may_write:

@@ -194,6 +194,31 @@ def test_renumbering_makes_a_rerecording_with_fresh_ids_equal() -> None:
     assert diff_items(first, second, renumber=True).is_empty
 
 
+def test_with_renumbering_one_inserted_item_is_one_verdict_and_links_still_count() -> None:
+    old = [
+        *conversation(20),
+        call(1, {"city": "Paris"}),
+        {"type": "function_call_output", "call_id": "call_1"},
+    ]
+    inserted = [dict(message(99), id="msg_new"), *[dict(m, id=f"msg_{n}x") for n, m in enumerate(old[:20])]]
+    new = [
+        *inserted[:1],
+        *inserted[1:],
+        dict(old[20], id="fc_9", call_id="call_9"),
+        dict(old[21], call_id="call_9"),
+    ]
+    assert verdicts(old, new, renumber=True) == [("added", "msg#1")]
+
+    edited = [*new[:5], message(5, "edited"), *new[6:]]
+    (change,) = [c for c in diff_items(old, edited, renumber=True).verdicts if c.verdict is Verdict.CHANGED]
+    assert change.fields == (FieldChange("content[0].text", "hello 4", "edited"),)
+
+    relinked = [*old, call(2, {}), {"type": "function_call_output", "call_id": "call_2"}]
+    moved_output = [*relinked[:-1], dict(relinked[-1], call_id="call_1")]
+    (change,) = diff_items(relinked, moved_output, renumber=True).verdicts
+    assert change.fields == (FieldChange("call_id", "call#2", "call#1"),)
+
+
 def test_long_text_changes_are_shown_word_by_word() -> None:
     before = "The quick brown fox jumped over the lazy dog before the sun went down."
     after = "The quick brown fox leapt over the lazy dog before the sun went down."

@@ -369,3 +369,12 @@ def test_convreplay_diff_compares_two_snapshot_files(
     new.write_text(dump_snapshots({"default": [call(1, city="Lyon")]}))
     assert convreplay(["diff", str(old), str(new), "--no-color"]) == 1
     assert '~ arguments.city: "Paris" → "Lyon"' in capsys.readouterr().out
+
+
+def test_with_renumbered_ids_one_inserted_message_fails_as_one_added_item(tmp_path: Path) -> None:
+    conversation = [message(n) for n in range(10)]
+    snapshot_file(tmp_path, update=True, renumber_ids=True).check(conversation, "default")
+    inserted = [*conversation[:3], message(99), *conversation[3:]]
+    check = snapshot_file(tmp_path, renumber_ids=True).check(inserted, "default")
+    assert check.failure is not None
+    assert "10 → 11 items: +1 −0 ↕0 ~0" in check.failure  # noqa: RUF001
