@@ -132,6 +132,7 @@ def _redact(arguments: argparse.Namespace) -> int:
 
 def _diff(arguments: argparse.Namespace) -> int:
     from .diff import diff_items, render, to_json
+    from .snapshot import snapshot_names
     from .sources import conversations_in, is_snapshot_file
 
     if is_snapshot_file(arguments.old) != is_snapshot_file(arguments.new):
@@ -140,6 +141,11 @@ def _diff(arguments: argparse.Namespace) -> int:
             "a cassette's conversations are keyed by id, a snapshot file's by snapshot name"
         )
     old, new = conversations_in(arguments.old), conversations_in(arguments.new)
+    if arguments.renumber_ids and not is_snapshot_file(arguments.old):  # fresh conversation ids too
+        old, new = (
+            {name: side[cid] for name, cid in snapshot_names(side, renumber=True).items()}
+            for side in (old, new)
+        )
     color = sys.stdout.isatty() if arguments.color is None else arguments.color
     differs = False
     report: dict[str, Any] = {}

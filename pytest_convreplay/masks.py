@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Final
 
@@ -187,17 +187,36 @@ def _is_reference(key: str) -> bool:
 
 
 def _collect(items: Sequence[Mapping[str, Any]]) -> dict[str, str]:
-    """Id → stable name, numbered by first appearance within its prefix family."""
+    """Id → stable name, numbered by first appearance within its prefix family: items' ``id`` and
+    ``call_id``, and the ``id`` of objects nested in them (the safety checks a computer call and
+    its output share are fresh on every recording too)."""
     names: dict[str, str] = {}
     counters: dict[str, int] = {}
+    for value in _identifiers(items):
+        if value not in names:
+            family = _family(value)
+            counters[family] = counters.get(family, 0) + 1
+            names[value] = f"{family}#{counters[family]}"
+    return names
+
+
+def _identifiers(items: Sequence[Mapping[str, Any]]) -> Iterator[str]:
     for item in items:
         for key in ("id", "call_id"):
-            value = item.get(key)
-            if isinstance(value, str) and value not in names:
-                family = _family(value)
-                counters[family] = counters.get(family, 0) + 1
-                names[value] = f"{family}#{counters[family]}"
-    return names
+            if isinstance(item.get(key), str):
+                yield item[key]
+        yield from _nested_ids([value for key, value in item.items() if key not in ("id", "call_id")])
+
+
+def _nested_ids(value: Any) -> Iterator[str]:
+    if isinstance(value, dict):
+        if isinstance(value.get("id"), str):
+            yield value["id"]
+        for inner in value.values():
+            yield from _nested_ids(inner)
+    elif isinstance(value, list):
+        for inner in value:
+            yield from _nested_ids(inner)
 
 
 def _rename(value: Any, names: Mapping[str, str]) -> Any:

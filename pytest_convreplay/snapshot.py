@@ -385,15 +385,24 @@ def explain_comparison(op: str, left: object, right: object) -> list[str] | None
 # --- automatic snapshots -----------------------------------------------------------------------
 
 
+def snapshot_names(conversations: Iterable[str], *, renumber: bool) -> dict[str, str]:
+    """Name → conversation id: the id itself, or ``conv#n`` by first appearance when renumbering."""
+    if renumber:
+        return {f"conv#{number}": cid for number, cid in enumerate(conversations, start=1)}
+    return {cid: cid for cid in conversations}
+
+
 def assert_conversations(file: SnapshotFile, conversations: Mapping[str, Sequence[Item]]) -> None:
-    """Snapshot each conversation under its id (skipping names the test asserted itself);
-    every failure is reported at once."""
+    """Snapshot each conversation under its id (skipping names the test asserted itself), or with
+    ``renumber_ids`` under ``conv#1``, ``conv#2`` … in the order the test first listed them, since
+    a re-recording creates fresh conversation ids; every failure is reported at once."""
     __tracebackhide__ = True
+    named = snapshot_names(conversations, renumber=file.options.renumber_ids)
     failures = [
         check.failure
-        for cid in sorted(conversations)
-        if cid not in file.asserted
-        for check in [file.check(conversations[cid], cid)]
+        for name, cid in sorted(named.items())
+        if name not in file.asserted
+        for check in [file.check(conversations[cid], name)]
         if check.failure is not None
     ]
     if failures:

@@ -70,3 +70,16 @@ def test_json_output_lists_one_verdict_per_changed_item(
     verdicts = {entry["key"]: entry["verdict"] for entry in report["items"]}
     assert verdicts == {removed: "removed", added: "added"}
     assert report["counts"]["added"] == report["counts"]["removed"] == 1
+
+
+def test_renumbered_diff_pairs_conversations_re_recorded_with_fresh_ids(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    first, second = tmp_path / "seed0.yaml", tmp_path / "seed7.yaml"
+    for seed, path in ((0, first), (7, second)):
+        with ConversationsEmulator(seed=seed) as api:
+            record_listing(api, api.seed_mixed_conversation(), path)
+    assert main(["diff", str(first), str(second)]) == 1  # every id differs
+    capsys.readouterr()
+    assert main(["diff", "--renumber-ids", str(first), str(second)]) == 0
+    assert capsys.readouterr().out.strip() == "no differences"

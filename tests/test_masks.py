@@ -169,3 +169,21 @@ def test_renumbering_is_idempotent() -> None:
         [{"type": "function_call", "id": "fc_1", "call_id": "call_1"}, {"type": "x", "id": "plain"}]
     )
     assert renumber_ids(once) == once
+
+
+def test_ids_nested_in_items_are_renumbered_and_keep_their_link() -> None:
+    def recording(check_id: str, call_id: str) -> list[dict[str, Any]]:
+        check = {"id": check_id, "code": "malicious_instructions", "message": "careful"}
+        return [
+            {
+                "id": f"cu_{call_id}",
+                "type": "computer_call",
+                "call_id": call_id,
+                "pending_safety_checks": [check],
+            },
+            {"type": "computer_call_output", "call_id": call_id, "acknowledged_safety_checks": [check]},
+        ]
+
+    first, second = renumber_ids(recording("cusc_a1", "call_a")), renumber_ids(recording("cusc_b2", "call_b"))
+    assert first == second
+    assert first[0]["pending_safety_checks"][0]["id"] == first[1]["acknowledged_safety_checks"][0]["id"]

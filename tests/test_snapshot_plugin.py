@@ -451,3 +451,30 @@ def test_tests_sharing_a_cassette_each_keep_their_own_snapshot_file(pytester: py
     pytester.runpytest().assert_outcomes(passed=2)
     folder = pytester.path / "cassettes" / "test_two"
     assert sorted(p.name for p in folder.iterdir()) == ["test_one.snapshot.yaml", "test_two.snapshot.yaml"]
+
+
+def test_auto_snapshots_with_renumbered_ids_survive_a_re_recording_with_fresh_ids(
+    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    pytester.makepyfile(
+        test_auto_renumbered="""
+        import os
+        import openai, pytest
+
+        @pytest.mark.convreplay(snapshot=True, renumber_ids=True)
+        def test_auto_renumbered():
+            client = openai.OpenAI(base_url=os.environ["BASE_URL"], api_key=os.environ["API_KEY"])
+            list(client.conversations.items.list(os.environ["CONVERSATION"], order="asc", limit=10))
+        """
+    )
+    for seed, mode in ((0, "once"), (7, "all")):  # another seed: every id, the conversation's too, is new
+        with ConversationsEmulator(seed=seed) as api:
+            monkeypatch.setenv("BASE_URL", api.base_url)
+            monkeypatch.setenv("API_KEY", api.api_key)
+            monkeypatch.setenv("CONVERSATION", api.seed_mixed_conversation())
+            update = ["--convreplay-update"] if mode == "once" else []
+            pytester.runpytest(f"--convreplay-record-mode={mode}", *update).assert_outcomes(passed=1)
+    snapshots = read_snapshots(
+        pytester.path / "cassettes" / "test_auto_renumbered" / "test_auto_renumbered.snapshot.yaml"
+    )
+    assert list(snapshots) == ["conv#1"]
