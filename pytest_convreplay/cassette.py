@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import platform
+import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from importlib import metadata as importlib_metadata
@@ -244,7 +245,13 @@ def dump_cassette(interactions: Iterable[Interaction], metadata: Mapping[str, An
 def dump_yaml(document: Any) -> str:
     """YAML text for plain data as cassettes and snapshots store it (see ``TextDumper``). Lines are
     never folded (width -1): a value folded at a space would hide a secret from the text scans."""
-    return yaml.dump(document, Dumper=TextDumper, sort_keys=False, allow_unicode=True, width=-1)
+    text = yaml.dump(document, Dumper=TextDumper, sort_keys=False, allow_unicode=True, width=-1)
+    if _ESCAPED_ASTRAL.search(text):  # libyaml escapes emoji and other non-BMP text; PyYAML does not
+        text = yaml.dump(document, Dumper=PyTextDumper, sort_keys=False, allow_unicode=True, width=-1)
+    return text
+
+
+_ESCAPED_ASTRAL = re.compile(r"\\U0001[0-9A-F]{4}")
 
 
 class TextDumper(_Dumper):
@@ -257,12 +264,21 @@ class TextDumper(_Dumper):
         return True
 
 
-def _represent_text(dumper: TextDumper, text: str) -> yaml.ScalarNode:
+class PyTextDumper(yaml.SafeDumper):
+    """``TextDumper`` on PyYAML's own emitter: slower, but it writes emoji as they are, where
+    libyaml would turn a whole multi-line message into one escaped line."""
+
+    def ignore_aliases(self, data: Any) -> bool:
+        return True
+
+
+def _represent_text(dumper: yaml.representer.SafeRepresenter, text: str) -> yaml.ScalarNode:
     # The emitter falls back to a quoted style by itself where a block cannot hold the text exactly.
     return dumper.represent_scalar("tag:yaml.org,2002:str", text, style="|" if "\n" in text else None)
 
 
 TextDumper.add_representer(str, _represent_text)
+PyTextDumper.add_representer(str, _represent_text)
 
 
 def save_cassette(

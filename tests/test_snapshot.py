@@ -378,3 +378,10 @@ def test_with_renumbered_ids_one_inserted_message_fails_as_one_added_item(tmp_pa
     check = snapshot_file(tmp_path, renumber_ids=True).check(inserted, "default")
     assert check.failure is not None
     assert "10 → 11 items: +1 −0 ↕0 ~0" in check.failure  # noqa: RUF001
+
+
+def test_emoji_keep_a_multi_line_text_a_readable_block() -> None:
+    text = dump_snapshots({"default": [message(1, text="sunny 🌞\nsee you 👋")]})
+    assert "sunny 🌞\n" in text
+    assert "\\U0001" not in text
+    assert parse_snapshots(text, Path("x"))["default"][0]["content"][0]["text"] == "sunny 🌞\nsee you 👋 1"
