@@ -47,3 +47,9 @@ class SnapshotError(ConvreplayError):
 
 class SnapshotMismatch(AssertionError, ConvreplayError):
     """Items differ from the stored snapshot; the message is the item-level diff."""
+
+
+def quoted_nodeid(nodeid: str) -> str:
+    """A node id for a shell command in a message: single-quoted (brackets of parametrized ids
+    are globs), a quote inside it escaped so the command still works when pasted."""
+    return "'" + nodeid.replace("'", "'\"'\"'") + "'"

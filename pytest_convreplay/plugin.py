@@ -186,6 +186,7 @@ def conv_snapshot(
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_call(item: pytest.Item) -> Generator[None, None, None]:
     """``snapshot=True``: after a passing body, snapshot every conversation the test paginated."""
+    __tracebackhide__ = True  # a mismatch is the test's failure, not this hook's
     yield
     recording = item.stash.get(RECORDING, None)
     if recording is not None and recording.settings.snapshot and not recording.unmatched:
@@ -252,6 +253,7 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
         complete=exitstatus in (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED)
         and not (session.shouldstop or session.shouldfail),
         delete=config.getoption("--convreplay-delete-unused"),
+        ci=running_in_ci(),
     )
 
 

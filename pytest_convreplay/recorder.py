@@ -24,7 +24,7 @@ from vcr.record_mode import RecordMode as VcrRecordMode
 from . import cassette as files
 from .atomic import locked
 from .config import Expiry, RecordMode, RepeatPolicy, Settings
-from .errors import CassetteError, PaginationError, UnmatchedRequestError, shown_path
+from .errors import CassetteError, PaginationError, UnmatchedRequestError, quoted_nodeid, shown_path
 from .fastpath import replay_hits_directly
 from .interactions import Interaction, RecordedRequest
 from .pagination import (
@@ -166,7 +166,7 @@ class Recording:
         return self.mode is RecordMode.NONE or (self.mode is RecordMode.ONCE and self.existed)
 
     def record_command(self, mode: str = "once") -> str:
-        return f"pytest --convreplay-record-mode={mode} '{self.nodeid}'"
+        return f"pytest --convreplay-record-mode={mode} {quoted_nodeid(self.nodeid)}"
 
     # --- matching ------------------------------------------------------------------------------
 

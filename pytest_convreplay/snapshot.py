@@ -26,7 +26,7 @@ from .atomic import locked, write_atomic
 from .cassette import DEFAULT_MAX_BYTES, dump_yaml, load_plain_yaml, yaml_problem
 from .config import Settings
 from .diff import diff_items, render
-from .errors import SecretLeakError, SnapshotError, SnapshotMismatch, shown_path
+from .errors import SecretLeakError, SnapshotError, SnapshotMismatch, quoted_nodeid, shown_path
 from .items import parse_items, to_item_dicts
 from .masks import DEFAULT_MASKS, Mask, apply_masks, parse_masks, renumber_ids
 from .redact import PatternRule
@@ -61,7 +61,7 @@ def snapshot_header(test: str) -> str:
     """The comment every snapshot file starts with: whose it is and how to rewrite it."""
     return (
         f"# pytest-convreplay snapshots of {test}\n"
-        f"# Masked values read <masked>. Rewrite with: pytest --convreplay-update '{test}'\n"
+        f"# Masked values read <masked>. Rewrite with: pytest --convreplay-update {quoted_nodeid(test)}\n"
     )
 
 
@@ -195,7 +195,7 @@ class SnapshotOptions:
 
     @property
     def update_command(self) -> str:
-        return f"pytest --convreplay-update '{self.test}'"
+        return f"pytest --convreplay-update {quoted_nodeid(self.test)}"
 
     def prepare(self, items: Any) -> list[Item]:
         """Items as stored and compared: plain dicts, renumbered if asked, then masked.

@@ -167,6 +167,7 @@ class SnapshotReport:
     judged_unused: bool = True  # False when the run stopped early: unused cannot be told
     deleted: bool = False
     refused_delete: bool = False  # deletion was asked for but the run was not green
+    refused_in_ci: bool = False  # deletion was asked for with CI set
 
     @property
     def summary(self) -> str:
@@ -186,6 +187,8 @@ class SnapshotReport:
             lines += [f"  {verb}: {snapshot}" for snapshot in self.unused]
         if self.refused_delete:
             lines.append("  not deleting unused snapshots: the run was not green; fix the failures first")
+        elif self.refused_in_ci:
+            lines.append("  not deleting unused snapshots: CI is set; delete them locally and commit")
         elif self.unused and not self.deleted:
             lines.append("  delete them with: pytest --convreplay-delete-unused (after a green full run)")
         if not self.judged_unused:
@@ -193,13 +196,21 @@ class SnapshotReport:
         return lines
 
 
-def finish_session(session: SnapshotSession, *, green: bool, complete: bool, delete: bool) -> SnapshotReport:
-    """Decide the end of the run: find unused snapshots, delete them only if asked and green."""
+def finish_session(
+    session: SnapshotSession, *, green: bool, complete: bool, delete: bool, ci: bool = False
+) -> SnapshotReport:
+    """Decide the end of the run: find unused snapshots, delete them only if asked, green and not
+    in CI (CI checks what was committed and never writes a snapshot file, nor deletes one)."""
     if not complete:
         return SnapshotReport(session.counts, judged_unused=False, refused_delete=delete)
     unused = tuple(session.unused())
-    if delete and green and unused:
+    deleting = delete and green and not ci
+    if deleting and unused:
         delete_unused(unused)
     return SnapshotReport(
-        session.counts, unused, deleted=delete and green, refused_delete=delete and not green
+        session.counts,
+        unused,
+        deleted=deleting,
+        refused_delete=delete and not green,
+        refused_in_ci=delete and green and ci,
     )

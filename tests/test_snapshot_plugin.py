@@ -266,7 +266,8 @@ def test_auto_snapshot_fails_when_the_replayed_conversation_changed(
     result = pytester.runpytest()
 
     result.assert_outcomes(failed=1)
-    result.stdout.fnmatch_lines([f"E *~ {item_id} function_call *", 'E *~ arguments.city: "Paris" → "Oslo"'])
+    result.stdout.fnmatch_lines([f"*~ {item_id} function_call *", '*~ arguments.city: "Paris" → "Oslo"'])
+    assert "pytest_runtest_call" not in result.stdout.str()  # the plugin's hook is not the failure
 
 
 def test_several_named_snapshots_share_the_test_file(
@@ -389,6 +390,18 @@ def test_delete_unused_waits_for_a_green_run(pytester: pytest.Pytester, stale: P
     assert "old" in read_snapshots(plain_snapshot(pytester, "test_a"))
 
 
+def test_delete_unused_never_deletes_in_ci(
+    pytester: pytest.Pytester, stale: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("CI", "true")
+    result = pytester.runpytest("--convreplay-delete-unused")
+    result.assert_outcomes(passed=3)
+    result.stdout.fnmatch_lines(
+        ["  not deleting unused snapshots: CI is set; delete them locally and commit"]
+    )
+    assert stale.exists()
+
+
 def test_delete_unused_after_a_green_run_keeps_used_snapshots(pytester: pytest.Pytester, stale: Path) -> None:
     result = pytester.runpytest("--convreplay-delete-unused")
 
@@ -478,3 +491,21 @@ def test_auto_snapshots_with_renumbered_ids_survive_a_re_recording_with_fresh_id
         pytester.path / "cassettes" / "test_auto_renumbered" / "test_auto_renumbered.snapshot.yaml"
     )
     assert list(snapshots) == ["conv#1"]
+
+
+def test_the_update_command_in_a_failure_survives_a_quote_in_a_parametrized_id(
+    pytester: pytest.Pytester,
+) -> None:
+    pytester.makepyfile(
+        test_quote="""
+        import pytest
+
+        @pytest.mark.parametrize("text", ["it's"])
+        def test_quote(conv_snapshot, text):
+            conv_snapshot.assert_match([{"id": "msg_1", "type": "message", "content": []}])
+        """
+    )
+    result = pytester.runpytest()
+    result.assert_outcomes(failed=1)
+    command = "pytest --convreplay-update 'test_quote.py::test_quote[it'\"'\"'s]'"  # pastes into a shell
+    assert command in result.stdout.str()
