@@ -36,7 +36,7 @@ from .pagination import (
 )
 from .pagination import rebuild_conversations as rebuild
 from .redact import RedactionRules, redact_interaction, redact_request
-from .replay import CassetteIndex, RequestKey, Unmatched, block_network, unmatched_message
+from .replay import CassetteIndex, RequestKey, Unmatched, block_network, request_key, unmatched_message
 from .reslice import CompleteListings
 from .secrets_gate import KnownSecrets, ensure_no_secrets
 
@@ -224,7 +224,14 @@ class Recording:
     def observe(self, interaction: Interaction, *, attempt: int | None = None) -> None:
         """Called for every live exchange; the guard stops a never-ending pagination early.
         ``attempt`` is the SDK's retry count of the request, when it says."""
-        self.guard.observe(interaction)
+        try:
+            self.guard.observe(interaction)
+        except PaginationError as error:
+            method, uri = interaction["request"]["method"], interaction["request"]["uri"]
+            sent = request_key(method, self.normalize_uri(method, uri)).describe()  # redacted
+            raise PaginationError(
+                f"convreplay: recording {shown_path(self.path)} stopped at {sent}: {error}"
+            ) from None
         self.recorded.append(interaction)
         self._attempts.append(attempt)
 

@@ -207,6 +207,12 @@ def test_a_server_that_never_ends_stops_the_recording_with_the_repeated_cursor(
     path = retry_suite(pytester, api)
     result = pytester.runpytest("--convreplay-record-mode=once")
     result.assert_outcomes(failed=1)
-    result.stdout.fnmatch_lines(["*chain 1, pages 2, 3: cursor after=* repeats*recording stopped"])
+    result.stdout.fnmatch_lines(
+        [
+            "*convreplay: recording cassettes/test_retry/test_retry.yaml stopped at "
+            "GET /v1/conversations/conv_*/items?after=*: "
+            "*chain 1, pages 2, 3: cursor after=* repeats*recording stopped"
+        ]
+    )
     assert len(api.requests) <= 3
     assert not path.exists()
