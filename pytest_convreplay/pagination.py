@@ -211,32 +211,45 @@ class ChainBuilder:
     """Links pages into chains one at a time, so the recorder's guard and the checks share one rule.
 
     A page without ``after`` starts a chain; a page whose ``after`` is the ``last_id`` of an open
-    chain's last page (same conversation, order and include) continues the chain that was extended
-    most recently; any other page starts a chain in the middle of the list.
+    chain's last page (same conversation, order and include) continues such a chain; any other
+    page starts a chain in the middle of the list. Several chains can wait at one cursor (clients
+    paging the same list concurrently, their pages interleaved in any order), so each key holds
+    all of them: a page goes to one asked with its own ``limit`` if any, else to the one that
+    reached the cursor last (a client that stopped early there leaves its chain waiting forever).
     """
 
     def __init__(self) -> None:
         self.chains: list[PageChain] = []
-        self._open: dict[_LinkKey, PageChain] = {}
+        self._open: defaultdict[_LinkKey, list[PageChain]] = defaultdict(list)
         self._counts: defaultdict[str, int] = defaultdict(int)
 
     def add(self, page: Page) -> PageChain:
         """Link ``page`` and return its chain."""
-        after = page.query.after
-        key = (page.conversation_id, page.query.order, page.query.include, after or "")
-        chain = self._open.get(key) if after is not None else None
+        chain = self._waiting(page)
         if chain is None:
             self._counts[page.conversation_id] += 1
             chain = PageChain(page.conversation_id, self._counts[page.conversation_id])
             self.chains.append(chain)
         else:
             for old in _continuations(chain):
-                if self._open.get(old) is chain:
+                self._open[old].remove(chain)
+                if not self._open[old]:
                     del self._open[old]
         chain._append(page)
         for new in _continuations(chain):
-            self._open[new] = chain
+            self._open[new].append(chain)
         return chain
+
+    def _waiting(self, page: Page) -> PageChain | None:
+        """The open chain ``page`` continues, or None."""
+        if page.query.after is None:
+            return None
+        key = (page.conversation_id, page.query.order, page.query.include, page.query.after)
+        waiting = self._open.get(key)
+        if not waiting:
+            return None
+        same_limit = [chain for chain in waiting if chain.pages[-1].query.limit == page.query.limit]
+        return (same_limit or waiting)[-1]
 
 
 def read_pages(interactions: Sequence[Interaction]) -> tuple[list[Page], list[ChainProblem]]:

@@ -28,8 +28,10 @@ from pytest_convreplay.pagination import (
     ChainGuard,
     ChainProblem,
     Severity,
+    build_chains,
     check_chains,
     drop_retried_failures,
+    read_pages,
     read_request,
     rebuild_conversations,
 )
@@ -229,6 +231,41 @@ def test_interleaved_listings_of_one_conversation_are_separate_chains() -> None:
 def test_two_identical_listings_in_a_row_are_two_clean_chains() -> None:
     pages = walk(conversation(6), limit=2, order="asc")
     assert check_chains(pages + pages) == []
+
+
+def interleave(walks: Sequence[Sequence[Interaction]], turns: Iterable[int]) -> list[Interaction]:
+    """The walks' pages merged as concurrent clients record them: each walk keeps its own order,
+    ``turns`` says which walk records next (turns of a finished walk are skipped)."""
+    queues = [list(pages) for pages in walks]
+    merged = [queues[turn % len(queues)].pop(0) for turn in turns if queues[turn % len(queues)]]
+    return merged + [page for queue in queues for page in queue]
+
+
+def test_two_identical_listings_interleaved_page_by_page_are_two_complete_chains() -> None:
+    items = conversation(45)
+    pages = walk(items, limit=5, order="asc")
+    recording = interleave([pages, pages], [0, 1] * len(pages))
+    assert check_chains(recording) == []
+    record = rebuild_conversations(recording)[CID]
+    assert (len(record.items), record.complete, record.consistent) == (45, True, True)
+
+
+@given(clients=st.integers(min_value=2, max_value=4), turns=st.lists(st.integers(min_value=0, max_value=3)))
+def test_identical_listings_interleaved_in_any_order_are_complete_chains(
+    clients: int, turns: list[int]
+) -> None:
+    pages = walk(conversation(23), limit=4, order="desc")
+    chains = build_chains(read_pages(interleave([pages] * clients, turns))[0])
+    assert [(len(chain.pages), chain.complete) for chain in chains] == [(len(pages), True)] * clients
+
+
+def test_listings_that_meet_at_a_cursor_keep_their_own_page_size() -> None:
+    items = conversation(8)
+    small, large = walk(items, limit=2, order="asc"), walk(items, limit=4, order="asc")
+    # Both wait at msg_0003 when the limit=4 client asks for its second page.
+    recording = [small[0], large[0], small[1], large[1], small[2], small[3]]
+    chains = build_chains(read_pages(recording)[0])
+    assert [[page.query.limit for page in chain.pages] for chain in chains] == [[2, 2, 2, 2], [4, 4]]
 
 
 def endless_server() -> Iterator[Interaction]:

@@ -13,6 +13,7 @@ import pytest
 from pytest_convreplay.cassette import load_cassette
 from pytest_convreplay.emulator import ConversationsEmulator
 from pytest_convreplay.items import to_item_dicts
+from pytest_convreplay.pagination import check_chains
 
 
 @pytest.fixture
@@ -210,3 +211,46 @@ def test_a_server_that_never_ends_stops_the_recording_with_the_repeated_cursor(
     result.stdout.fnmatch_lines(["*chain 1, pages 2, 3: cursor after=* repeats*recording stopped"])
     assert len(api.requests) <= 3
     assert not path.exists()
+
+
+def test_two_identical_concurrent_listings_record_the_whole_conversation(
+    pytester: pytest.Pytester, api: ConversationsEmulator
+) -> None:
+    conversation_id = api.seed_conversation(45)
+    expected = [item["id"] for item in live_listing(api, conversation_id, order="asc")]
+    pytester.makepyfile(
+        test_concurrent=f"""
+        import asyncio, openai, pytest
+
+        EXPECTED = {expected!r}
+
+        def two_listings(limit):
+            client = openai.AsyncOpenAI(base_url="{api.base_url}", api_key="{api.api_key}", max_retries=0)
+
+            async def ids():
+                listing = client.conversations.items.list("{conversation_id}", limit=limit, order="asc")
+                return [item.id async for item in listing]
+
+            async def both():
+                return await asyncio.gather(ids(), ids())
+
+            return asyncio.run(both())
+
+        @pytest.mark.convreplay(cassette="history")
+        def test_record(convreplay):
+            assert two_listings(5) == [EXPECTED, EXPECTED]
+            assert [item["id"] for item in convreplay.conversations["{conversation_id}"]] == EXPECTED
+
+        @pytest.mark.convreplay(cassette="history")
+        def test_replay_another_page_size():
+            assert two_listings(7) == [EXPECTED, EXPECTED]
+        """
+    )
+    pytester.runpytest("--convreplay-record-mode=once", "test_concurrent.py::test_record").assert_outcomes(
+        passed=1
+    )
+    history = load_cassette(pytester.path / "cassettes" / "test_concurrent" / "history.yaml")
+    assert len(history.interactions) == 18  # both clients' nine pages
+    assert check_chains(history.interactions) == []
+    api.stop()
+    pytester.runpytest().assert_outcomes(passed=2)
