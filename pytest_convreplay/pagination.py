@@ -25,8 +25,10 @@ from .errors import PaginationError
 from .interactions import Interaction, json_body, split_uri
 from .listing import Item, ListQuery, UnknownCursorError, apply_include, list_page, positions_of
 
-# Any prefix (``/v1``, a proxy path), then the conversation and, for a retrieve, the item.
-_ITEMS_PATH = re.compile(r"(?:^|/)conversations/(?P<conversation>[^/]+)/items(?:/(?P<item>[^/]+))?/?$")
+# Any prefix (``/v1``, a proxy path), then the conversation, its items and one item of them.
+_CONVERSATION_PATH = re.compile(
+    r"(?:^|/)conversations/(?P<conversation>[^/]+)(?P<items>/items(?:/(?P<item>[^/]+))?)?/?$"
+)
 
 # Statuses the openai SDK retries (see DESIGN.md); anything else is the client's final answer.
 _RETRIED_STATUSES = frozenset({408, 409, 429})
@@ -51,8 +53,8 @@ def read_request(method: str, uri: str) -> ItemsRequest | None:
     if method.upper() != "GET":
         return None
     path, pairs = split_uri(uri)
-    match = _ITEMS_PATH.search(path)
-    if match is None:
+    match = _CONVERSATION_PATH.search(path)
+    if match is None or not match["items"]:
         return None
     try:
         query = ListQuery.from_pairs(pairs)
@@ -60,6 +62,31 @@ def read_request(method: str, uri: str) -> ItemsRequest | None:
         return None
     item = match["item"]
     return ItemsRequest(unquote(match["conversation"]), unquote(item) if item else None, query)
+
+
+def mutated_conversation(interaction: Interaction) -> str | None:
+    """The conversation whose items this exchange may have changed, or None.
+
+    Adding items, deleting an item, deleting the conversation and creating a response in it
+    change what a listing shows. A 4xx says the server refused; a 5xx may have applied it.
+    """
+    request = interaction["request"]
+    if 400 <= interaction["response"]["status"]["code"] < 500:
+        return None
+    method = request["method"].upper()
+    path = split_uri(request["uri"])[0]
+    match = _CONVERSATION_PATH.search(path)
+    if match is not None:
+        adds = method == "POST" and match["items"] and not match["item"]
+        deletes = method == "DELETE" and (match["item"] or not match["items"])
+        return unquote(match["conversation"]) if adds or deletes else None
+    if method != "POST" or not path.rstrip("/").endswith("/responses"):
+        return None
+    body = json_body(request["body"])
+    conversation = body.get("conversation") if isinstance(body, dict) else None
+    if isinstance(conversation, dict):
+        conversation = conversation.get("id")
+    return conversation if isinstance(conversation, str) else None
 
 
 class MalformedPageError(ValueError):

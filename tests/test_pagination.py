@@ -433,6 +433,65 @@ def test_partial_and_changed_conversations_are_not_answered() -> None:
     assert listings.answer("GET", list_uri(CID, order="desc")) is None
 
 
+def deleted(item_id: str, cid: str = CID, status: int = 200) -> Interaction:
+    body = {"id": item_id, "object": "conversation.item.deleted", "deleted": True}
+    return exchange(f"{BASE}/conversations/{cid}/items/{item_id}", body, status, method="DELETE")
+
+
+def added(*items: Item, cid: str = CID) -> Interaction:
+    body = {"object": "list", "data": list(items), "first_id": None, "last_id": None, "has_more": False}
+    return exchange(
+        f"{BASE}/conversations/{cid}/items", body, method="POST", sent=json.dumps({"items": items})
+    )
+
+
+def conversation_deleted(cid: str = CID) -> Interaction:
+    body = {"id": cid, "object": "conversation.deleted", "deleted": True}
+    return exchange(f"{BASE}/conversations/{cid}", body, method="DELETE")
+
+
+def response_in(cid: str) -> Interaction:
+    sent = json.dumps({"model": "gpt-4.1", "input": "hi", "conversation": {"id": cid}})
+    return exchange(f"{BASE}/responses", {"id": "resp_1", "object": "response"}, method="POST", sent=sent)
+
+
+@pytest.mark.parametrize(
+    "mutation",
+    [deleted("msg_0002"), added(message(10)), conversation_deleted(), response_in(CID)],
+    ids=["item deleted", "items added", "conversation deleted", "response created in it"],
+)
+def test_a_listing_followed_by_a_mutation_answers_nothing(mutation: Interaction) -> None:
+    listings = CompleteListings.from_interactions([*walk(conversation(10), order="asc"), mutation])
+    assert listings.conversation_ids == frozenset()
+    assert listings.answer("GET", list_uri(CID, limit=3, order="desc")) is None
+    assert listings.answer("GET", f"{BASE}/conversations/{CID}/items/msg_0002") is None
+
+
+def test_a_complete_listing_after_the_last_mutation_answers() -> None:
+    before, after = conversation(6), [*conversation(6)[:2], *conversation(7)[3:]]
+    recording = [
+        *walk(before, order="asc"),
+        deleted("msg_0002"),
+        added(message(6)),
+        *walk(after, limit=2, order="desc"),
+    ]
+    listings = CompleteListings.from_interactions(recording)
+    assert listings.answer("GET", list_uri(CID, limit=3, order="desc")) == list_page(
+        after, ListQuery(limit=3, order="desc")
+    )
+    assert listings.answer("GET", f"{BASE}/conversations/{CID}/items/msg_0002") is None
+
+
+@pytest.mark.parametrize(
+    "mutation",
+    [deleted("msg_0002", cid="conv_2"), deleted("msg_0099", status=404), response_in("conv_2")],
+    ids=["another conversation", "refused by the server", "response in another conversation"],
+)
+def test_other_and_refused_mutations_leave_the_listing_answering(mutation: Interaction) -> None:
+    listings = CompleteListings.from_interactions([*walk(conversation(10), order="asc"), mutation])
+    assert listings.conversation_ids == frozenset({CID})
+
+
 # --- retries ----------------------------------------------------------------------------------
 
 RATE_LIMITED = {"error": {"message": "slow down", "type": "requests", "param": None, "code": None}}
