@@ -25,8 +25,10 @@ from .errors import PaginationError
 from .interactions import Interaction, json_body, split_uri
 from .listing import Item, ListQuery, UnknownCursorError, apply_include, list_page, positions_of
 
-# Any prefix (``/v1``, a proxy path), then the conversation and, for a retrieve, the item.
-_ITEMS_PATH = re.compile(r"(?:^|/)conversations/(?P<conversation>[^/]+)/items(?:/(?P<item>[^/]+))?/?$")
+# Any prefix (``/v1``, a proxy path), then the conversation, its items and one item of them.
+_CONVERSATION_PATH = re.compile(
+    r"(?:^|/)conversations/(?P<conversation>[^/]+)(?P<items>/items(?:/(?P<item>[^/]+))?)?/?$"
+)
 
 # Statuses the openai SDK retries (see DESIGN.md); anything else is the client's final answer.
 _RETRIED_STATUSES = frozenset({408, 409, 429})
@@ -51,8 +53,8 @@ def read_request(method: str, uri: str) -> ItemsRequest | None:
     if method.upper() != "GET":
         return None
     path, pairs = split_uri(uri)
-    match = _ITEMS_PATH.search(path)
-    if match is None:
+    match = _CONVERSATION_PATH.search(path)
+    if match is None or not match["items"]:
         return None
     try:
         query = ListQuery.from_pairs(pairs)
@@ -60,6 +62,31 @@ def read_request(method: str, uri: str) -> ItemsRequest | None:
         return None
     item = match["item"]
     return ItemsRequest(unquote(match["conversation"]), unquote(item) if item else None, query)
+
+
+def mutated_conversation(interaction: Interaction) -> str | None:
+    """The conversation whose items this exchange may have changed, or None.
+
+    Adding items, deleting an item, deleting the conversation and creating a response in it
+    change what a listing shows. A 4xx says the server refused; a 5xx may have applied it.
+    """
+    request = interaction["request"]
+    if 400 <= interaction["response"]["status"]["code"] < 500:
+        return None
+    method = request["method"].upper()
+    path = split_uri(request["uri"])[0]
+    match = _CONVERSATION_PATH.search(path)
+    if match is not None:
+        adds = method == "POST" and match["items"] and not match["item"]
+        deletes = method == "DELETE" and (match["item"] or not match["items"])
+        return unquote(match["conversation"]) if adds or deletes else None
+    if method != "POST" or not path.rstrip("/").endswith("/responses"):
+        return None
+    body = json_body(request["body"])
+    conversation = body.get("conversation") if isinstance(body, dict) else None
+    if isinstance(conversation, dict):
+        conversation = conversation.get("id")
+    return conversation if isinstance(conversation, str) else None
 
 
 class MalformedPageError(ValueError):
@@ -211,32 +238,45 @@ class ChainBuilder:
     """Links pages into chains one at a time, so the recorder's guard and the checks share one rule.
 
     A page without ``after`` starts a chain; a page whose ``after`` is the ``last_id`` of an open
-    chain's last page (same conversation, order and include) continues the chain that was extended
-    most recently; any other page starts a chain in the middle of the list.
+    chain's last page (same conversation, order and include) continues such a chain; any other
+    page starts a chain in the middle of the list. Several chains can wait at one cursor (clients
+    paging the same list concurrently, their pages interleaved in any order), so each key holds
+    all of them: a page goes to one asked with its own ``limit`` if any, else to the one that
+    reached the cursor last (a client that stopped early there leaves its chain waiting forever).
     """
 
     def __init__(self) -> None:
         self.chains: list[PageChain] = []
-        self._open: dict[_LinkKey, PageChain] = {}
+        self._open: defaultdict[_LinkKey, list[PageChain]] = defaultdict(list)
         self._counts: defaultdict[str, int] = defaultdict(int)
 
     def add(self, page: Page) -> PageChain:
         """Link ``page`` and return its chain."""
-        after = page.query.after
-        key = (page.conversation_id, page.query.order, page.query.include, after or "")
-        chain = self._open.get(key) if after is not None else None
+        chain = self._waiting(page)
         if chain is None:
             self._counts[page.conversation_id] += 1
             chain = PageChain(page.conversation_id, self._counts[page.conversation_id])
             self.chains.append(chain)
         else:
             for old in _continuations(chain):
-                if self._open.get(old) is chain:
+                self._open[old].remove(chain)
+                if not self._open[old]:
                     del self._open[old]
         chain._append(page)
         for new in _continuations(chain):
-            self._open[new] = chain
+            self._open[new].append(chain)
         return chain
+
+    def _waiting(self, page: Page) -> PageChain | None:
+        """The open chain ``page`` continues, or None."""
+        if page.query.after is None:
+            return None
+        key = (page.conversation_id, page.query.order, page.query.include, page.query.after)
+        waiting = self._open.get(key)
+        if not waiting:
+            return None
+        same_limit = [chain for chain in waiting if chain.pages[-1].query.limit == page.query.limit]
+        return (same_limit or waiting)[-1]
 
 
 def read_pages(interactions: Sequence[Interaction]) -> tuple[list[Page], list[ChainProblem]]:

@@ -4,7 +4,8 @@ A cassette recorded with ``limit=100&order=asc`` holds every item of the convers
 replayed ``limit=7&order=desc`` (or ``get_items(limit=5)``, or a single item retrieve) has exactly
 one right answer: the one ``listing.list_page`` computes. Conversations the recording did not
 see completely, or that changed while it recorded, are not answered; the caller reports the
-request as unmatched.
+request as unmatched. Only listings recorded after a conversation's last mutation count: an
+earlier one shows items since deleted and lacks those since added.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from typing import Any
 
 from .interactions import Interaction
 from .listing import UnknownCursorError, apply_include, list_page, positions_of
-from .pagination import ConversationRecord, read_request, rebuild_conversations
+from .pagination import ConversationRecord, mutated_conversation, read_request, rebuild_conversations
 
 
 class CompleteListings:
@@ -28,7 +29,7 @@ class CompleteListings:
 
     @classmethod
     def from_interactions(cls, interactions: Sequence[Interaction]) -> CompleteListings:
-        return cls(rebuild_conversations(interactions))
+        return cls(rebuild_conversations(since_last_mutation(interactions)))
 
     @property
     def conversation_ids(self) -> frozenset[str]:
@@ -55,3 +56,20 @@ class CompleteListings:
             return list_page(record.items, request.query, positions)
         except UnknownCursorError:
             return None
+
+
+def since_last_mutation(interactions: Sequence[Interaction]) -> list[Interaction]:
+    """The recording without the items requests a later mutation of their conversation outdated.
+
+    "Later" is the position in the cassette: tests and xdist workers sharing a cassette append
+    their exchanges when they save, so a mutation any of them recorded after a listing outdates it.
+    """
+    last = {
+        cid: n for n, interaction in enumerate(interactions) if (cid := mutated_conversation(interaction))
+    }
+
+    def outdated(index: int, interaction: Interaction) -> bool:
+        request = read_request(interaction["request"]["method"], interaction["request"]["uri"])
+        return request is not None and index < last.get(request.conversation_id, -1)
+
+    return [interaction for n, interaction in enumerate(interactions) if not outdated(n, interaction)]

@@ -28,8 +28,10 @@ from pytest_convreplay.pagination import (
     ChainGuard,
     ChainProblem,
     Severity,
+    build_chains,
     check_chains,
     drop_retried_failures,
+    read_pages,
     read_request,
     rebuild_conversations,
 )
@@ -231,6 +233,41 @@ def test_two_identical_listings_in_a_row_are_two_clean_chains() -> None:
     assert check_chains(pages + pages) == []
 
 
+def interleave(walks: Sequence[Sequence[Interaction]], turns: Iterable[int]) -> list[Interaction]:
+    """The walks' pages merged as concurrent clients record them: each walk keeps its own order,
+    ``turns`` says which walk records next (turns of a finished walk are skipped)."""
+    queues = [list(pages) for pages in walks]
+    merged = [queues[turn % len(queues)].pop(0) for turn in turns if queues[turn % len(queues)]]
+    return merged + [page for queue in queues for page in queue]
+
+
+def test_two_identical_listings_interleaved_page_by_page_are_two_complete_chains() -> None:
+    items = conversation(45)
+    pages = walk(items, limit=5, order="asc")
+    recording = interleave([pages, pages], [0, 1] * len(pages))
+    assert check_chains(recording) == []
+    record = rebuild_conversations(recording)[CID]
+    assert (len(record.items), record.complete, record.consistent) == (45, True, True)
+
+
+@given(clients=st.integers(min_value=2, max_value=4), turns=st.lists(st.integers(min_value=0, max_value=3)))
+def test_identical_listings_interleaved_in_any_order_are_complete_chains(
+    clients: int, turns: list[int]
+) -> None:
+    pages = walk(conversation(23), limit=4, order="desc")
+    chains = build_chains(read_pages(interleave([pages] * clients, turns))[0])
+    assert [(len(chain.pages), chain.complete) for chain in chains] == [(len(pages), True)] * clients
+
+
+def test_listings_that_meet_at_a_cursor_keep_their_own_page_size() -> None:
+    items = conversation(8)
+    small, large = walk(items, limit=2, order="asc"), walk(items, limit=4, order="asc")
+    # Both wait at msg_0003 when the limit=4 client asks for its second page.
+    recording = [small[0], large[0], small[1], large[1], small[2], small[3]]
+    chains = build_chains(read_pages(recording)[0])
+    assert [[page.query.limit for page in chain.pages] for chain in chains] == [[2, 2, 2, 2], [4, 4]]
+
+
 def endless_server() -> Iterator[Interaction]:
     """A server whose has_more never turns false and whose cursor never moves."""
     items = conversation(3)
@@ -394,6 +431,65 @@ def test_partial_and_changed_conversations_are_not_answered() -> None:
     listings = CompleteListings.from_interactions(partial + changed)
     assert listings.conversation_ids == frozenset()
     assert listings.answer("GET", list_uri(CID, order="desc")) is None
+
+
+def deleted(item_id: str, cid: str = CID, status: int = 200) -> Interaction:
+    body = {"id": item_id, "object": "conversation.item.deleted", "deleted": True}
+    return exchange(f"{BASE}/conversations/{cid}/items/{item_id}", body, status, method="DELETE")
+
+
+def added(*items: Item, cid: str = CID) -> Interaction:
+    body = {"object": "list", "data": list(items), "first_id": None, "last_id": None, "has_more": False}
+    return exchange(
+        f"{BASE}/conversations/{cid}/items", body, method="POST", sent=json.dumps({"items": items})
+    )
+
+
+def conversation_deleted(cid: str = CID) -> Interaction:
+    body = {"id": cid, "object": "conversation.deleted", "deleted": True}
+    return exchange(f"{BASE}/conversations/{cid}", body, method="DELETE")
+
+
+def response_in(cid: str) -> Interaction:
+    sent = json.dumps({"model": "gpt-4.1", "input": "hi", "conversation": {"id": cid}})
+    return exchange(f"{BASE}/responses", {"id": "resp_1", "object": "response"}, method="POST", sent=sent)
+
+
+@pytest.mark.parametrize(
+    "mutation",
+    [deleted("msg_0002"), added(message(10)), conversation_deleted(), response_in(CID)],
+    ids=["item deleted", "items added", "conversation deleted", "response created in it"],
+)
+def test_a_listing_followed_by_a_mutation_answers_nothing(mutation: Interaction) -> None:
+    listings = CompleteListings.from_interactions([*walk(conversation(10), order="asc"), mutation])
+    assert listings.conversation_ids == frozenset()
+    assert listings.answer("GET", list_uri(CID, limit=3, order="desc")) is None
+    assert listings.answer("GET", f"{BASE}/conversations/{CID}/items/msg_0002") is None
+
+
+def test_a_complete_listing_after_the_last_mutation_answers() -> None:
+    before, after = conversation(6), [*conversation(6)[:2], *conversation(7)[3:]]
+    recording = [
+        *walk(before, order="asc"),
+        deleted("msg_0002"),
+        added(message(6)),
+        *walk(after, limit=2, order="desc"),
+    ]
+    listings = CompleteListings.from_interactions(recording)
+    assert listings.answer("GET", list_uri(CID, limit=3, order="desc")) == list_page(
+        after, ListQuery(limit=3, order="desc")
+    )
+    assert listings.answer("GET", f"{BASE}/conversations/{CID}/items/msg_0002") is None
+
+
+@pytest.mark.parametrize(
+    "mutation",
+    [deleted("msg_0002", cid="conv_2"), deleted("msg_0099", status=404), response_in("conv_2")],
+    ids=["another conversation", "refused by the server", "response in another conversation"],
+)
+def test_other_and_refused_mutations_leave_the_listing_answering(mutation: Interaction) -> None:
+    listings = CompleteListings.from_interactions([*walk(conversation(10), order="asc"), mutation])
+    assert listings.conversation_ids == frozenset({CID})
 
 
 # --- retries ----------------------------------------------------------------------------------

@@ -13,6 +13,7 @@ import pytest
 from pytest_convreplay.cassette import load_cassette
 from pytest_convreplay.emulator import ConversationsEmulator
 from pytest_convreplay.items import to_item_dicts
+from pytest_convreplay.pagination import check_chains
 
 
 @pytest.fixture
@@ -216,3 +217,114 @@ def test_a_server_that_never_ends_stops_the_recording_with_the_repeated_cursor(
     )
     assert len(api.requests) <= 3
     assert not path.exists()
+
+
+def test_two_identical_concurrent_listings_record_the_whole_conversation(
+    pytester: pytest.Pytester, api: ConversationsEmulator
+) -> None:
+    conversation_id = api.seed_conversation(45)
+    expected = [item["id"] for item in live_listing(api, conversation_id, order="asc")]
+    pytester.makepyfile(
+        test_concurrent=f"""
+        import asyncio, openai, pytest
+
+        EXPECTED = {expected!r}
+
+        def two_listings(limit):
+            client = openai.AsyncOpenAI(base_url="{api.base_url}", api_key="{api.api_key}", max_retries=0)
+
+            async def ids():
+                listing = client.conversations.items.list("{conversation_id}", limit=limit, order="asc")
+                return [item.id async for item in listing]
+
+            async def both():
+                return await asyncio.gather(ids(), ids())
+
+            return asyncio.run(both())
+
+        @pytest.mark.convreplay(cassette="history")
+        def test_record(convreplay):
+            assert two_listings(5) == [EXPECTED, EXPECTED]
+            assert [item["id"] for item in convreplay.conversations["{conversation_id}"]] == EXPECTED
+
+        @pytest.mark.convreplay(cassette="history")
+        def test_replay_another_page_size():
+            assert two_listings(7) == [EXPECTED, EXPECTED]
+        """
+    )
+    pytester.runpytest("--convreplay-record-mode=once", "test_concurrent.py::test_record").assert_outcomes(
+        passed=1
+    )
+    history = load_cassette(pytester.path / "cassettes" / "test_concurrent" / "history.yaml")
+    assert len(history.interactions) == 18  # both clients' nine pages
+    assert check_chains(history.interactions) == []
+    api.stop()
+    pytester.runpytest().assert_outcomes(passed=2)
+
+
+MUTATING_SUITE = """
+import asyncio, openai, pytest
+from agents.memory.openai_conversations_session import OpenAIConversationsSession
+
+def client():
+    return openai.OpenAI(base_url="{base_url}", api_key="{api_key}", max_retries=0)
+
+@pytest.mark.convreplay
+def test_delete_then_add():
+    conversation = client().conversations.create(
+        items=[{{"type": "message", "role": "user", "content": f"m{{n}}"}} for n in range(5)]
+    )
+    items = list(client().conversations.items.list(conversation.id, order="asc", limit=100))
+    client().conversations.items.delete(items[2].id, conversation_id=conversation.id)
+    client().conversations.items.create(
+        conversation.id, items=[{{"type": "message", "role": "user", "content": "new"}}]
+    )
+    {read_after_mutation}
+
+@pytest.mark.convreplay
+def test_agents_add_then_get():
+    aclient = openai.AsyncOpenAI(base_url="{base_url}", api_key="{api_key}", max_retries=0)
+
+    async def flow():
+        session = OpenAIConversationsSession(openai_client=aclient)
+        await session.add_items([{{"role": "user", "content": f"turn {{n}}"}} for n in range(8)])
+        everything = await session.get_items()
+        {read_latest}
+        return everything
+
+    assert len(asyncio.run(flow())) == 8
+"""
+
+
+def test_a_listing_recorded_before_a_mutation_answers_no_new_request(
+    pytester: pytest.Pytester, api: ConversationsEmulator
+) -> None:
+    base_url, api_key = api.base_url, api.api_key
+
+    def suite(read_after_mutation: str = "", read_latest: str = "") -> None:
+        source = MUTATING_SUITE.format(
+            base_url=base_url,
+            api_key=api_key,
+            read_after_mutation=read_after_mutation or "pass",
+            read_latest=read_latest or "pass",
+        )
+        pytester.makepyfile(test_mutating=source)
+
+    suite()
+    pytester.runpytest("--convreplay-record-mode=once").assert_outcomes(passed=2)
+    api.stop()
+    # The tests are edited to read once more, with page sizes the cassettes never saw.
+    suite(
+        read_after_mutation='client().conversations.items.list(conversation.id, order="desc", limit=10)',
+        read_latest="assert await session.get_items(limit=3) == everything[-3:]",
+    )
+    result = pytester.runpytest()
+    result.assert_outcomes(passed=1, failed=1)
+    result.stdout.fnmatch_lines(
+        [
+            "*test_delete_then_add.yaml holds no answer for GET */conversations/*/items?limit=10&order=desc",
+            "To record it, run: pytest --convreplay-record-mode=new_episodes*test_delete_then_add*",
+            "FAILED test_mutating.py::test_delete_then_add*",
+        ],
+        consecutive=False,
+    )
