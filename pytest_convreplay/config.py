@@ -10,6 +10,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import hashlib
+import os
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -341,4 +342,7 @@ def _resolve(value: object, location: TestLocation, cassette_dir: str, suffix: s
     path = Path(str(value))
     if not path.name.lower().endswith((".yaml", ".yml")):  # "gpt-4.1" is a name, not a suffix
         path = path.with_name(path.name + suffix)
-    return path if path.is_absolute() else _module_folder(location, cassette_dir) / path
+    # normpath: "../other_test/x" must not need the module's own folder to exist first
+    return Path(
+        os.path.normpath(path if path.is_absolute() else _module_folder(location, cassette_dir) / path)
+    )

@@ -40,6 +40,16 @@ def test_marker_cassette_name_is_resolved_in_the_module_folder(
     assert (pytester.path / "cassettes" / "test_paging" / "shared-history.yaml").is_file()
 
 
+def test_a_cassette_of_another_module_is_reached_with_dot_dot(
+    pytester: pytest.Pytester, api: ConversationsEmulator
+) -> None:
+    suite(pytester, api, marker='(cassette="../shared/history")')
+    pytester.runpytest("--convreplay-record-mode=once").assert_outcomes(passed=1)
+    assert (pytester.path / "cassettes" / "shared" / "history.yaml").is_file()
+    assert not (pytester.path / "cassettes" / "test_paging").exists()
+    pytester.runpytest().assert_outcomes(passed=1)
+
+
 def test_ini_cassette_dir_moves_every_cassette(pytester: pytest.Pytester, api: ConversationsEmulator) -> None:
     pytester.makeini("[pytest]\nconvreplay_cassette_dir = recorded/http\n")
     suite(pytester, api)
