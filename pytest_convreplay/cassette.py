@@ -325,8 +325,9 @@ def recorded_at(metadata: Mapping[str, Any]) -> dt.datetime | None:
 
 
 def _origin(uri: str) -> str:
+    """Scheme, host and port: an origin has no userinfo, where a token is often put."""
     parts = urlsplit(uri)
-    return f"{parts.scheme}://{parts.netloc}"
+    return f"{parts.scheme}://{parts.netloc.rpartition('@')[2]}"
 
 
 def _version(distribution: str) -> str | None:

@@ -15,7 +15,7 @@ import importlib
 from collections.abc import Callable, Iterator
 from typing import Any, Protocol
 
-from .redact import narrow_accept_encoding
+from .redact import form_tagged, narrow_accept_encoding
 
 
 class Answers(Protocol):
@@ -26,6 +26,11 @@ class Answers(Protocol):
 
 def _before_live(request: Any) -> None:
     request.headers["accept-encoding"] = narrow_accept_encoding(request.headers.get("accept-encoding"))
+
+
+def _tagged(request: Any, body: bytes) -> object:
+    """The body, carrying its form content type to the redaction of the lookup."""
+    return form_tagged(body, request.headers.get("content-type"))
 
 
 def _response(module: Any, request: Any, answer: dict[str, Any]) -> Any:
@@ -44,7 +49,7 @@ def _sync(module: Any, answers: Answers, fallback: Callable[..., Any]) -> Callab
     def handle_request(transport: Any, request: Any) -> Any:
         body = b"".join(request.stream)
         request.stream = module.ByteStream(body)  # reading consumed it; vcrpy may read it again
-        answer = answers.answer(request.method, str(request.url), body)
+        answer = answers.answer(request.method, str(request.url), _tagged(request, body))
         if answer is None:
             _before_live(request)
             return fallback(transport, request)
@@ -57,7 +62,7 @@ def _async(module: Any, answers: Answers, fallback: Callable[..., Any]) -> Calla
     async def handle_async_request(transport: Any, request: Any) -> Any:
         body = b"".join([part async for part in request.stream])
         request.stream = module.ByteStream(body)
-        answer = answers.answer(request.method, str(request.url), body)
+        answer = answers.answer(request.method, str(request.url), _tagged(request, body))
         if answer is None:
             _before_live(request)
             return await fallback(transport, request)

@@ -35,7 +35,7 @@ from .pagination import (
     drop_retried_failures,
 )
 from .pagination import rebuild_conversations as rebuild
-from .redact import RedactionRules, redact_interaction, redact_request
+from .redact import RedactionRules, form_tagged, redact_interaction, redact_request
 from .replay import CassetteIndex, RequestKey, Unmatched, block_network, request_key, unmatched_message
 from .reslice import CompleteListings
 from .secrets_gate import KnownSecrets, ensure_no_secrets
@@ -261,6 +261,8 @@ class Recording:
         known = KnownSecrets.from_env(names=self.settings.secret_env, values=self.settings.secrets)
         for interaction in self.recorded:
             known.add_from_request_headers(interaction["request"]["headers"])
+            known.add_from_response_headers(interaction["response"]["headers"], self.rules)
+        rules = self.rules.learning(self.recorded)
         fresh = (
             self.recorded
             if self.settings.keep_retries
@@ -268,7 +270,7 @@ class Recording:
         )
         with locked(self.path):
             base, metadata = self._current()
-            self._persist([*base, *(redact_interaction(i, self.rules) for i in fresh)], metadata, known)
+            self._persist([*base, *(redact_interaction(i, rules) for i in fresh)], metadata, known)
 
     def _persist(
         self, interactions: list[Interaction], metadata: dict[str, Any], known: KnownSecrets
@@ -328,10 +330,10 @@ class ConvreplayCassette(Cassette):  # type: ignore[misc]
         return self.recording.write_protected
 
     def can_play_response_for(self, request: Any) -> bool:
-        return self.recording.can_answer(request.method, request.uri, request.body)
+        return self.recording.can_answer(request.method, request.uri, _body(request))
 
     def play_response(self, request: Any) -> dict[str, Any]:
-        response = self.recording.answer(request.method, request.uri, request.body)
+        response = self.recording.answer(request.method, request.uri, _body(request))
         if response is None:
             raise self._unmatched(request)
         return response
@@ -343,7 +345,9 @@ class ConvreplayCassette(Cassette):  # type: ignore[misc]
         return request
 
     def _unmatched(self, request: Any) -> UnmatchedRequestError:
-        return UnmatchedRequestError(self.recording.refuse(request.method, request.uri, request.body).message)
+        return UnmatchedRequestError(
+            self.recording.refuse(request.method, request.uri, _body(request)).message
+        )
 
     def append(self, request: Any, response: dict[str, Any]) -> None:
         attempt = str(request.headers.get("x-stainless-retry-count", ""))
@@ -353,6 +357,11 @@ class ConvreplayCassette(Cassette):  # type: ignore[misc]
 
     def _save(self, force: bool = False) -> None:
         self.recording.save()
+
+
+def _body(request: Any) -> object:
+    """A vcrpy request's body, carrying its form content type to the redaction of the lookup."""
+    return form_tagged(request.body, request.headers.get("content-type"))
 
 
 @contextlib.contextmanager

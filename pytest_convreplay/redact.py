@@ -40,12 +40,12 @@ import json
 import re
 import zlib
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Literal, TypeVar, cast
 from urllib.parse import quote, unquote, unquote_plus, urlsplit, urlunsplit
 
 from .errors import ConfigError, UndecodableBodyError
-from .interactions import Headers, Interaction, header_values, json_container
+from .interactions import Headers, Interaction, header_values, json_body, json_container
 
 __all__ = [
     "ACCEPT_ENCODING",
@@ -54,9 +54,11 @@ __all__ = [
     "DEFAULT_HEADERS",
     "DEFAULT_PATTERNS",
     "DEFAULT_QUERY_PARAMS",
+    "MIN_SECRET_LENGTH",
     "PLACEHOLDER_RE",
     "BodyPath",
     "BodyPathRule",
+    "FormBody",
     "HeaderRule",
     "JsonPath",
     "PatternRule",
@@ -65,12 +67,15 @@ __all__ = [
     "UserRedactor",
     "decode_body",
     "find_pattern_hits",
+    "form_tagged",
     "format_path",
+    "is_event_stream",
     "narrow_accept_encoding",
     "placeholder",
     "redact_interaction",
     "redact_request",
     "redact_uri",
+    "sse_data",
 ]
 
 JsonPath = tuple[str | int, ...]
@@ -78,6 +83,8 @@ UserRedactor = Callable[[Interaction], Interaction]
 Side = Literal["request", "response"]
 
 DEFAULT_HASH_KEY = b"pytest-convreplay redaction v1"
+# Shorter values ("org", "test") occur by chance anywhere: the gate ignores them, nor are they learned.
+MIN_SECRET_LENGTH = 8
 
 # Every placeholder this module writes; text inside one is never redacted again.
 PLACEHOLDER_RE = re.compile(r"<REDACTED:[^<>:\s]+(?::[0-9a-f]{8})?>")
@@ -123,14 +130,26 @@ DEFAULT_BODY_PATHS = (
     "**.authorization",
 )
 _TOKEN = r"[A-Za-z0-9._~+/-]"
+
+
+def _starts(word: str, literal: str) -> str:
+    """``literal`` (fixed width) where no ``word`` character comes before it, or one that ends a
+    JSON escape (``\\n``, ``\\t``, ``\\u00e9``): in escaped text (raw JSON, YAML) a key after a
+    newline follows an ``n``. The literal comes first so that the regex engine can scan for it."""
+    return rf"{literal}(?:(?<!{word}{literal})|(?<=\\[nrtbf]{literal})|(?<=\\u[0-9A-Fa-f]{{4}}{literal}))"
+
+
 DEFAULT_PATTERNS: tuple[tuple[str, str], ...] = (
-    ("openai-key", r"(?<![A-Za-z0-9])sk-[A-Za-z0-9_-]{20,}"),
-    ("openai-session", r"(?<![A-Za-z0-9])sess-[A-Za-z0-9]{16,}"),
+    ("openai-key", _starts("[A-Za-z0-9]", "sk-") + "[A-Za-z0-9_-]{20,}"),
+    ("openai-session", _starts("[A-Za-z0-9]", "sess-") + "[A-Za-z0-9]{16,}"),
     # Only the token is replaced; it must contain a digit so that prose ("bearer authentication") survives.
-    ("bearer", rf"(?i)\bbearer\s+(?P<secret>(?={_TOKEN}{{8}}){_TOKEN}*[0-9]{_TOKEN}*=*)"),
-    ("aws-access-key-id", r"(?<![A-Z0-9])(?:AKIA|ASIA)[A-Z0-9]{16}(?![A-Z0-9])"),
-    ("github-token", r"(?<![A-Za-z0-9])gh[pousr]_[A-Za-z0-9]{36,}"),
-    ("jwt", r"(?<![A-Za-z0-9_-])eyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}"),
+    (
+        "bearer",
+        "(?i)" + _starts(r"\w", "bearer") + rf"\s+(?P<secret>(?={_TOKEN}{{8}}){_TOKEN}*[0-9]{_TOKEN}*=*)",
+    ),
+    ("aws-access-key-id", _starts("[A-Z0-9]", "A[KS]IA") + "[A-Z0-9]{16}(?![A-Z0-9])"),
+    ("github-token", _starts("[A-Za-z0-9]", "gh[pousr]_") + "[A-Za-z0-9]{36,}"),
+    ("jwt", _starts("[A-Za-z0-9_-]", "eyJ") + r"[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}"),
     (
         "private-key",
         r"-----BEGIN (?P<kind>[A-Z ]*)PRIVATE KEY-----[\s\S]*?-----END (?P=kind)PRIVATE KEY-----",
@@ -391,6 +410,7 @@ class RedactionRules:
     callables: tuple[UserRedactor, ...] = ()
     allow_undecodable: bool = False
     hash_key: bytes = DEFAULT_HASH_KEY
+    learned: tuple[PatternRule, ...] = ()
 
     @classmethod
     def default(cls) -> RedactionRules:
@@ -441,6 +461,26 @@ class RedactionRules:
 
     def body_rule(self, path: JsonPath) -> BodyPathRule | None:
         return next((rule for rule in self.body_paths if rule.path.matches(path)), None)
+
+    def learning(self, interactions: Iterable[Interaction]) -> RedactionRules:
+        """These rules, and in responses, every value a response header rule redacts is redacted
+        wherever else it shows as well: the org id of ``openai-organization`` is in the API's 429
+        message ("... in organization org-... on requests per min")."""
+        values = {
+            value: name
+            for interaction in interactions
+            for name, value in self.redacted_header_values(interaction["response"]["headers"], "response")
+        }
+        learned = (PatternRule(name, re.compile(re.escape(value))) for value, name in values.items())
+        return replace(self, learned=_unique((*self.learned, *learned)))
+
+    def redacted_header_values(self, headers: Mapping[str, Any], side: Side) -> Iterator[tuple[str, str]]:
+        """(header name, value) of each value a header rule replaces, long enough to be specific."""
+        for name, values in headers.items():
+            rule = self.header_rule(side, name)
+            for value in [values] if isinstance(values, str) else values:
+                if rule is not None and len(str(value).strip()) >= MIN_SECRET_LENGTH:
+                    yield rule.name, str(value).strip()
 
 
 _Rule = TypeVar("_Rule", HeaderRule, QueryRule, BodyPathRule)
@@ -567,17 +607,37 @@ def decode_body(data: bytes, content_encoding: str) -> bytes:
 
 def find_pattern_hits(text: str, patterns: Iterable[PatternRule]) -> Iterator[tuple[int, int, PatternRule]]:
     """Secret spans (start, end, rule) of pattern matches, never inside an existing placeholder."""
-    for segment_start, segment in _unredacted_segments(text):
-        for rule in patterns:
+    patterns = tuple(patterns)
+    return _hits(text, patterns, patterns)
+
+
+def _hits(
+    text: str, rules: tuple[PatternRule, ...], in_use: tuple[PatternRule, ...]
+) -> Iterator[tuple[int, int, PatternRule]]:
+    """Hits of ``rules``; placeholders are recognised by the labels and patterns of ``in_use``."""
+    for segment_start, segment in _unredacted_segments(text, in_use):
+        for rule in rules:
             for match in rule.regex.finditer(segment):
                 start, end = rule.secret_span(match)
                 if end > start:
                     yield segment_start + start, segment_start + end, rule
 
 
-def _unredacted_segments(text: str) -> Iterator[tuple[int, str]]:
+def _is_placeholder(found: re.Match[str], patterns: tuple[PatternRule, ...]) -> bool:
+    """Text shaped like a placeholder whose label is itself a secret (``<REDACTED:sk-proj-…>``) is
+    not one, or it would hide that secret; the rules' own labels always are (a greedy user pattern
+    may match them)."""
+    label = found.group()[len("<REDACTED:") :].partition(":")[0].rstrip(">")
+    return any(rule.label == label for rule in patterns) or not any(
+        rule.regex.search(label) for rule in patterns
+    )
+
+
+def _unredacted_segments(text: str, patterns: tuple[PatternRule, ...]) -> Iterator[tuple[int, str]]:
     start = 0
     for found in PLACEHOLDER_RE.finditer(text):
+        if not _is_placeholder(found, patterns):
+            continue
         if found.start() > start:
             yield start, text[start : found.start()]
         start = found.end()
@@ -591,8 +651,9 @@ _MAX_PASSES = 8
 class _Redactor:
     """Applies one RedactionRules to strings, URIs, headers and bodies."""
 
-    def __init__(self, rules: RedactionRules) -> None:
+    def __init__(self, rules: RedactionRules, learned: tuple[PatternRule, ...] = ()) -> None:
         self.rules = rules
+        self._patterns = (*rules.patterns, *learned)
 
     # Strings ------------------------------------------------------------------------------
 
@@ -607,10 +668,10 @@ class _Redactor:
         return text
 
     def _patterns_once(self, text: str) -> str:
-        for rule in self.rules.patterns:
+        for rule in self._patterns:
             pieces: list[str] = []
             last = 0
-            for start, end, _ in find_pattern_hits(text, (rule,)):
+            for start, end, _ in _hits(text, (rule,), self._patterns):
                 if start < last:
                     continue
                 pieces += (
@@ -623,12 +684,25 @@ class _Redactor:
         return text
 
     def string(self, text: str, path: JsonPath) -> str:
-        """A JSON string value: nested JSON first (so paths apply inside it), then patterns."""
+        """A JSON string value: nested JSON first (so paths apply inside it; a JSON string literal,
+        ``json.dumps`` of a str, counts too), then URLs and patterns."""
         nested = json_container(text)
+        if nested is None and text.startswith('"'):
+            nested = json_body(text)
+            if isinstance(nested, str):
+                redacted_text = self.string(nested, path)
+                return json.dumps(redacted_text, ensure_ascii=False) if redacted_text != nested else text
+            nested = None
         if nested is not None:
             redacted = self.json(nested, path)
             if redacted != nested:
                 text = json.dumps(redacted, ensure_ascii=False, separators=(",", ":"))
+        return self.text(text)
+
+    def text(self, text: str) -> str:
+        """Free text: http(s) URLs get the URI rules (a presigned URL's ``sig``), then patterns."""
+        if "://" in text:
+            text = _URL_RE.sub(lambda found: self.uri(found.group()), text)
         return self.patterns(text)
 
     def json(self, value: Any, path: JsonPath) -> Any:
@@ -659,12 +733,13 @@ class _Redactor:
         return "&".join(pairs)
 
     def uri(self, uri: str) -> str:
+        """Userinfo (a token is often the username alone: ``https://<token>@host``) becomes one
+        placeholder; path patterns and query rules apply."""
         parts = urlsplit(uri)
         netloc = parts.netloc
-        if parts.password:
-            userinfo, _, host = netloc.rpartition("@")
-            user = userinfo.partition(":")[0]
-            netloc = f"{user}:{quote(placeholder('password'), safe='')}@{host}"
+        userinfo, at, host = netloc.rpartition("@")
+        if at and unquote(userinfo) != _USERINFO:
+            netloc = f"{quote(_USERINFO, safe='')}@{host}"
         clear_path = unquote(parts.path)
         path = self.patterns(clear_path)
         path = parts.path if path == clear_path else quote(path, safe="/")
@@ -679,7 +754,10 @@ class _Redactor:
         out: dict[str, Any] = {}
         for name, values in headers.items():
             rule = self.rules.header_rule(side, name)
-            redact = self.patterns if rule is None else _constant(rule.placeholder)
+            if rule is not None:
+                redact = _constant(rule.placeholder)
+            else:
+                redact = self.uri if name.lower() in _URL_HEADERS else self.patterns
             out[name] = redact(values) if isinstance(values, str) else [redact(value) for value in values]
         return out
 
@@ -689,15 +767,51 @@ class _Redactor:
         content_type = ",".join(header_values(headers, "content-type")).lower()
         if "application/x-www-form-urlencoded" in content_type:
             return self.patterns(self.query(body))
-        document = json_container(body)
+        if "text/event-stream" in content_type:
+            return "\n".join(self._event_line(line) for line in body.split("\n"))
+        return self.document(body)
+
+    def document(self, text: str) -> str:
+        """JSON text field by field (rewritten, in its own layout, only when a field changed);
+        other text as free text."""
+        document = json_container(text)
         if document is None:
-            return self.patterns(body)
+            return self.text(text)
         redacted = self.json(document, ())
         if redacted == document:
-            return self.patterns(body)
-        indent = 2 if "\n" in body.strip() else None
+            return self.patterns(text)
+        indent = 2 if "\n" in text.strip() else None
         separators = (",", ": ") if indent else (",", ":")
         return json.dumps(redacted, ensure_ascii=False, indent=indent, separators=separators)
+
+    def _event_line(self, line: str) -> str:
+        """One line of a server-sent event stream: a ``data:`` line is a JSON event of its own."""
+        data = sse_data(line)
+        if data is None:
+            return self.patterns(line)
+        start = len("data:") + line.startswith("data: ")
+        return line[:start] + self.document(data) + line[start + len(data) :]
+
+
+_URL_RE = re.compile(r"""https?://[^\s"'<>\\]+""", re.IGNORECASE)
+_URL_HEADERS = ("location", "content-location")
+_USERINFO = placeholder("userinfo")
+
+
+def sse_data(line: str) -> str | None:
+    """The value of a server-sent event's ``data:`` line (None for any other line)."""
+    field, colon, value = line.rstrip("\r\n").partition(":")
+    if field != "data" or not colon:
+        return None
+    return value[1:] if value.startswith(" ") else value
+
+
+def is_event_stream(headers: Mapping[str, Any]) -> bool:
+    """Whether a part's ``content-type`` is ``text/event-stream`` (header values as list or str)."""
+    return any(
+        key.lower() == "content-type" and "text/event-stream" in str(values).lower()
+        for key, values in headers.items()
+    )
 
 
 def _constant(value: str) -> Callable[[str], str]:
@@ -713,21 +827,38 @@ def redact_uri(uri: str, rules: RedactionRules) -> str:
     return _Redactor(rules).uri(uri)
 
 
+_FORM = "application/x-www-form-urlencoded"
+
+
+class FormBody(bytes):
+    """A request body sent as form data. Replay matching sees a request's method, URI and body
+    only, so its content type travels with the bytes to reach :func:`redact_request`."""
+
+
+def form_tagged(body: object, content_type: str | None) -> object:
+    """``body`` as a FormBody when ``content_type`` says it is form-encoded, else unchanged."""
+    if isinstance(body, bytes | bytearray | str) and _FORM in (content_type or "").lower():
+        return FormBody(body.encode("utf-8") if isinstance(body, str) else body)
+    return body
+
+
 def redact_request(method: str, uri: str, body: object, rules: RedactionRules) -> tuple[str, object]:
     """A live request's URI and body as a cassette stores them, for matching it on replay: the
     request side of :func:`redact_interaction`, user callables included (they get an empty 200
-    response beside it). A body that is not UTF-8 text is passed through as is."""
+    response beside it). A FormBody gets the form rules; a body that is not UTF-8 text is passed
+    through as is."""
     redactor = _Redactor(rules)
     uri = redactor.uri(uri)
+    headers: Headers = {"content-type": [_FORM]} if isinstance(body, FormBody) else {}
     if isinstance(body, bytes | bytearray):
         with contextlib.suppress(UnicodeDecodeError):
             body = bytes(body).decode("utf-8")
     if rules.callables:
-        request = {"method": method, "uri": uri, "body": body, "headers": {}}
+        request = {"method": method, "uri": uri, "body": body, "headers": headers}
         response = {"status": {"code": 200, "message": "OK"}, "headers": {}, "body": {"string": ""}}
         request = _run_callables({"request": request, "response": response}, rules)["request"]
         uri, body = redactor.uri(request["uri"]), request.get("body")
-    return uri, redactor.body(body, {}) if isinstance(body, str) else body
+    return uri, redactor.body(body, headers) if isinstance(body, str) else body
 
 
 def _run_callables(interaction: dict[str, Any], rules: RedactionRules) -> dict[str, Any]:
@@ -758,9 +889,10 @@ def redact_interaction(interaction: Interaction, rules: RedactionRules) -> Inter
     request["uri"] = redactor.uri(request["uri"])
     request["headers"] = redactor.headers(request["headers"], "request")
     request["body"] = redactor.body(request.get("body"), request["headers"])
-    response["headers"] = redactor.headers(response["headers"], "response")
+    answer = _Redactor(rules, rules.learned)
+    response["headers"] = answer.headers(response["headers"], "response")
     if "body" in response:
-        response["body"]["string"] = redactor.body(response["body"].get("string"), response["headers"])
+        response["body"]["string"] = answer.body(response["body"].get("string"), response["headers"])
     _fix_content_length(request, _body_of(interaction["request"]))
     _fix_content_length(response, _body_of(interaction["response"]))
     return cast(Interaction, result)

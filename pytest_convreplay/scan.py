@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, cast
@@ -28,6 +28,7 @@ from .secrets_gate import (
     find_leaks,
     find_secrets_in_interactions,
     find_secrets_in_text,
+    holds_secret,
     raise_for_findings,
     strings_of_interaction,
 )
@@ -132,6 +133,7 @@ def redact_files(
     pending: list[tuple[Path, str]] = []
     changes: list[Change] = []
     leaks: list[Finding] = []
+    secret_key = holds_secret(known, rules.patterns)
     for file in iter_files(paths):
         data = _load(file, file.read_text(encoding="utf-8"))
         interactions = _interactions_of(data)
@@ -143,7 +145,7 @@ def redact_files(
         changes += [
             Change(str(file), index, where)
             for index, (before, after) in enumerate(zip(interactions, redacted, strict=True))
-            for where in _changed_places(before, after, rules)
+            for where in _changed_places(before, after, rules, secret_key)
         ]
         text = _dump(file, {**cast(dict[str, Any], data), "interactions": redacted})
         leaks += [
@@ -195,11 +197,14 @@ def _dump(file: Path, data: dict[str, Any]) -> str:
     return dump_cassette(data["interactions"], data.get("metadata") or {})
 
 
-def _changed_places(before: Interaction, after: Interaction, rules: RedactionRules) -> Iterator[str]:
-    """Where ``after`` differs from ``before``: URI, header names, body field paths."""
+def _changed_places(
+    before: Interaction, after: Interaction, rules: RedactionRules, secret_key: Callable[[str], bool]
+) -> Iterator[str]:
+    """Where ``after`` differs from ``before``: URI, header names, body field paths (an object key
+    that is a secret shows as ``<key>``: this goes to CI logs)."""
     decoded = redact_interaction(before, RedactionRules(allow_undecodable=rules.allow_undecodable))
-    old = dict(_grouped(strings_of_interaction(0, decoded)))
-    new = dict(_grouped(strings_of_interaction(0, after)))
+    old = dict(_grouped(strings_of_interaction(0, decoded, secret_key)))
+    new = dict(_grouped(strings_of_interaction(0, after, secret_key)))
     prefix = "interaction 0 "
     for side in ("request", "response"):
         if _encoding(before, side) != _encoding(after, side):

@@ -16,17 +16,27 @@ from __future__ import annotations
 
 import base64
 import binascii
+import functools
 import json
 import os
 import re
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote, quote_plus
 
 from .errors import SecretLeakError
 from .interactions import Interaction, json_body
-from .redact import JsonPath, PatternRule, RedactionRules, find_pattern_hits, format_path
+from .redact import (
+    MIN_SECRET_LENGTH,
+    JsonPath,
+    PatternRule,
+    RedactionRules,
+    find_pattern_hits,
+    format_path,
+    is_event_stream,
+    sse_data,
+)
 
 __all__ = [
     "ENV_SECRET_NAMES",
@@ -38,11 +48,11 @@ __all__ = [
     "find_leaks",
     "find_secrets_in_interactions",
     "find_secrets_in_text",
+    "holds_secret",
     "strings_of_interaction",
 ]
 
 ENV_SECRET_NAMES = ("OPENAI_API_KEY", "OPENAI_ORG_ID", "OPENAI_PROJECT_ID", "OPENAI_ADMIN_KEY")
-MIN_SECRET_LENGTH = 8
 
 # Request headers whose values are credentials the client actually sent.
 _CREDENTIAL_HEADERS = (
@@ -107,26 +117,42 @@ class KnownSecrets:
         self._text_matcher = self._bytes_matcher = None
 
     def add_from_request_headers(self, headers: Mapping[str, Sequence[str] | str]) -> None:
-        """Remember the credentials a client really sent (bearer token, api-key, org/project ids)."""
+        """Remember the credentials a client really sent (bearer token, api-key, org/project ids);
+        a header sent several times is recorded joined (``A, B``), so each value counts too."""
         for name, values in headers.items():
             lowered = name.lower()
             if lowered not in _CREDENTIAL_HEADERS:
                 continue
-            for value in [values] if isinstance(values, str) else values:
-                source = f"the {lowered} header the client sent"
-                self.add(value, source)
-                scheme, _, credential = value.strip().partition(" ")
-                if credential and scheme.lower() in ("bearer", "basic", "token"):
-                    self.add(credential, source)
-                if scheme.lower() == "basic":
-                    self._add_basic_password(credential, source)
+            source = f"the {lowered} header the client sent"
+            for joined in [values] if isinstance(values, str) else values:
+                for value in dict.fromkeys([joined, *joined.split(",")]):
+                    self._add_credential(value, source)
 
-    def _add_basic_password(self, credential: str, source: str) -> None:
+    def add_from_response_headers(
+        self, headers: Mapping[str, Sequence[str] | str], rules: RedactionRules
+    ) -> None:
+        """Remember the values response header rules redact (``openai-organization``): the
+        redaction learns them too (RedactionRules.learning), so any still left is a leak."""
+        for name, value in rules.redacted_header_values(headers, "response"):
+            self.add(value, f"the {name} response header")
+
+    def _add_credential(self, value: str, source: str) -> None:
+        self.add(value, source)
+        scheme, _, credential = value.strip().partition(" ")
+        if credential and scheme.lower() in ("bearer", "basic", "token"):
+            self.add(credential, source)
+        if scheme.lower() == "basic":
+            self._add_basic(credential, source)
+
+    def _add_basic(self, credential: str, source: str) -> None:
+        """Both halves of ``user:password``: a token is often sent as the username alone."""
         try:
             decoded = base64.b64decode(credential, validate=True).decode("utf-8")
         except (binascii.Error, UnicodeDecodeError):
             return
-        self.add(decoded.partition(":")[2], source)
+        user, _, password = decoded.partition(":")
+        self.add(user, source)
+        self.add(password, source)
 
     def __len__(self) -> int:
         return len(self._sources)
@@ -178,6 +204,8 @@ def _forms_of(value: str) -> dict[str, str]:
         "JSON-escaped": json.dumps(value, ensure_ascii=False)[1:-1],
         "JSON-escaped ASCII": json.dumps(value, ensure_ascii=True)[1:-1],
     }
+    for form in ("url-encoded", "form-encoded", "url-encoded path"):  # %2f is as valid as %2F
+        forms[f"{form}, lower-case hex"] = _PERCENT_RE.sub(lambda found: found.group().lower(), forms[form])
     raw = value.encode("utf-8")
     for shift in range(3):
         core = _base64_core(raw, shift)
@@ -189,6 +217,9 @@ def _forms_of(value: str) -> dict[str, str]:
         if needle not in unique.values():
             unique[form] = needle
     return unique
+
+
+_PERCENT_RE = re.compile(r"%[0-9A-F]{2}")
 
 
 def _base64_core(raw: bytes, shift: int) -> str:
@@ -203,34 +234,49 @@ def _base64_core(raw: bytes, shift: int) -> str:
 # ------------------------------------------------------------------------------ structures
 
 
-def strings_of_interaction(index: int, interaction: Interaction) -> Iterator[tuple[str, str | bytes]]:
+def strings_of_interaction(
+    index: int, interaction: Interaction, secret_key: Callable[[str], bool] = lambda key: False
+) -> Iterator[tuple[str, str | bytes]]:
     """(location, text) of every string an interaction holds: URI, header values, body fields.
 
-    JSON bodies are walked so that a finding names the field (``response body data[2].text``).
+    JSON bodies are walked so that a finding names the field (``response body data[2].text``);
+    an object key for which ``secret_key`` is true is shown as ``<key>``, never as itself. An
+    event stream is walked event by event, and the ``delta`` texts of each streamed part are also
+    given joined: a secret split over deltas is whole only there.
     """
     request: Mapping[str, Any] = interaction.get("request") or {}
     response: Mapping[str, Any] = interaction.get("response") or {}
     prefix = f"interaction {index}"
     yield f"{prefix} request uri", str(request.get("uri", ""))
     for side, part in (("request", request), ("response", response)):
-        for name, values in (part.get("headers") or {}).items():
+        headers: Mapping[str, Any] = part.get("headers") or {}
+        for name, values in headers.items():
             yield f"{prefix} {side} header {name.lower()}", str(name)
             for value in [values] if isinstance(values, str) else values:
                 yield f"{prefix} {side} header {name.lower()}", str(value)
         body = part.get("body")
         if isinstance(body, Mapping):
             body = body.get("string")
-        yield from _strings_of_body(f"{prefix} {side} body", body)
+        where = f"{prefix} {side} body"
+        if isinstance(body, str) and is_event_stream(headers):
+            yield from _strings_of_events(where, body, secret_key)
+        else:
+            yield from _strings_of_body(where, body, secret_key)
 
 
-def _strings_of_body(where: str, body: Any) -> Iterator[tuple[str, str | bytes]]:
+def _strings_of_body(
+    where: str, body: Any, secret_key: Callable[[str], bool]
+) -> Iterator[tuple[str, str | bytes]]:
     if isinstance(body, bytes):
         yield where, body
     elif isinstance(body, str) and body:
         document = json_body(body)
         if isinstance(document, dict | list):
             for path, text in _strings_of_json(document, ()):
-                yield f"{where} {format_path(path)}".rstrip(), text
+                shown = tuple(
+                    "<key>" if isinstance(step, str) and secret_key(step) else step for step in path
+                )
+                yield f"{where} {format_path(shown)}".rstrip(), text
         else:
             yield where, body
 
@@ -247,6 +293,27 @@ def _strings_of_json(value: Any, path: JsonPath) -> Iterator[tuple[JsonPath, str
             yield from _strings_of_json(item, (*path, index))
 
 
+_STREAMED_PART = ("type", "item_id", "output_index", "content_index")  # which text a delta adds to
+
+
+def _strings_of_events(
+    where: str, body: str, secret_key: Callable[[str], bool]
+) -> Iterator[tuple[str, str | bytes]]:
+    deltas: dict[tuple[str, ...], list[tuple[int, str]]] = {}
+    for number, data in enumerate(filter(None, map(sse_data, body.split("\n")))):
+        yield from _strings_of_body(f"{where} event {number}", data, secret_key)
+        event = json_body(data)
+        if isinstance(event, dict) and isinstance(event.get("delta"), str):
+            part = tuple(
+                str(event.get(name)) for name in ("type", "item_id", "output_index", "content_index")
+            )
+            deltas.setdefault(part, []).append((number, event["delta"]))
+    for pieces in deltas.values():
+        if len(pieces) > 1:
+            joined = "".join(delta for _, delta in pieces)
+            yield f"{where} events {pieces[0][0]}-{pieces[-1][0]}, deltas joined", joined
+
+
 def _hits(
     text: str | bytes, known: KnownSecrets, patterns: Sequence[PatternRule]
 ) -> Iterator[tuple[int, str]]:
@@ -260,13 +327,20 @@ def _hits(
         yield start, f"text matching secret pattern {rule.label!r}"
 
 
+def holds_secret(known: KnownSecrets, patterns: Sequence[PatternRule] = ()) -> Callable[[str], bool]:
+    """Whether a string holds a known value or a pattern match (remembered: keys repeat a lot)."""
+    return functools.cache(lambda text: next(_hits(text, known, patterns), None) is not None)
+
+
 def find_secrets_in_interactions(
     interactions: Iterable[Interaction], known: KnownSecrets, patterns: Sequence[PatternRule] = ()
 ) -> list[Finding]:
-    """Every known value or pattern match left in the interactions, by location."""
+    """Every known value or pattern match left in the interactions, by location (an object key
+    that is a secret shows as ``<key>`` there)."""
     findings: list[Finding] = []
+    secret_key = holds_secret(known, patterns)
     for index, interaction in enumerate(interactions):
-        for where, text in strings_of_interaction(index, interaction):
+        for where, text in strings_of_interaction(index, interaction, secret_key):
             findings.extend(Finding(what, where) for _, what in _hits(text, known, patterns))
     return list(dict.fromkeys(findings))
 

@@ -28,6 +28,7 @@ from pytest_convreplay.redact import (
     PatternRule,
     QueryRule,
     RedactionRules,
+    form_tagged,
     format_path,
     narrow_accept_encoding,
     redact_interaction,
@@ -160,11 +161,18 @@ def test_uri_without_secrets_is_returned_byte_for_byte() -> None:
     assert redact_uri(uri, RULES) is uri
 
 
-def test_patterns_and_passwords_in_uris_are_redacted() -> None:
+def test_patterns_and_userinfo_in_uris_are_redacted() -> None:
     redacted = redact_uri(f"https://user:hunter2-password@proxy.local/v1/{KEY}/items?q={KEY}", RULES)
     assert KEY not in redacted
     assert "hunter2" not in redacted
-    assert redacted.startswith("https://user:%3CREDACTED%3Apassword%3E@proxy.local/v1/")
+    assert redacted.startswith("https://%3CREDACTED%3Auserinfo%3E@proxy.local/v1/")
+
+
+@pytest.mark.parametrize("userinfo", ["ghs_notapattern_tok3nValue9876543210", "sk_live_token:", "bob:pw"])
+def test_userinfo_is_redacted_whole_even_without_a_password(userinfo: str) -> None:
+    redacted = redact_uri(f"http://{userinfo}@127.0.0.1:8080/v1/items", RULES)
+    assert redacted == "http://%3CREDACTED%3Auserinfo%3E@127.0.0.1:8080/v1/items"
+    assert redact_uri(redacted, RULES) is redacted
 
 
 def test_query_rule_names_are_validated() -> None:
@@ -533,6 +541,121 @@ def test_non_callables_are_rejected() -> None:
 def test_body_path_rule_label_defaults_to_the_last_name() -> None:
     assert BodyPathRule.parse("data[*].content[*].text").label == "text"
     assert BodyPathRule.parse("[*]").label == "body"
+
+
+# ---------------------------------------------------------------------- review findings
+
+
+def body_text(interaction: Interaction) -> str:
+    return interaction["response"]["body"]["string"]
+
+
+@pytest.mark.parametrize("escape", ["\\n", "\\t", "\\r", "\\b", "\\f", "\\u00e9", "\\n\\n"])
+def test_a_key_right_after_a_json_escape_is_found_in_text_that_is_not_parsed(escape: str) -> None:
+    arguments = '{"path": "notes.txt", "text": "config:' + escape + KEY  # truncated: not JSON
+    body = json.dumps({"data": [{"type": "function_call", "arguments": arguments}]})
+    redacted = redact_interaction(make_interaction(body=body), RULES)
+    assert KEY not in body_text(redacted)
+    assert redact_interaction(redacted, RULES) == redacted
+
+
+def test_a_json_string_literal_is_decoded_like_nested_objects() -> None:
+    output = json.dumps(f"config file:\n{KEY}")  # a tool returning json.dumps(str)
+    body = json.dumps({"data": [{"type": "function_call_output", "output": output}]})
+    redacted = redact_interaction(make_interaction(body=body), RULES)
+    stored = json.loads(response_json(redacted)["data"][0]["output"])
+    assert stored.startswith("config file:\n<REDACTED:openai-key:")
+    assert redact_interaction(redacted, RULES) == redacted
+    plain = json.dumps({"data": [{"output": json.dumps("nothing here")}]})
+    assert body_text(redact_interaction(make_interaction(body=plain), RULES)) == plain
+
+
+def test_text_shaped_like_a_placeholder_does_not_hide_a_key() -> None:
+    body = json.dumps(page(f"<REDACTED:{KEY}> and <REDACTED:openai-key:0a1b2c3d> and <REDACTED:api_key>"))
+    redacted = redact_interaction(make_interaction(body=body), RULES)
+    text = response_json(redacted)["data"][0]["content"][0]["text"]
+    assert KEY not in text
+    assert text.endswith(" and <REDACTED:openai-key:0a1b2c3d> and <REDACTED:api_key>")
+    assert redact_interaction(redacted, RULES) == redacted
+
+
+def sse(*events: dict[str, Any]) -> str:
+    return "".join(f"event: {event['type']}\ndata: {json.dumps(event)}\n\n" for event in events)
+
+
+def test_event_stream_data_lines_are_redacted_as_json_events() -> None:
+    body = sse(
+        {"type": "response.output_text.delta", "delta": "hi"},
+        {"type": "response.completed", "response": {"text": f"key:\n{KEY}", "password": "hunter2!"}},
+    )
+    interaction = make_interaction(response_headers={"content-type": ["text/event-stream"]}, body=body)
+    redacted = body_text(redact_interaction(interaction, RULES))
+    assert KEY not in redacted
+    assert "hunter2" not in redacted
+    events = [json.loads(line[len("data: ") :]) for line in redacted.splitlines() if line.startswith("data:")]
+    assert events[0] == {"type": "response.output_text.delta", "delta": "hi"}
+    assert events[1]["response"]["password"] == "<REDACTED:password>"
+    assert redacted.splitlines()[:3] == body.splitlines()[:3]  # unchanged events keep their bytes
+    twice = redact_interaction(redact_interaction(interaction, RULES), RULES)
+    assert body_text(twice) == redacted
+
+
+def test_urls_in_location_headers_and_in_json_strings_follow_query_rules() -> None:
+    presigned = "https://bucket.s3.amazonaws.com/f.png?X-Amz-Signature=abc123sig&X-Amz-Security-Token=tok9"
+    interaction = make_interaction(
+        response_headers={
+            "location": ["/v1/blob/file_1?name=a.txt&sig=SasSignatureSecret%3D&token=OneTimeToken42"],
+            "x-other": ["https://h/x?sig=not-a-url-header"],
+        },
+        body=json.dumps(page(f"download it from {presigned} today", image_url=presigned)),
+    )
+    redacted = redact_interaction(interaction, RULES)
+    headers = redacted["response"]["headers"]
+    assert headers["location"] == [
+        "/v1/blob/file_1?name=a.txt&sig=%3CREDACTED%3Asig%3E&token=%3CREDACTED%3Atoken%3E"
+    ]
+    assert headers["x-other"] == ["https://h/x?sig=not-a-url-header"]  # patterns only, as before
+    text = body_text(redacted)
+    for secret in ("abc123sig", "tok9"):
+        assert secret not in text
+    assert "https://bucket.s3.amazonaws.com/f.png?X-Amz-Signature=%3CREDACTED%3Ax-amz-signature%3E" in text
+    assert redact_interaction(redacted, RULES) == redacted
+
+
+def test_a_secret_used_as_an_object_key_is_redacted() -> None:
+    body = json.dumps({"metadata": {KEY: {"owner": "ci"}}})
+    redacted = body_text(redact_interaction(make_interaction(body=body), RULES))
+    assert KEY not in redacted
+    assert next(iter(json.loads(redacted)["metadata"])).startswith("<REDACTED:openai-key:")
+
+
+def test_values_of_response_header_rules_are_redacted_in_response_bodies_too() -> None:
+    org = "org-Rl8kQz2mW4nT6vX1yB3cD5eF"
+    message = f"Rate limit reached for requests in organization {org} on requests per min (RPM)"
+    limited = make_interaction(
+        response_headers={"openai-organization": [org]}, body=json.dumps({"error": {"message": message}})
+    )
+    other = make_interaction(body=json.dumps({"error": {"message": message}}))
+    rules = RULES.learning([limited])
+    for interaction in (limited, other):
+        text = body_text(redact_interaction(interaction, rules))
+        assert org not in text
+        assert "in organization <REDACTED:openai-organization:" in text
+    assert org in body_text(redact_interaction(other, RULES))  # learned from the recording only
+
+
+def test_a_form_body_is_normalized_for_replay_as_it_was_recorded() -> None:
+    form = "grant_type=password&username=bob&password=hunter2-very-secret"
+    written = redact_interaction(
+        make_interaction(
+            request_headers={"content-type": ["application/x-www-form-urlencoded"]}, request_body=form
+        ),
+        RULES,
+    )["request"]
+    tagged = form_tagged(form.encode(), "application/x-www-form-urlencoded; charset=utf-8")
+    assert redact_request("POST", ITEMS_URI, tagged, RULES) == (ITEMS_URI, written["body"])
+    assert "hunter2" not in written["body"]
+    assert form_tagged(b'{"a": 1}', "application/json") == b'{"a": 1}'
 
 
 # ------------------------------------------------------------------------ property tests

@@ -180,6 +180,68 @@ def test_gate_catches_any_declared_value_in_any_form(secret: str, form: str, fil
     assert secret not in str(error.value)
 
 
+def stream(*deltas: str) -> Interaction:
+    events = [{"type": "response.created"}] + [
+        {"type": "response.output_text.delta", "item_id": "msg_1", "content_index": 0, "delta": delta}
+        for delta in deltas
+    ]
+    body = "".join(f"event: {e['type']}\ndata: {json.dumps(e)}\n\n" for e in events)
+    return interaction(response_headers={"content-type": ["text/event-stream"]}, body=body)
+
+
+def test_a_known_value_split_over_streamed_deltas_stops_the_write() -> None:
+    streamed = redact_interaction(stream("Your key: ", OPAQUE[:6], OPAQUE[6:14], OPAQUE[14:]), RULES)
+    with pytest.raises(SecretLeakError) as error:
+        ensure_no_secrets([streamed], cassette_text(streamed), known(), RULES, "c.yaml")
+    message = str(error.value)
+    assert "interaction 0 response body events 1-4, deltas joined" in message
+    assert OPAQUE not in message
+    assert OPAQUE[6:14] not in message
+    harmless = redact_interaction(stream("Hello ", "there, ", "how are you?"), RULES)
+    ensure_no_secrets([harmless], cassette_text(harmless), known(), RULES, "c.yaml")
+
+
+def test_stream_events_are_walked_field_by_field() -> None:
+    findings = find_secrets_in_interactions([stream("a", f"b {OPAQUE}")], known())
+    assert "interaction 0 response body event 2 delta" in [f.where for f in findings]
+
+
+def test_a_secret_object_key_is_masked_in_findings() -> None:
+    body = json.dumps({"metadata": {OPAQUE: OPAQUE, "note": {API_KEY: {"owner": "ci"}}}})
+    findings = find_secrets_in_interactions([interaction(body=body)], known(), RULES.patterns)
+    places = {f.where for f in findings if "body" in f.where}
+    assert places == {
+        "interaction 0 response body metadata",
+        'interaction 0 response body metadata["<key>"]',
+        "interaction 0 response body metadata.note",
+    }
+
+
+def test_both_halves_of_a_basic_credential_and_every_joined_value_are_learned() -> None:
+    secrets = KnownSecrets()
+    token_as_user = base64.b64encode(b"ghs_notapattern_tok3nValue98:").decode()
+    secrets.add_from_request_headers(
+        {"authorization": [f"Basic {token_as_user}"], "x-api-key": ["first-api-key-AZ1, second-api-key-AZ2"]}
+    )
+    for value in ("ghs_notapattern_tok3nValue98", "first-api-key-AZ1", "second-api-key-AZ2"):
+        assert list(secrets.find(f"Token {value}")), value
+
+
+def test_values_redacted_by_response_header_rules_are_learned() -> None:
+    secrets = KnownSecrets()
+    secrets.add_from_response_headers(
+        {"openai-organization": [ORG_ID], "x-request-id": ["req_123456789"]}, RULES
+    )
+    assert secrets.sources == ["the openai-organization response header"]
+    assert list(secrets.find(f"in organization {ORG_ID} on requests"))
+
+
+def test_a_declared_value_url_encoded_with_lower_case_hex_is_found() -> None:
+    secrets = KnownSecrets.from_env({}, values=["p@ss/w0rd+Secret=xyz"])
+    assert list(secrets.find("?q=p%40ss%2fw0rd%2bSecret%3dxyz"))
+    assert list(secrets.find_bytes(b"q=p%40ss%2fw0rd%2bSecret%3dxyz"))
+
+
 # ------------------------------------------------------------------------ convreplay scan
 
 
@@ -215,6 +277,20 @@ def test_scan_looks_inside_binary_bodies(tmp_path: Path) -> None:
     assert [str(f) for f in findings] == [
         f"{path}: value of MY_SERVICE_TOKEN in interaction 0 response body data[0].text"
     ]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        '{"arguments": "{\\"a\\": \\"x\\\\n' + API_KEY[:-2] + 'Zz"}',  # key after an escaped newline
+        "<REDACTED:" + API_KEY[:-2] + "Zz>",  # shaped like a placeholder
+    ],
+    ids=["after-escape", "placeholder-lookalike"],
+)
+def test_scan_finds_keys_the_patterns_used_to_miss(tmp_path: Path, text: str) -> None:
+    path = write(tmp_path / "vcr.yaml", yaml.safe_dump({"version": 1, "interactions": [], "x": text}))
+    findings = scan_files([path], KnownSecrets(), RULES.patterns)
+    assert [f.what for f in findings] == ["text matching secret pattern 'openai-key'"]
 
 
 def test_scan_of_a_missing_path_is_a_config_error(tmp_path: Path) -> None:
@@ -270,6 +346,18 @@ def test_redact_files_leaves_non_cassettes_alone_and_stops_on_broken_files(tmp_p
     with pytest.raises(CassetteError, match=r"b\.yaml: cannot be parsed"):
         redact_files([tmp_path], RULES, known())
     assert broken.read_text() == "interactions: [\n"
+
+
+def test_redact_files_masks_a_secret_object_key_in_what_it_prints(tmp_path: Path) -> None:
+    body = json.dumps({"metadata": {API_KEY: {"owner": "ci"}}})
+    stored = interaction(body=body)
+    stored["request"]["headers"] = {}
+    path = write(tmp_path / "c.yaml", cassette_text(stored))
+    changes = [str(change) for change in redact_files([path], RULES, KnownSecrets())]
+    assert changes
+    assert not any(API_KEY in change for change in changes)
+    assert f'{path}: interaction 0 response body metadata["<key>"].owner' in changes
+    assert API_KEY not in path.read_text()
 
 
 def test_redact_files_handles_json_cassettes(tmp_path: Path) -> None:
