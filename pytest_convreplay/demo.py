@@ -78,7 +78,7 @@ def _run(folder: Path, say: Callable[[str], None]) -> int:
             live = list_items(api.base_url, api.api_key, conversation, 10, "asc")
         recording.save()
         say(
-            f"2. recorded {len(live)} items in {len(recording.recorded)} pages with {client_name} "
+            f"2. recorded {len(live)} items in {len(recording.interactions)} pages with {client_name} "
             f"-> {first.name} ({first.stat().st_size // 1024} KiB)"
         )
         secrets = _secrets_sent(api, recording)
@@ -122,7 +122,7 @@ def _base_of(recording: Recording) -> str:
 def _secrets_sent(api: ConversationsEmulator, recording: Recording) -> dict[str, str]:
     """The key, org, project and cookies that crossed the wire, as the gate knows them."""
     found = {"API key": api.api_key, "organization": api.organization, "project": api.project}
-    for interaction in recording.recorded[:1]:
+    for interaction in recording._live[:1]:  # the raw exchange: the demo shows the gate knows them
         for cookie in interaction["response"]["headers"].get("set-cookie", []):
             name, _, rest = cookie.partition("=")
             found[f"cookie {name}"] = rest.split(";", 1)[0]

@@ -38,7 +38,7 @@ from .pagination import rebuild_conversations as rebuild
 from .redact import RedactionRules, form_tagged, redact_interaction, redact_request
 from .replay import CassetteIndex, RequestKey, Unmatched, block_network, request_key, unmatched_message
 from .reslice import CompleteListings
-from .secrets_gate import KnownSecrets, ensure_no_secrets
+from .secrets_gate import KnownSecrets, ensure_no_secrets, masked
 
 _VCR_MODES = {
     RecordMode.NONE: VcrRecordMode.NONE,
@@ -81,7 +81,7 @@ class Recording:
         self.loaded: list[Interaction] = []
         self.metadata: dict[str, Any] = {}
         self.existed = False
-        self.recorded: list[Interaction] = []
+        self._live: list[Interaction] = []  # raw: credentials and all; never handed out
         self._attempts: list[int | None] = []
         self.unmatched: list[Unmatched] = []
         self.saved = False
@@ -232,14 +232,28 @@ class Recording:
             raise PaginationError(
                 f"convreplay: recording {shown_path(self.path)} stopped at {sent}: {error}"
             ) from None
-        self.recorded.append(interaction)
+        self._live.append(interaction)
         self._attempts.append(attempt)
 
     @property
     def interactions(self) -> list[Interaction]:
         """Every exchange of the cassette as it is or will be stored: this test's live exchanges
-        redacted, so the handle never gives a test a secret to print or snapshot."""
-        return [*self.loaded, *(redact_interaction(i, self.rules) for i in self.recorded)]
+        redacted, and any value the gate knows masked, so the handle never gives a test a secret
+        to print or snapshot (the raw exchanges stay private to the recording)."""
+        if not self._live:
+            return list(self.loaded)
+        known, rules = self.known_secrets(), self.rules.learning(self._live)
+        live = (masked(redact_interaction(i, rules), known) for i in self._live)
+        return [*self.loaded, *live]
+
+    def known_secrets(self) -> KnownSecrets:
+        """What the gate looks for: the environment's and declared values, and every credential the
+        client sent or the server named in a header this test recorded."""
+        known = KnownSecrets.from_env(names=self.settings.secret_env, values=self.settings.secrets)
+        for interaction in self._live:
+            known.add_from_request_headers(interaction["request"]["headers"])
+            known.add_from_response_headers(interaction["response"]["headers"], self.rules)
+        return known
 
     @property
     def requests(self) -> list[RecordedRequest]:
@@ -256,17 +270,12 @@ class Recording:
 
     def save(self) -> None:
         """record → redact → check → persist; nothing is written when any step objects."""
-        if not self.recorded or self.mode is RecordMode.NONE:
+        if not self._live or self.mode is RecordMode.NONE:
             return
-        known = KnownSecrets.from_env(names=self.settings.secret_env, values=self.settings.secrets)
-        for interaction in self.recorded:
-            known.add_from_request_headers(interaction["request"]["headers"])
-            known.add_from_response_headers(interaction["response"]["headers"], self.rules)
-        rules = self.rules.learning(self.recorded)
+        known = self.known_secrets()
+        rules = self.rules.learning(self._live)
         fresh = (
-            self.recorded
-            if self.settings.keep_retries
-            else drop_retried_failures(self.recorded, self._attempts)
+            self._live if self.settings.keep_retries else drop_retried_failures(self._live, self._attempts)
         )
         with locked(self.path):
             base, metadata = self._current()

@@ -74,6 +74,7 @@ __all__ = [
     "placeholder",
     "redact_interaction",
     "redact_request",
+    "redact_text",
     "redact_uri",
     "sse_data",
 ]
@@ -816,6 +817,11 @@ def is_event_stream(headers: Mapping[str, Any]) -> bool:
 
 def _constant(value: str) -> Callable[[str], str]:
     return lambda _: value
+
+
+def redact_text(text: str, rules: RedactionRules) -> str:
+    """Free text (an assertion message) with the rules' pattern hits replaced."""
+    return _Redactor(rules).patterns(text)
 
 
 def redact_uri(uri: str, rules: RedactionRules) -> str:

@@ -170,6 +170,13 @@ class KnownSecrets:
             for match in self._text_matcher.finditer(text):
                 yield match.start(), self._needles[match.group()]
 
+    def mask(self, text: str) -> str:
+        """``text`` with every known value, in any of its forms, replaced by ``<secret>``: for what
+        is shown rather than written (assertion messages, the fixture handle)."""
+        if self._text_matcher is None:
+            self._text_matcher = _alternation(self._forms())
+        return text if self._text_matcher is None else self._text_matcher.sub("<secret>", text)
+
     def find_bytes(self, data: bytes) -> Iterator[tuple[int, str]]:
         """Like ``find``, for bodies kept as bytes."""
         if self._bytes_matcher is None:
@@ -187,6 +194,17 @@ class KnownSecrets:
                 for form, needle in _forms_of(value).items():
                     self._needles.setdefault(needle, f"value of {source}" + (f" ({form})" if form else ""))
         return self._needles
+
+
+def masked(value: Any, known: KnownSecrets) -> Any:
+    """A copy of plain data (dicts, lists, strings) with every known value masked in its strings."""
+    if isinstance(value, str):
+        return known.mask(value)
+    if isinstance(value, dict):
+        return {key: masked(inner, known) for key, inner in value.items()}
+    if isinstance(value, list):
+        return [masked(inner, known) for inner in value]
+    return value
 
 
 def _alternation(needles: Iterable[str]) -> re.Pattern[str] | None:

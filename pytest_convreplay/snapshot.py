@@ -29,7 +29,7 @@ from .diff import diff_items, render
 from .errors import SecretLeakError, SnapshotError, SnapshotMismatch, quoted_nodeid, shown_path
 from .items import parse_items, to_item_dicts
 from .masks import DEFAULT_MASKS, Mask, apply_masks, parse_masks, renumber_ids
-from .redact import PatternRule
+from .redact import PatternRule, RedactionRules, redact_text
 from .secrets_gate import KnownSecrets, check_text
 
 if TYPE_CHECKING:
@@ -267,7 +267,9 @@ class SnapshotFile:
                 self.options.path, name, SnapshotState.NEW, failure=self._missing(name, prepared)
             )
         else:
-            failure = self._describe(name) + "\n" + render(diff) + "\n" + self._to_accept("update it")
+            failure = self._shown(
+                self._describe(name) + "\n" + render(diff) + "\n" + self._to_accept("update it")
+            )
             check = SnapshotCheck(self.options.path, name, SnapshotState.CHANGED, failure=failure)
         self.on_check(check)
         return check
@@ -315,10 +317,16 @@ class SnapshotFile:
         self._stored = {**self.stored, name: items}
 
     def _known_secrets(self) -> KnownSecrets:
-        known = KnownSecrets.from_env(names=self.options.secret_env, values=self.options.secrets)
-        for interaction in self.recording.recorded if self.recording is not None else ():
-            known.add_from_request_headers(interaction["request"]["headers"])
-        return known
+        if self.recording is not None:
+            return self.recording.known_secrets()
+        return KnownSecrets.from_env(names=self.options.secret_env, values=self.options.secrets)
+
+    def _shown(self, message: str) -> str:
+        """A failure message as printed: it quotes live items, which the gate has not seen, so known
+        values and pattern hits are masked as they would be in the file."""
+        return redact_text(
+            self._known_secrets().mask(message), RedactionRules(patterns=self.options.patterns)
+        )
 
 
 # --- what tests hold ----------------------------------------------------------------------------

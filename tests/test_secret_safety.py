@@ -238,6 +238,28 @@ def test_the_fixture_handle_shows_recorded_requests_redacted(
     pytester.runpytest("--convreplay-record-mode=once").assert_outcomes(passed=1)
 
 
+def test_the_fixture_handle_masks_a_sent_key_that_no_pattern_knows(pytester: pytest.Pytester) -> None:
+    key = "plain-credential-0123456789"  # not shaped like any key pattern: only the gate knows it
+    with ConversationsEmulator(api_key=key) as api:
+        conversation_id = api.create_conversation([{"type": "message", "role": "user", "content": key}])
+        pytester.makepyfile(
+            test_handle=f"""
+            import openai
+
+            def test_handle(convreplay):
+                client = openai.OpenAI(base_url="{api.base_url}", api_key="{key}", max_retries=0)
+                list(client.conversations.items.list("{conversation_id}"))
+                shown = repr(convreplay.interactions) + repr(convreplay.conversations)
+                assert "{key}" not in shown
+                assert "<secret>" in shown
+                assert not hasattr(convreplay, "recorded")
+            """
+        )
+        result = pytester.runpytest("--convreplay-record-mode=once")
+    result.assert_outcomes(passed=1, errors=1)  # and the gate refuses to write it at teardown
+    assert key not in result.stdout.str()
+
+
 def test_a_user_callable_that_rewrites_a_request_body_still_replays(
     pytester: pytest.Pytester, api: ConversationsEmulator, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -10,6 +10,7 @@ import pytest
 
 from pytest_convreplay.cli import main as convreplay
 from pytest_convreplay.errors import SecretLeakError, SnapshotError, SnapshotMismatch
+from pytest_convreplay.redact import RedactionRules
 from pytest_convreplay.snapshot import (
     SnapshotAssertion,
     SnapshotCheck,
@@ -385,3 +386,15 @@ def test_emoji_keep_a_multi_line_text_a_readable_block() -> None:
     assert "sunny 🌞\n" in text
     assert "\\U0001" not in text
     assert parse_snapshots(text, Path("x"))["default"][0]["content"][0]["text"] == "sunny 🌞\nsee you 👋 1"
+
+
+def test_a_mismatch_message_never_prints_a_known_value_or_a_key_pattern(tmp_path: Path) -> None:
+    declared, key = "declared-value-0123456789", "sk-proj-Abcdefghijklmnopqrstuvwxyz0123456789"
+    snapshot_file(tmp_path, update=True).check([message(1)], "default")
+    patterns = RedactionRules.default().patterns
+    file = snapshot_file(tmp_path, secrets=(declared,), patterns=patterns)
+    failure = file.check([message(1, text=f"{declared} and {key}")], "default").failure
+    assert failure is not None
+    assert "content[0].text" in failure
+    assert declared not in failure
+    assert key not in failure
