@@ -8,9 +8,13 @@ import json
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .errors import ConvreplayError
+
+if TYPE_CHECKING:
+    from .redact import RedactionRules
+    from .secrets_gate import KnownSecrets
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -112,7 +116,8 @@ def _verify(arguments: argparse.Namespace) -> int:
 def _scan(arguments: argparse.Namespace) -> int:
     from .scan import scan_files
 
-    findings = scan_files(arguments.paths)
+    rules, known = _project_rules()
+    findings = scan_files(arguments.paths, known=known, patterns=rules.patterns)
     for finding in findings:
         print(finding)
     print(f"convreplay scan: {len(findings)} finding(s)", file=sys.stderr)
@@ -120,14 +125,30 @@ def _scan(arguments: argparse.Namespace) -> int:
 
 
 def _redact(arguments: argparse.Namespace) -> int:
-    from .redact import RedactionRules
     from .scan import redact_files
 
-    changes = redact_files(arguments.paths, RedactionRules.default())
+    rules, known = _project_rules()
+    changes = redact_files(arguments.paths, rules, known=known)
     for change in changes:
         print(change)
     print(f"convreplay redact: {len(changes)} change(s)", file=sys.stderr)
     return 0
+
+
+def _project_rules() -> tuple[RedactionRules, KnownSecrets]:
+    """The rules and secrets a test of this project gets from its ini (``convreplay_redact_*``,
+    ``convreplay_secrets`` …), so the pre-commit scan checks what recording checks."""
+    from .config import Settings, convert_options, project_ini_options
+    from .recorder import rules_for
+    from .secrets_gate import KnownSecrets
+
+    options, source = project_ini_options(Path.cwd())
+    if source is not None:
+        print(f"convreplay: redaction rules and secrets from {source}", file=sys.stderr)
+    converted = convert_options(options, source or "")
+    fields = {name: value for name, value in converted.items() if name in Settings.__dataclass_fields__}
+    settings = Settings(cassette_path=Path(), snapshot_path=Path(), **fields)
+    return rules_for(settings), KnownSecrets.from_env(names=settings.secret_env, values=settings.secrets)
 
 
 def _diff(arguments: argparse.Namespace) -> int:

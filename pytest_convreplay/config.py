@@ -7,11 +7,13 @@ module works with a frozen, typed :class:`Settings`.
 
 from __future__ import annotations
 
+import configparser
 import dataclasses
 import datetime as dt
 import hashlib
 import os
 import re
+import tomllib
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from enum import Enum, StrEnum
@@ -346,3 +348,49 @@ def _resolve(value: object, location: TestLocation, cassette_dir: str, suffix: s
     return Path(
         os.path.normpath(path if path.is_absolute() else _module_folder(location, cassette_dir) / path)
     )
+
+
+# pytest's own order of configuration files within one folder, and where each keeps its options.
+_INI_FILES = (
+    ("pytest.ini", "pytest"),
+    (".pytest.ini", "pytest"),
+    ("pyproject.toml", "tool.pytest.ini_options"),
+    ("tox.ini", "pytest"),
+    ("setup.cfg", "tool:pytest"),
+)
+
+
+def project_ini_options(start: Path) -> tuple[dict[str, Any], str | None]:
+    """The ``convreplay_<name>`` options of the project's pytest configuration (the first file
+    pytest would use, from ``start`` upwards), for the command line's scan and redact, and the
+    file's name; ``({}, None)`` when there is none."""
+    for folder in (start.resolve(), *start.resolve().parents):
+        for name, section in _INI_FILES:
+            file = folder / name
+            if file.is_file() and (values := _section(file, section)) is not None:
+                names = {f"convreplay_{option}": option for option in INI_OPTIONS}
+                options = {
+                    names[key]: _ini_value(value, INI_OPTIONS[names[key]])
+                    for key, value in values.items()
+                    if key in names
+                }
+                return options, str(file)
+    return {}, None
+
+
+def _section(file: Path, section: str) -> dict[str, Any] | None:
+    if file.suffix == ".toml":
+        data: Any = tomllib.loads(file.read_text(encoding="utf-8"))
+        for part in section.split("."):
+            data = data.get(part) if isinstance(data, dict) else None
+        return data if isinstance(data, dict) else None
+    parser = configparser.ConfigParser(interpolation=None)
+    parser.read(file, encoding="utf-8")
+    return dict(parser[section]) if parser.has_section(section) else None
+
+
+def _ini_value(value: Any, ini_type: str) -> Any:
+    """As pytest hands it over: a ``linelist`` written as text is one entry per line."""
+    if ini_type == "linelist" and isinstance(value, str):
+        return [line.strip() for line in value.splitlines() if line.strip()]
+    return value

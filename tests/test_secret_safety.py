@@ -486,3 +486,37 @@ def test_a_form_post_with_a_redacted_password_still_replays(
         f'    assert httpx.post("{canned.base_url}/oauth/token", data={form!r}).json() == {{"ok": True}}\n',
     )
     assert "password=%3CREDACTED%3Apassword%3E" in record_then_replay(pytester, canned, path, "hunter2")
+
+
+@pytest.mark.parametrize(
+    ("file", "content"),
+    [
+        (
+            "pyproject.toml",
+            '[tool.pytest.ini_options]\nconvreplay_redact_patterns = ["ticket=TCK-[0-9]{6}"]\n'
+            'convreplay_secrets = ["hunter2hunter2"]\n',
+        ),
+        (
+            "pytest.ini",
+            "[pytest]\nconvreplay_redact_patterns =\n    ticket=TCK-[0-9]{6}\n"
+            "convreplay_secrets = hunter2hunter2\n",
+        ),
+    ],
+)
+def test_scan_and_redact_use_the_project_s_own_rules_and_secrets(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    file: str,
+    content: str,
+) -> None:
+    (tmp_path / file).write_text(content)
+    cassette_path = tmp_path / "cassettes" / "c.yaml"
+    write_vcrpy_cassette(cassette_path, json.dumps({"ticket": "TCK-123456", "note": "hunter2hunter2"}))
+    monkeypatch.chdir(tmp_path / "cassettes")  # the project's configuration is found from below too
+    assert main(["scan", "."]) == 1
+    out = capsys.readouterr().out
+    assert "secret pattern 'ticket'" in out
+    assert "value of a declared secret" in out
+    assert main(["redact", "."]) == 2  # the declared value has no rule to remove it: nothing is written
+    assert "TCK-123456" in cassette_path.read_text()
