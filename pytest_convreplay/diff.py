@@ -232,13 +232,23 @@ def same(old: Any, new: Any) -> bool:
     return bool(old == new) and _same_bools(old, new)
 
 
+_MAY_HIDE_A_BOOL: Final = frozenset({bool, int, float, dict, list})  # str/None leaves equal only themselves
+
+
 def _same_bools(old: Any, new: Any) -> bool:
-    """Given ``old == new``: whether booleans sit in the same places on both sides."""
+    """Given ``old == new``: whether booleans sit in the same places on both sides. Strings, the
+    most common leaves, are skipped without a call: equal to a string means being one."""
     kind = type(old)
     if kind is dict:
-        return all(_same_bools(value, new[key]) for key, value in old.items())
+        return all(
+            _same_bools(value, new[key]) for key, value in old.items() if type(value) in _MAY_HIDE_A_BOOL
+        )
     if kind is list:
-        return all(map(_same_bools, old, new))
+        return all(
+            _same_bools(value, other)
+            for value, other in zip(old, new, strict=True)
+            if type(value) in _MAY_HIDE_A_BOOL
+        )
     return (kind is bool) == (type(new) is bool)
 
 
