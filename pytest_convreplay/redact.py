@@ -467,20 +467,28 @@ class RedactionRules:
         """These rules, and in responses, every value a response header rule redacts is redacted
         wherever else it shows as well: the org id of ``openai-organization`` is in the API's 429
         message ("... in organization org-... on requests per min")."""
-        values = {
-            value: name
-            for interaction in interactions
-            for name, value in self.redacted_header_values(interaction["response"]["headers"], "response")
-        }
-        learned = (PatternRule(name, re.compile(re.escape(value))) for value, name in values.items())
+        by_header: dict[str, set[str]] = {}
+        for interaction in interactions:
+            for name, value in self.redacted_header_values(interaction["response"]["headers"], "response"):
+                by_header.setdefault(name, set()).add(value)
+        learned = (  # one rule per header, however many pages: the cost of a rule is per string
+            PatternRule(
+                name, re.compile("|".join(re.escape(v) for v in sorted(values, key=len, reverse=True)))
+            )
+            for name, values in sorted(by_header.items())
+        )
         return replace(self, learned=_unique((*self.learned, *learned)))
 
     def redacted_header_values(self, headers: Mapping[str, Any], side: Side) -> Iterator[tuple[str, str]]:
-        """(header name, value) of each value a header rule replaces, long enough to be specific."""
+        """(header name, value) of each value a header rule replaces, long enough to be specific.
+        Cookies are left out: a fresh random value per response, never echoed in a body, and
+        learning them would grow the rules with every page recorded."""
         for name, values in headers.items():
             rule = self.header_rule(side, name)
+            if rule is None or name.lower() in ("set-cookie", "cookie"):
+                continue
             for value in [values] if isinstance(values, str) else values:
-                if rule is not None and len(str(value).strip()) >= MIN_SECRET_LENGTH:
+                if len(str(value).strip()) >= MIN_SECRET_LENGTH:
                     yield rule.name, str(value).strip()
 
 
