@@ -15,7 +15,7 @@ from pathlib import Path
 from .cassette import load_cassette, recorded_at
 from .errors import CassetteError
 from .pagination import Severity, check_chains, read_request, rebuild_conversations
-from .snapshot import SNAPSHOT_SUFFIX
+from .sources import is_snapshot_file
 
 
 def cassette_files(paths: Iterable[Path]) -> Iterator[Path]:
@@ -26,12 +26,12 @@ def cassette_files(paths: Iterable[Path]) -> Iterator[Path]:
             found = sorted(
                 p
                 for p in path.rglob("*")
-                if p.suffix in (".yaml", ".yml") and not p.name.endswith(SNAPSHOT_SUFFIX) and p.is_file()
+                if p.suffix in (".yaml", ".yml") and not is_snapshot_file(p) and p.is_file()
             )
             if not found:
                 raise CassetteError(f"{path}: no cassette (*.yaml, *.yml) below this folder")
             yield from found
-        elif path.name.endswith(SNAPSHOT_SUFFIX):
+        elif is_snapshot_file(path):
             raise CassetteError(
                 f"{path}: a snapshot file, not a cassette; compare snapshot files with convreplay diff A B"
             )

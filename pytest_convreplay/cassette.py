@@ -251,7 +251,7 @@ def dump_yaml(document: Any) -> str:
     return text
 
 
-_ESCAPED_ASTRAL = re.compile(r"\\U0001[0-9A-F]{4}")
+_ESCAPED_ASTRAL = re.compile(r"\\U[0-9A-F]{8}")
 
 
 class TextDumper(_Dumper):

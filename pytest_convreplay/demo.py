@@ -78,7 +78,7 @@ def _run(folder: Path, say: Callable[[str], None]) -> int:
             live = list_items(api.base_url, api.api_key, conversation, 10, "asc")
         recording.save()
         say(
-            f"2. recorded {len(live)} items in {len(recording.interactions)} pages with {client_name} "
+            f"2. recorded {len(live)} items in {recording.sent} pages with {client_name} "
             f"-> {first.name} ({first.stat().st_size // 1024} KiB)"
         )
         secrets = _secrets_sent(api, recording)

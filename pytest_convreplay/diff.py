@@ -22,7 +22,7 @@ from typing import Any, Final
 
 from .interactions import json_container
 from .items import to_item_dicts
-from .masks import DEFAULT_MASKS, Mask, apply_masks, rename_ids, renumber_ids
+from .masks import DEFAULT_MASKS, Mask, apply_masks, is_reference, rename_ids, renumber_ids
 
 Item = dict[str, Any]
 
@@ -124,16 +124,18 @@ def item_key(item: Mapping[str, Any]) -> str:
     call_id = item.get("call_id")
     if isinstance(call_id, str) and call_id:
         return f"{item.get('type')}:{call_id}"
-    canonical = json.dumps(item, sort_keys=True, ensure_ascii=False, default=repr)
+    return _content_hash(item)
+
+
+def _content_hash(value: Any) -> str:
+    canonical = json.dumps(value, sort_keys=True, ensure_ascii=False, default=repr)
     return "#" + hashlib.sha1(canonical.encode(), usedforsecurity=False).hexdigest()[:12]
 
 
 def _content_key(item: Mapping[str, Any]) -> str:
     """An item's content without its ids: what still identifies it after renumbering, where an
     inserted item shifts every later ``msg#n``."""
-    content = {key: value for key, value in item.items() if key != "id" and not key.endswith("_id")}
-    canonical = json.dumps(content, sort_keys=True, ensure_ascii=False, default=repr)
-    return "#" + hashlib.sha1(canonical.encode(), usedforsecurity=False).hexdigest()[:12]
+    return _content_hash({key: value for key, value in item.items() if not is_reference(key)})
 
 
 def _keys(

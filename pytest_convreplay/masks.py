@@ -182,7 +182,8 @@ def _family(identifier: str) -> str:
     return match.group(1) if match else "id"
 
 
-def _is_reference(key: str) -> bool:
+def is_reference(key: str) -> bool:
+    """Whether a field holds an id: ``id`` itself or a reference such as ``call_id``."""
     return key == "id" or key.endswith("_id")
 
 
@@ -223,7 +224,7 @@ def _rename(value: Any, names: Mapping[str, str]) -> Any:
     if isinstance(value, dict):
         return {
             key: names.get(inner, inner)
-            if _is_reference(key) and isinstance(inner, str)
+            if is_reference(key) and isinstance(inner, str)
             else _rename(inner, names)
             for key, inner in value.items()
         }

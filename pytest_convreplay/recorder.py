@@ -236,6 +236,11 @@ class Recording:
         self._attempts.append(attempt)
 
     @property
+    def sent(self) -> int:
+        """How many requests this test sent to the server (recorded, not replayed)."""
+        return len(self._live)
+
+    @property
     def interactions(self) -> list[Interaction]:
         """Every exchange of the cassette as it is or will be stored: this test's live exchanges
         redacted, and any value the gate knows masked, so the handle never gives a test a secret

@@ -773,10 +773,9 @@ class _Redactor:
     def body(self, body: str | bytes | None, headers: Headers) -> str | bytes | None:
         if not isinstance(body, str) or not body:
             return body
-        content_type = ",".join(header_values(headers, "content-type")).lower()
-        if "application/x-www-form-urlencoded" in content_type:
+        if "application/x-www-form-urlencoded" in ",".join(header_values(headers, "content-type")).lower():
             return self.patterns(self.query(body))
-        if "text/event-stream" in content_type:
+        if is_event_stream(headers):
             return "\n".join(self._event_line(line) for line in body.split("\n"))
         return self.document(body)
 

@@ -162,20 +162,22 @@ class KnownSecrets:
         """Where the known values came from (names only, safe to print)."""
         return sorted(set(self._sources.values()))
 
-    def find(self, text: str) -> Iterator[tuple[int, str]]:
-        """(offset, description) of every known value, in any of its forms, in ``text``."""
+    def _matcher(self) -> re.Pattern[str] | None:
         if self._text_matcher is None:
             self._text_matcher = _alternation(self._forms())
-        if self._text_matcher is not None:
-            for match in self._text_matcher.finditer(text):
-                yield match.start(), self._needles[match.group()]
+        return self._text_matcher
+
+    def find(self, text: str) -> Iterator[tuple[int, str]]:
+        """(offset, description) of every known value, in any of its forms, in ``text``."""
+        matcher = self._matcher()
+        for match in matcher.finditer(text) if matcher is not None else ():
+            yield match.start(), self._needles[match.group()]
 
     def mask(self, text: str) -> str:
         """``text`` with every known value, in any of its forms, replaced by ``<secret>``: for what
         is shown rather than written (assertion messages, the fixture handle)."""
-        if self._text_matcher is None:
-            self._text_matcher = _alternation(self._forms())
-        return text if self._text_matcher is None else self._text_matcher.sub("<secret>", text)
+        matcher = self._matcher()
+        return text if matcher is None else matcher.sub("<secret>", text)
 
     def find_bytes(self, data: bytes) -> Iterator[tuple[int, str]]:
         """Like ``find``, for bodies kept as bytes."""
@@ -322,9 +324,7 @@ def _strings_of_events(
         yield from _strings_of_body(f"{where} event {number}", data, secret_key)
         event = json_body(data)
         if isinstance(event, dict) and isinstance(event.get("delta"), str):
-            part = tuple(
-                str(event.get(name)) for name in ("type", "item_id", "output_index", "content_index")
-            )
+            part = tuple(str(event.get(name)) for name in _STREAMED_PART)
             deltas.setdefault(part, []).append((number, event["delta"]))
     for pieces in deltas.values():
         if len(pieces) > 1:

@@ -11,10 +11,11 @@ from typing import Any
 
 from .cassette import load_cassette
 from .pagination import rebuild_conversations
+from .snapshot import SNAPSHOT_SUFFIX
 
 
 def is_snapshot_file(path: Path) -> bool:
-    return path.name.endswith(".snapshot.yaml")
+    return path.name.endswith(SNAPSHOT_SUFFIX)
 
 
 def conversations_in(path: Path) -> dict[str, list[dict[str, Any]]]:
