@@ -382,10 +382,11 @@ def test_with_renumbered_ids_one_inserted_message_fails_as_one_added_item(tmp_pa
 
 
 def test_emoji_keep_a_multi_line_text_a_readable_block() -> None:
-    text = dump_snapshots({"default": [message(1, text="sunny 🌞\nsee you 👋")]})
+    written = "sunny 🌞\nsee you 👋 \U00020000"  # plane 1 emoji and a plane 2 ideograph
+    text = dump_snapshots({"default": [message(1, text=written)]})
     assert "sunny 🌞\n" in text
-    assert "\\U0001" not in text
-    assert parse_snapshots(text, Path("x"))["default"][0]["content"][0]["text"] == "sunny 🌞\nsee you 👋 1"
+    assert "\\U" not in text
+    assert parse_snapshots(text, Path("x"))["default"][0]["content"][0]["text"] == f"{written} 1"
 
 
 def test_a_mismatch_message_never_prints_a_known_value_or_a_key_pattern(tmp_path: Path) -> None:
