@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import ConfigError
+from .redact import PatternRule, pattern_rules
 
 
 class RecordMode(StrEnum):
@@ -65,7 +66,7 @@ class Settings:
     redact_headers: tuple[str, ...] = ()
     redact_query_params: tuple[str, ...] = ()
     redact_body_paths: tuple[str, ...] = ()
-    redact_patterns: tuple[str, ...] = ()
+    redact_patterns: tuple[PatternRule, ...] = ()
     redact_callables: tuple[Callable[..., Any], ...] = ()
     redact_defaults: bool = True
     allow_undecodable: bool = False
@@ -120,24 +121,15 @@ def _values(value: object) -> tuple[str, ...]:
     raise ValueError(f"expected a string or a list of strings, got {value!r}")
 
 
-def _patterns(value: object) -> tuple[str, ...]:
-    """Regexes, or ``{label: regex}`` for placeholders named ``<REDACTED:label:…>``; a labelled one
-    is kept as ``label=regex``, the form the redaction rules parse (and ini lines can use)."""
-    if isinstance(value, Mapping):
-        value = [
-            f"{label}={regex.pattern if isinstance(regex, re.Pattern) else regex}"
-            for label, regex in value.items()
-        ]
-    items = [value] if isinstance(value, str | re.Pattern) else value
-    if not isinstance(items, Sequence):
-        raise ValueError(f"expected a list of regular expressions, got {value!r}")
-    patterns = tuple(item.pattern if isinstance(item, re.Pattern) else str(item) for item in items)
-    for pattern in patterns:
-        try:
-            re.compile(pattern)
-        except re.error as error:
-            raise ValueError(f"{pattern!r} is not a valid regular expression ({error})") from None
-    return patterns
+def _patterns(value: object) -> tuple[PatternRule, ...]:
+    """Regexes (text, ``label=regex`` text or compiled, flags kept), or ``{label: regex}`` for
+    placeholders named ``<REDACTED:label:…>``."""
+    if not isinstance(value, Mapping | str | re.Pattern | Sequence):
+        raise ValueError(f"expected regular expressions or a {{label: regex}} mapping, got {value!r}")
+    try:
+        return tuple(pattern_rules([value] if isinstance(value, str | re.Pattern) else value))
+    except ConfigError as error:
+        raise ValueError(str(error)) from None
 
 
 def _callables(value: object) -> tuple[Callable[..., Any], ...]:
@@ -184,7 +176,7 @@ CONVERTERS: dict[str, Callable[[object], Any]] = {
     "max_cassette_bytes": _positive_int,
     "redact_headers": _strings,
     "redact_query_params": _strings,
-    "redact_body_paths": _strings,
+    "redact_body_paths": _values,  # a selector may quote a key holding spaces or commas
     "redact_patterns": _patterns,
     "redact_callables": _callables,
     "redact_defaults": _flag,

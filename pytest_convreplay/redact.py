@@ -71,6 +71,7 @@ __all__ = [
     "format_path",
     "is_event_stream",
     "narrow_accept_encoding",
+    "pattern_rules",
     "placeholder",
     "redact_interaction",
     "redact_request",
@@ -432,7 +433,7 @@ class RedactionRules:
     ) -> RedactionRules:
         """Rules from option values (strings from ini/marker, or rule objects); defaults first unless
         ``extend_defaults`` is False. Raises ConfigError naming the bad value."""
-        pattern_rules = _pattern_rules(patterns)
+        user_patterns = pattern_rules(patterns)
         base = DEFAULT_PATTERNS if extend_defaults else ()
         if isinstance(hash_key, str):
             hash_key = hash_key.encode("utf-8")
@@ -447,7 +448,7 @@ class RedactionRules:
             body_paths=_unique(
                 _rules(BodyPathRule, (*(DEFAULT_BODY_PATHS if extend_defaults else ()), *body_paths))
             ),
-            patterns=_unique((*(PatternRule.parse(regex, label) for label, regex in base), *pattern_rules)),
+            patterns=_unique((*(PatternRule.parse(regex, label) for label, regex in base), *user_patterns)),
             callables=tuple(callables),
             allow_undecodable=allow_undecodable,
             hash_key=hash_key or DEFAULT_HASH_KEY,
@@ -500,7 +501,7 @@ def _rules(kind: type[_Rule], values: Iterable[str | _Rule]) -> list[_Rule]:
     return [value if isinstance(value, kind) else kind.parse(cast(str, value)) for value in values]
 
 
-def _pattern_rules(
+def pattern_rules(
     patterns: Iterable[str | re.Pattern[str] | PatternRule] | Mapping[str, str | re.Pattern[str]],
 ) -> list[PatternRule]:
     if isinstance(patterns, Mapping):

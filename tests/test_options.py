@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
+from pytest_convreplay import config
 from pytest_convreplay.emulator import ConversationsEmulator
 
 
@@ -231,7 +234,7 @@ def test_pyproject_lists_and_booleans_work_without_warnings_and_list_options_add
             assert s.renumber_ids is True
             assert s.redact_headers == ("x-project-a", "x-project-b", "x-folder")
             assert s.secrets == ("a passphrase, with a comma", "one value, spaced")
-            assert s.redact_patterns == ("ticket=TCK-[0-9]{6}", "order=ORD-[0-9]+")
+            assert [rule.label for rule in s.redact_patterns] == ["ticket", "order"]
             labels = [rule.label for rule in convreplay.rules.patterns]
             assert "ticket" in labels and "order" in labels
         """
@@ -254,3 +257,20 @@ def test_a_positional_marker_argument_is_an_error_that_says_what_to_write(pytest
     result.stdout.fnmatch_lines(
         ["*takes keyword options only, got ('history',); name a cassette with cassette='name'*"]
     )
+
+
+def test_pattern_and_body_path_options_keep_what_a_regex_or_selector_needs() -> None:
+    location = config.TestLocation(Path("/r"), Path("/r/tests/test_x.py"), "test_x")
+    settings = config.build_settings(
+        location,
+        ini={},
+        config_fixture={"redact_body_paths": ['data[*]["display name, full"]']},
+        marker={"redact_patterns": {"Ticket": re.compile("tck-[0-9]{6}", re.IGNORECASE)}},
+        cli_record_mode=None,
+        update_snapshots=False,
+        ci=False,
+    )
+    assert settings.redact_body_paths == ('data[*]["display name, full"]',)
+    (rule,) = settings.redact_patterns
+    assert rule.label == "Ticket"
+    assert rule.regex.search("id TCK-123456")  # the flag survived
