@@ -65,6 +65,15 @@ class _HeldLocks(threading.local):
 _held = _HeldLocks()
 
 
+def file_stamp(path: Path) -> tuple[int, int] | None:
+    """Enough to tell that a file changed since it was read: modification time and size."""
+    try:
+        status = path.stat()
+    except FileNotFoundError:
+        return None
+    return status.st_mtime_ns, status.st_size
+
+
 def lock_path(path: Path) -> Path:
     """The lock file of ``path``: a dot-file beside it, never mistaken for a cassette or snapshot."""
     return path.with_name(f".{path.name}{LOCK_SUFFIX}")

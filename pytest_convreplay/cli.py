@@ -138,17 +138,22 @@ def _redact(arguments: argparse.Namespace) -> int:
 def _project_rules() -> tuple[RedactionRules, KnownSecrets]:
     """The rules and secrets a test of this project gets from its ini (``convreplay_redact_*``,
     ``convreplay_secrets`` …), so the pre-commit scan checks what recording checks."""
-    from .config import Settings, convert_options, project_ini_options
-    from .recorder import rules_for
-    from .secrets_gate import KnownSecrets
+    from .config import TestLocation, build_settings, project_ini_options
+    from .recorder import known_secrets_for, rules_for
 
     options, source = project_ini_options(Path.cwd())
     if source is not None:
         print(f"convreplay: redaction rules and secrets from {source}", file=sys.stderr)
-    converted = convert_options(options, source or "")
-    fields = {name: value for name, value in converted.items() if name in Settings.__dataclass_fields__}
-    settings = Settings(cassette_path=Path(), snapshot_path=Path(), **fields)
-    return rules_for(settings), KnownSecrets.from_env(names=settings.secret_env, values=settings.secrets)
+    settings = build_settings(
+        TestLocation(Path.cwd(), Path.cwd() / "cli", "convreplay"),  # no test: paths are unused
+        ini=options,
+        config_fixture={},
+        marker={},
+        cli_record_mode=None,
+        update_snapshots=False,
+        ci=False,
+    )
+    return rules_for(settings), known_secrets_for(settings)
 
 
 def _diff(arguments: argparse.Namespace) -> int:

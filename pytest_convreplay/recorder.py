@@ -14,6 +14,7 @@ import json
 import os
 import warnings
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -22,7 +23,7 @@ from vcr.patch import CassettePatcherBuilder
 from vcr.record_mode import RecordMode as VcrRecordMode
 
 from . import cassette as files
-from .atomic import locked
+from .atomic import file_stamp, locked
 from .config import Expiry, RecordMode, RepeatPolicy, Settings
 from .errors import CassetteError, PaginationError, UnmatchedRequestError, quoted_nodeid, shown_path
 from .fastpath import replay_hits_directly
@@ -50,6 +51,23 @@ _VCR_MODES = {
 
 class CassetteExpiredWarning(UserWarning):
     """A cassette is older than its ``max_age``; re-record it to see what the live API says now."""
+
+
+def known_secrets_for(settings: Settings) -> KnownSecrets:
+    """The secret values a test's settings name, besides those of the environment."""
+    return KnownSecrets.from_env(names=settings.secret_env, values=settings.secrets)
+
+
+@dataclass(frozen=True, slots=True)
+class _Learned:
+    """What ``count`` live exchanges taught: known values and rules with learned header values,
+    and the exchanges redacted with them."""
+
+    count: int
+    known: KnownSecrets
+    rules: RedactionRules
+    redacted: list[Interaction]  # as written
+    shown: list[Interaction]  # as the handle shows them: known values masked too
 
 
 def rules_for(settings: Settings) -> RedactionRules:
@@ -83,6 +101,7 @@ class Recording:
         self.existed = False
         self._live: list[Interaction] = []  # raw: credentials and all; never handed out
         self._attempts: list[int | None] = []
+        self._learned_from: _Learned | None = None
         self.unmatched: list[Unmatched] = []
         self.saved = False
         self._load()
@@ -112,7 +131,7 @@ class Recording:
     # --- loading and mode --------------------------------------------------------------------
 
     def _load(self) -> None:
-        self._stamp = _stamp(self.path)
+        self._stamp = file_stamp(self.path)
         try:
             loaded = files.load_cassette(self.path, max_bytes=self.settings.max_cassette_bytes)
         except FileNotFoundError:
@@ -125,7 +144,7 @@ class Recording:
         worker sharing this cassette has saved it since (read under the file's lock, so nothing is
         lost). In ``all`` mode a cassette is replaced by the first test of the run that saves it;
         later tests of the same run (``run_started_ns``) add to it, as in the other modes."""
-        stamp = _stamp(self.path)
+        stamp = file_stamp(self.path)
         if self.mode is RecordMode.ALL:
             if stamp is None or self.run_started_ns is None or stamp[0] < self.run_started_ns:
                 return [], {}
@@ -245,20 +264,26 @@ class Recording:
         """Every exchange of the cassette as it is or will be stored: this test's live exchanges
         redacted, and any value the gate knows masked, so the handle never gives a test a secret
         to print or snapshot (the raw exchanges stay private to the recording)."""
-        if not self._live:
-            return list(self.loaded)
-        known, rules = self.known_secrets(), self.rules.learning(self._live)
-        live = (masked(redact_interaction(i, rules), known) for i in self._live)
-        return [*self.loaded, *live]
+        return [*self.loaded, *self._learned().shown]
 
     def known_secrets(self) -> KnownSecrets:
         """What the gate looks for: the environment's and declared values, and every credential the
         client sent or the server named in a header this test recorded."""
-        known = KnownSecrets.from_env(names=self.settings.secret_env, values=self.settings.secrets)
-        for interaction in self._live:
-            known.add_from_request_headers(interaction["request"]["headers"])
-            known.add_from_response_headers(interaction["response"]["headers"], self.rules)
-        return known
+        return self._learned().known
+
+    def _learned(self) -> _Learned:
+        """What the exchanges so far teach redaction and the gate, and how they are shown; worked
+        out once per new exchange, as the handle, snapshots and the save all ask for it."""
+        if self._learned_from is None or self._learned_from.count != len(self._live):
+            known = known_secrets_for(self.settings)
+            for interaction in self._live:
+                known.add_from_request_headers(interaction["request"]["headers"])
+                known.add_from_response_headers(interaction["response"]["headers"], self.rules)
+            rules = self.rules.learning(self._live)
+            redacted = [redact_interaction(i, rules) for i in self._live]
+            shown = [masked(i, known) for i in redacted]
+            self._learned_from = _Learned(len(self._live), known, rules, redacted, shown)
+        return self._learned_from
 
     @property
     def requests(self) -> list[RecordedRequest]:
@@ -277,14 +302,12 @@ class Recording:
         """record → redact → check → persist; nothing is written when any step objects."""
         if not self._live or self.mode is RecordMode.NONE:
             return
-        known = self.known_secrets()
-        rules = self.rules.learning(self._live)
-        fresh = (
-            self._live if self.settings.keep_retries else drop_retried_failures(self._live, self._attempts)
-        )
+        learned = self._learned()
+        kept = self._live if self.settings.keep_retries else drop_retried_failures(self._live, self._attempts)
+        redacted = dict(zip(map(id, self._live), learned.redacted, strict=True))
         with locked(self.path):
             base, metadata = self._current()
-            self._persist([*base, *(redact_interaction(i, rules) for i in fresh)], metadata, known)
+            self._persist([*base, *(redacted[id(i)] for i in kept)], metadata, learned.known)
 
     def _persist(
         self, interactions: list[Interaction], metadata: dict[str, Any], known: KnownSecrets
@@ -307,15 +330,6 @@ class Recording:
 
         files.save_cassette(self.path, interactions, metadata, check=gate)
         self.saved = True
-
-
-def _stamp(path: Path) -> tuple[int, int] | None:
-    """Enough to tell that a file changed since it was read: modification time and size."""
-    try:
-        status = path.stat()
-    except FileNotFoundError:
-        return None
-    return status.st_mtime_ns, status.st_size
 
 
 def synthesized_response(envelope: dict[str, Any]) -> dict[str, Any]:

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, Final
 
 import yaml
 
-from .atomic import locked, write_atomic
+from .atomic import file_stamp, locked, write_atomic
 from .cassette import DEFAULT_MAX_BYTES, dump_yaml, load_plain_yaml, yaml_problem
 from .config import Settings
 from .diff import diff_items, render
@@ -228,11 +228,13 @@ class SnapshotFile:
         self.recording = recording
         self.asserted: set[str] = set()
         self._stored: dict[str, list[Item]] | None = None
+        self._stamp: tuple[int, int] | None = None
         self._unnamed = 0
 
     @property
     def stored(self) -> dict[str, list[Item]]:
         if self._stored is None:
+            self._stamp = file_stamp(self.options.path)
             self._stored = read_snapshots(self.options.path)
         return self._stored
 
@@ -299,7 +301,10 @@ class SnapshotFile:
             self._write_locked(name, items)
 
     def _write_locked(self, name: str, items: list[Item]) -> None:
-        snapshots = {**read_snapshots(self.options.path), name: items}
+        current = self.stored  # the file as read, unless another test or worker has written it since
+        if file_stamp(self.options.path) != self._stamp:
+            current = read_snapshots(self.options.path)
+        snapshots = {**current, name: items}
         text = dump_snapshots(snapshots, header=snapshot_header(self.options.test))
         try:
             check_text(
@@ -314,7 +319,7 @@ class SnapshotFile:
                 "option, e.g. @pytest.mark.convreplay(masks=['message.content[*].text'])."
             ) from None
         write_atomic(self.options.path, text)
-        self._stored = {**self.stored, name: items}
+        self._stored, self._stamp = snapshots, file_stamp(self.options.path)
 
     def _known_secrets(self) -> KnownSecrets:
         if self.recording is not None:
