@@ -12,25 +12,22 @@ from __future__ import annotations
 
 import contextlib
 import importlib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any, Protocol
 
-from .redact import form_tagged, narrow_accept_encoding
+from .redact import narrow_accept_encoding
 
 
 class Answers(Protocol):
     """What the fast path needs from a recording: an answer for a request, or None."""
 
-    def answer(self, method: str, uri: str, body: object) -> dict[str, Any] | None: ...
+    def answer(
+        self, method: str, uri: str, body: object, headers: Mapping[str, Any]
+    ) -> dict[str, Any] | None: ...
 
 
 def _before_live(request: Any) -> None:
     request.headers["accept-encoding"] = narrow_accept_encoding(request.headers.get("accept-encoding"))
-
-
-def _tagged(request: Any, body: bytes) -> object:
-    """The body, carrying its form content type to the redaction of the lookup."""
-    return form_tagged(body, request.headers.get("content-type"))
 
 
 def _response(module: Any, request: Any, answer: dict[str, Any]) -> Any:
@@ -49,7 +46,7 @@ def _sync(module: Any, answers: Answers, fallback: Callable[..., Any]) -> Callab
     def handle_request(transport: Any, request: Any) -> Any:
         body = b"".join(request.stream)
         request.stream = module.ByteStream(body)  # reading consumed it; vcrpy may read it again
-        answer = answers.answer(request.method, str(request.url), _tagged(request, body))
+        answer = answers.answer(request.method, str(request.url), body, request.headers)
         if answer is None:
             _before_live(request)
             return fallback(transport, request)
@@ -62,7 +59,7 @@ def _async(module: Any, answers: Answers, fallback: Callable[..., Any]) -> Calla
     async def handle_async_request(transport: Any, request: Any) -> Any:
         body = b"".join([part async for part in request.stream])
         request.stream = module.ByteStream(body)
-        answer = answers.answer(request.method, str(request.url), _tagged(request, body))
+        answer = answers.answer(request.method, str(request.url), body, request.headers)
         if answer is None:
             _before_live(request)
             return await fallback(transport, request)

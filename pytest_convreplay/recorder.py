@@ -13,7 +13,7 @@ import datetime as dt
 import json
 import os
 import warnings
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -36,7 +36,7 @@ from .pagination import (
     drop_retried_failures,
 )
 from .pagination import rebuild_conversations as rebuild
-from .redact import RedactionRules, form_tagged, redact_interaction, redact_request
+from .redact import RedactionRules, redact_interaction, redact_request
 from .replay import CassetteIndex, RequestKey, Unmatched, block_network, request_key, unmatched_message
 from .reslice import CompleteListings
 from .secrets_gate import KnownSecrets, ensure_no_secrets, masked
@@ -189,25 +189,30 @@ class Recording:
 
     # --- matching ------------------------------------------------------------------------------
 
-    def normalize(self, method: str, uri: str, body: object) -> tuple[str, object]:
+    def normalize(
+        self, method: str, uri: str, body: object, headers: Mapping[str, Any]
+    ) -> tuple[str, object]:
         """A live request's URI and body as the cassette stores them (every redaction rule applied,
-        the user's callables too), so that it matches what was recorded from it."""
-        return redact_request(method, uri, body, self.rules)
+        the user's callables too, given the request's headers), so that it matches what was
+        recorded from it."""
+        return redact_request(method, uri, body, self.rules, headers)
 
     def normalize_uri(self, method: str, uri: str) -> str:
         """The URI of a bodiless request as the cassette stores it; remembered, since re-sliced
         answers look each one up more than once."""
         normalized = self._normalized.get((method, uri))
         if normalized is None:
-            normalized = self._normalized[method, uri] = self.normalize(method, uri, None)[0]
+            normalized = self._normalized[method, uri] = self.normalize(method, uri, None, {})[0]
         return normalized
 
-    def answer(self, method: str, uri: str, body: object, *, consume: bool = True) -> dict[str, Any] | None:
+    def answer(
+        self, method: str, uri: str, body: object, headers: Mapping[str, Any], *, consume: bool = True
+    ) -> dict[str, Any] | None:
         """The recorded (or re-sliced) response for a live request, or None when there is none;
         ``consume=False`` only looks, without counting a recorded answer as played."""
         if self.mode is RecordMode.ALL:
             return None
-        key = self.index.key(method, uri, body)
+        key = self.index.key(method, uri, body, headers)
         position = self.index.take(key) if consume else self.index.peek(key)
         if position is not None:
             return files.response_for_vcr(self.loaded[position]["response"])
@@ -217,12 +222,12 @@ class Recording:
         envelope = listings.answer(method, self.normalize_uri(method, uri)) if listings is not None else None
         return synthesized_response(envelope) if envelope is not None else None
 
-    def can_answer(self, method: str, uri: str, body: object) -> bool:
-        return self.answer(method, uri, body, consume=False) is not None
+    def can_answer(self, method: str, uri: str, body: object, headers: Mapping[str, Any]) -> bool:
+        return self.answer(method, uri, body, headers, consume=False) is not None
 
-    def refuse(self, method: str, uri: str, body: object) -> Unmatched:
+    def refuse(self, method: str, uri: str, body: object, headers: Mapping[str, Any]) -> Unmatched:
         """Describe and remember a request that replay cannot answer and recording may not fetch."""
-        key: RequestKey = self.index.key(method, uri, body)
+        key: RequestKey = self.index.key(method, uri, body, headers)
         exhausted = self.index.holds(key)
         message = unmatched_message(
             cassette=shown_path(self.path),
@@ -358,10 +363,10 @@ class ConvreplayCassette(Cassette):  # type: ignore[misc]
         return self.recording.write_protected
 
     def can_play_response_for(self, request: Any) -> bool:
-        return self.recording.can_answer(request.method, request.uri, _body(request))
+        return self.recording.can_answer(request.method, request.uri, request.body, request.headers)
 
     def play_response(self, request: Any) -> dict[str, Any]:
-        response = self.recording.answer(request.method, request.uri, _body(request))
+        response = self.recording.answer(request.method, request.uri, request.body, request.headers)
         if response is None:
             raise self._unmatched(request)
         return response
@@ -374,7 +379,7 @@ class ConvreplayCassette(Cassette):  # type: ignore[misc]
 
     def _unmatched(self, request: Any) -> UnmatchedRequestError:
         return UnmatchedRequestError(
-            self.recording.refuse(request.method, request.uri, _body(request)).message
+            self.recording.refuse(request.method, request.uri, request.body, request.headers).message
         )
 
     def append(self, request: Any, response: dict[str, Any]) -> None:
@@ -385,11 +390,6 @@ class ConvreplayCassette(Cassette):  # type: ignore[misc]
 
     def _save(self, force: bool = False) -> None:
         self.recording.save()
-
-
-def _body(request: Any) -> object:
-    """A vcrpy request's body, carrying its form content type to the redaction of the lookup."""
-    return form_tagged(request.body, request.headers.get("content-type"))
 
 
 @contextlib.contextmanager

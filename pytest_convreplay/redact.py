@@ -58,7 +58,6 @@ __all__ = [
     "PLACEHOLDER_RE",
     "BodyPath",
     "BodyPathRule",
-    "FormBody",
     "HeaderRule",
     "JsonPath",
     "PatternRule",
@@ -67,7 +66,6 @@ __all__ = [
     "UserRedactor",
     "decode_body",
     "find_pattern_hits",
-    "form_tagged",
     "format_path",
     "is_event_stream",
     "narrow_accept_encoding",
@@ -841,38 +839,28 @@ def redact_uri(uri: str, rules: RedactionRules) -> str:
     return _Redactor(rules).uri(uri)
 
 
-_FORM = "application/x-www-form-urlencoded"
-
-
-class FormBody(bytes):
-    """A request body sent as form data. Replay matching sees a request's method, URI and body
-    only, so its content type travels with the bytes to reach :func:`redact_request`."""
-
-
-def form_tagged(body: object, content_type: str | None) -> object:
-    """``body`` as a FormBody when ``content_type`` says it is form-encoded, else unchanged."""
-    if isinstance(body, bytes | bytearray | str) and _FORM in (content_type or "").lower():
-        return FormBody(body.encode("utf-8") if isinstance(body, str) else body)
-    return body
-
-
-def redact_request(method: str, uri: str, body: object, rules: RedactionRules) -> tuple[str, object]:
+def redact_request(
+    method: str, uri: str, body: object, rules: RedactionRules, headers: Mapping[str, Any] | None = None
+) -> tuple[str, object]:
     """A live request's URI and body as a cassette stores them, for matching it on replay: the
-    request side of :func:`redact_interaction`, user callables included (they get an empty 200
-    response beside it). A FormBody gets the form rules; a body that is not UTF-8 text is passed
-    through as is."""
+    request side of :func:`redact_interaction`, user callables included (they get the request's
+    headers and an empty 200 response beside it); ``headers`` (values as text or lists) decide
+    how the body is read, e.g. as a form. A body that is not UTF-8 text is passed through as is."""
     redactor = _Redactor(rules)
     uri = redactor.uri(uri)
-    headers: Headers = {"content-type": [_FORM]} if isinstance(body, FormBody) else {}
+    as_lists: Headers = {
+        name: [values] if isinstance(values, str) else list(values)
+        for name, values in (headers or {}).items()
+    }
     if isinstance(body, bytes | bytearray):
         with contextlib.suppress(UnicodeDecodeError):
             body = bytes(body).decode("utf-8")
     if rules.callables:
-        request = {"method": method, "uri": uri, "body": body, "headers": headers}
+        request = {"method": method, "uri": uri, "body": body, "headers": as_lists}
         response = {"status": {"code": 200, "message": "OK"}, "headers": {}, "body": {"string": ""}}
         request = _run_callables({"request": request, "response": response}, rules)["request"]
-        uri, body = redactor.uri(request["uri"]), request.get("body")
-    return uri, redactor.body(body, headers) if isinstance(body, str) else body
+        uri, body, as_lists = redactor.uri(request["uri"]), request.get("body"), request["headers"]
+    return uri, redactor.body(body, as_lists) if isinstance(body, str) else body
 
 
 def _run_callables(interaction: dict[str, Any], rules: RedactionRules) -> dict[str, Any]:

@@ -12,7 +12,7 @@ import contextlib
 import ipaddress
 import json
 import socket
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 from urllib.parse import parse_qsl, urlencode, urlsplit
@@ -21,8 +21,11 @@ from .config import RepeatPolicy
 from .errors import ConvreplayError
 from .interactions import Interaction
 
-Normalizer = Callable[[str, str, object], tuple[str, object]]
-"""(method, URI, body) of a live request -> (URI, body) as the cassette stores them."""
+Normalizer = Callable[[str, str, object, Mapping[str, Any]], tuple[str, object]]
+"""(method, URI, body, headers) of a live request -> (URI, body) as the cassette stores them."""
+
+
+_NO_HEADERS: Mapping[str, Any] = {}
 
 
 class RequestKey(NamedTuple):
@@ -62,14 +65,14 @@ class CassetteIndex:
         self,
         interactions: Sequence[Interaction],
         *,
-        normalize: Normalizer = lambda method, uri, body: (uri, body),
+        normalize: Normalizer = lambda method, uri, body, headers: (uri, body),
         repeat: RepeatPolicy = RepeatPolicy.REPEAT_LAST,
     ) -> None:
         self._normalize = normalize
         self._repeat = repeat
         self._interactions = interactions
         self._played: dict[RequestKey, int] = {}
-        self._keys: dict[tuple[str, str, str | bytes | None], RequestKey] = {}
+        self._keys: dict[tuple[str, str, str | bytes | None, str], RequestKey] = {}
         # Recorded URIs were redacted when written, and redaction is idempotent, so they are indexed
         # as stored; only a cassette from another tool, whose URIs may still hold values the rules
         # redact, needs them normalized, which happens on the first miss (see ``_recorded``).
@@ -83,7 +86,7 @@ class CassetteIndex:
             uri: str = request["uri"]
             body: object = request.get("body")
             if normalized:
-                uri, body = self._normalize(request["method"], uri, body)
+                uri, body = self._normalize(request["method"], uri, body, request.get("headers") or {})
             positions.setdefault(request_key(request["method"], uri, body), []).append(position)
         return positions
 
@@ -95,26 +98,29 @@ class CassetteIndex:
             positions = self._positions.get(key)
         return positions
 
-    def key(self, method: str, uri: str, body: object = None) -> RequestKey:
-        """The request's key, remembered: vcrpy asks about each live request twice (can play? play)."""
+    def key(
+        self, method: str, uri: str, body: object = None, headers: Mapping[str, Any] = _NO_HEADERS
+    ) -> RequestKey:
+        """The request's key, remembered: vcrpy asks about each live request twice (can play? play).
+        The content type is part of the memo, as it decides how the body is normalized."""
         if body is None or body == b"" or body == "":
             body = None
         elif not isinstance(body, str | bytes):
-            return self._key(method, uri, body)
-        memo = (method, uri, body)
+            return self._key(method, uri, body, headers)
+        memo = (method, uri, body, str(headers.get("content-type") or headers.get("Content-Type") or ""))
         key = self._keys.get(memo)
         if key is None:
-            key = self._keys[memo] = self._key(method, uri, body)
+            key = self._keys[memo] = self._key(method, uri, body, headers)
         return key
 
-    def _key(self, method: str, uri: str, body: object) -> RequestKey:
+    def _key(self, method: str, uri: str, body: object, headers: Mapping[str, Any]) -> RequestKey:
         """The request as sent when the cassette holds it so (nothing in it was redacted, or a cassette
         from another tool kept it), else as the redaction rules wrote it (URI and body). Redacting
         costs more than the lookup, and most requests (cursors, limits) hold nothing to redact."""
         as_sent = request_key(method, uri, body)
         if as_sent in self._positions:
             return as_sent
-        return request_key(method, *self._normalize(method, uri, body))
+        return request_key(method, *self._normalize(method, uri, body, headers))
 
     def __len__(self) -> int:
         return sum(len(positions) for positions in self._positions.values())

@@ -28,7 +28,6 @@ from pytest_convreplay.redact import (
     PatternRule,
     QueryRule,
     RedactionRules,
-    form_tagged,
     format_path,
     narrow_accept_encoding,
     redact_interaction,
@@ -652,10 +651,24 @@ def test_a_form_body_is_normalized_for_replay_as_it_was_recorded() -> None:
         ),
         RULES,
     )["request"]
-    tagged = form_tagged(form.encode(), "application/x-www-form-urlencoded; charset=utf-8")
-    assert redact_request("POST", ITEMS_URI, tagged, RULES) == (ITEMS_URI, written["body"])
+    sent_headers = {"Content-Type": "application/x-www-form-urlencoded; charset=utf-8"}
+    assert redact_request("POST", ITEMS_URI, form.encode(), RULES, sent_headers) == (
+        ITEMS_URI,
+        written["body"],
+    )
     assert "hunter2" not in written["body"]
-    assert form_tagged(b'{"a": 1}', "application/json") == b'{"a": 1}'
+
+
+def test_user_callables_see_the_live_request_s_headers_on_replay() -> None:
+    seen: list[Any] = []
+
+    def by_header(interaction: Interaction) -> Interaction:
+        seen.append(interaction["request"]["headers"]["user-agent"])
+        return interaction
+
+    rules = RedactionRules.from_options(callables=[by_header])
+    redact_request("GET", ITEMS_URI, None, rules, {"user-agent": "OpenAI/Python 3.57.0"})
+    assert seen == [["OpenAI/Python 3.57.0"]]
 
 
 # ------------------------------------------------------------------------ property tests

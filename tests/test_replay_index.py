@@ -49,7 +49,8 @@ def test_error_policy_refuses_requests_beyond_the_recorded_ones() -> None:
 def test_normalizer_applies_before_lookup() -> None:
     recorded = f"{BASE}?api_key=REDACTED"
     index = CassetteIndex(
-        [exchange(recorded)], normalize=lambda method, uri, body: (uri.replace("sk-live", "REDACTED"), body)
+        [exchange(recorded)],
+        normalize=lambda method, uri, body, headers: (uri.replace("sk-live", "REDACTED"), body),
     )
     assert index.peek(index.key("GET", f"{BASE}?api_key=sk-live")) == 0
 
