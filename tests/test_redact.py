@@ -694,6 +694,9 @@ FIXED_TEXT = " ".join(
         "object list data id msg_1 type message content output_text text fc_1 function_call arguments",
         "fc_2 function_call_output output password query n input interactions request response",
         "method GET uri body headers status code 200 message OK string version <REDACTED:",
+        # and the placeholders the redaction writes (hypothesis found "openai-proje")
+        "<REDACTED:openai-project> <REDACTED:authorization> %3CREDACTED%3Aapi_key%3E <REDACTED:password>",
+        "<REDACTED:openai-key: <REDACTED:openai-session: <REDACTED:bearer:",
     ]
 )
 ANY_SECRET = st.text(
