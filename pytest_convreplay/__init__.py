@@ -21,7 +21,7 @@ from .items import SchemaDriftWarning, parse_items, to_item_dicts
 from .masks import DEFAULT_MASKS, Mask
 from .recorder import Recording
 from .redact import RedactionRules
-from .snapshot import SnapshotAssertion
+from .snapshot import MaskWarning, SnapshotAssertion
 
 __all__ = [
     "DEFAULT_MASKS",
@@ -31,6 +31,7 @@ __all__ = [
     "ConvreplayError",
     "ItemDiff",
     "Mask",
+    "MaskWarning",
     "PaginationError",
     "RecordMode",
     "Recording",

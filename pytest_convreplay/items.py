@@ -54,10 +54,12 @@ class _Family:
 
     def __init__(self) -> None:
         self.known: set[str] = set()
+        self.fields: dict[str, frozenset[str]] = {}  # type -> the API's field names of its model
 
     def tag(self, model: type[BaseModel]) -> Tag:
         (kind,) = typing.get_args(model.model_fields["type"].annotation)
         self.known.add(kind)
+        self.fields[kind] = frozenset(info.alias or name for name, info in model.model_fields.items())
         return Tag(kind)
 
     def discriminator(self) -> Discriminator:
@@ -771,6 +773,11 @@ def parse_item(item: Mapping[str, Any]) -> ConversationItem:
         more = f", +{len(errors) - 1} more" if len(errors) > 1 else ""
         fallback._problem = f"{where or 'item'}: {errors[0]['msg']}{more}"
         return fallback
+
+
+def item_fields(item_type: str) -> frozenset[str] | None:
+    """The fields the models know for an item type, or None for a type they do not know."""
+    return _items.fields.get(item_type)
 
 
 def parse_items(items: Any, *, warn: bool = True) -> list[ConversationItem]:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import copy
 import enum
+import warnings
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from itertools import takewhile
@@ -27,7 +28,7 @@ from .cassette import DEFAULT_MAX_BYTES, dump_yaml, load_plain_yaml, yaml_proble
 from .config import Settings
 from .diff import diff_items, render
 from .errors import SecretLeakError, SnapshotError, SnapshotMismatch, quoted_nodeid, shown_path
-from .items import parse_items, to_item_dicts
+from .items import item_fields, parse_items, to_item_dicts
 from .masks import DEFAULT_MASKS, Mask, apply_masks, parse_masks, renumber_ids
 from .redact import PatternRule, RedactionRules, redact_text
 from .secrets_gate import KnownSecrets, check_text
@@ -176,10 +177,13 @@ class SnapshotOptions:
     def from_settings(
         cls, settings: Settings, *, test: str, patterns: Iterable[PatternRule]
     ) -> SnapshotOptions:
+        user_masks = parse_masks(settings.masks)
+        for mask in user_masks:
+            _warn_if_unknown(mask)
         return cls(
             path=settings.snapshot_path,
             test=test,
-            masks=(*(DEFAULT_MASKS if settings.mask_defaults else ()), *parse_masks(settings.masks)),
+            masks=(*(DEFAULT_MASKS if settings.mask_defaults else ()), *user_masks),
             renumber_ids=settings.renumber_ids,
             update=settings.update_snapshots,
             ci=settings.ci,
@@ -208,6 +212,25 @@ class SnapshotOptions:
         if self.renumber_ids:
             dicts = renumber_ids(dicts)
         return apply_masks(dicts, self.masks) if self.masks else dicts
+
+
+class MaskWarning(UserWarning):
+    """A mask names a field its item type does not have: most likely a typo, and it masks nothing."""
+
+
+def _warn_if_unknown(mask: Mask) -> None:
+    """A typed mask whose first field the item models do not know (``reasoning.sumary``) is
+    reported, not refused: a field newer than these models is still maskable."""
+    first = mask.path[0]
+    fields = item_fields(mask.item_type) if mask.item_type is not None else None
+    if fields is not None and isinstance(first, str) and first not in fields:
+        known = ", ".join(sorted(fields - {"type"}))
+        warnings.warn(
+            MaskWarning(
+                f"mask {mask.selector!r}: {mask.item_type} items have no field {first!r} (they have {known})"
+            ),
+            stacklevel=3,
+        )
 
 
 class SnapshotFile:

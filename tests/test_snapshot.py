@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 import json
+import warnings
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from pytest_convreplay.cli import main as convreplay
+from pytest_convreplay.config import Settings
 from pytest_convreplay.errors import SecretLeakError, SnapshotError, SnapshotMismatch
 from pytest_convreplay.redact import RedactionRules
 from pytest_convreplay.snapshot import (
+    MaskWarning,
     SnapshotAssertion,
     SnapshotCheck,
     SnapshotFile,
@@ -399,3 +403,17 @@ def test_a_mismatch_message_never_prints_a_known_value_or_a_key_pattern(tmp_path
     assert "content[0].text" in failure
     assert declared not in failure
     assert key not in failure
+
+
+def test_a_mask_naming_a_field_its_item_type_does_not_have_warns(tmp_path: Path) -> None:
+    def options(*masks: str) -> SnapshotOptions:
+        settings = Settings(cassette_path=tmp_path / "c.yaml", snapshot_path=tmp_path / "c.snapshot.yaml")
+        return SnapshotOptions.from_settings(replace(settings, masks=masks), test=TEST, patterns=())
+
+    with pytest.warns(
+        MaskWarning, match=r"'reasoning.sumary': reasoning items have no field 'sumary' \(they have"
+    ):
+        options("reasoning.sumary")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        options("reasoning.summary", "*.anything", "brand_new_type.field")  # known, untyped, unknown type
