@@ -210,7 +210,8 @@ def _changed_places(
         if _encoding(before, side) != _encoding(after, side):
             yield f"{side} body decoded from {_encoding(before, side)}"
     for where in dict.fromkeys([*old, *new]):
-        if old.get(where) != new.get(where):
+        # content-length only follows the body it measures: not a place anything was redacted
+        if old.get(where) != new.get(where) and not where.endswith(" header content-length"):
             yield where.removeprefix(prefix)
 
 

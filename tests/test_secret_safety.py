@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 import pytest
+import yaml
 
 from pytest_convreplay.cassette import load_cassette
 from pytest_convreplay.cli import main
@@ -163,6 +164,19 @@ def test_redact_cleans_an_existing_cassette_in_place(tmp_path: Path) -> None:
     assert main(["redact", str(planted)]) == 0
     assert "sk-proj-" not in planted.read_text()
     assert main(["scan", str(planted)]) == 0
+
+
+def test_redact_reports_the_places_it_redacted_not_the_length_that_followed(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    planted = tmp_path / "old.yaml"
+    text = json.dumps({"note": "sk-proj-Abc123Def456Ghi789Jkl012Mno"})
+    write_vcrpy_cassette(planted, text)
+    data = yaml.safe_load(planted.read_text())
+    data["interactions"][0]["response"]["headers"]["Content-Length"] = [str(len(text))]
+    planted.write_text(yaml.safe_dump(data))
+    assert main(["redact", str(planted)]) == 0
+    assert capsys.readouterr().out.splitlines() == [f"{planted}: interaction 0 response body note"]
 
 
 def httpx_suite(pytester: pytest.Pytester, api: ConversationsEmulator, conversation_id: str) -> None:
