@@ -142,7 +142,7 @@ def _project_rules() -> tuple[RedactionRules, KnownSecrets]:
     from .recorder import known_secrets_for, rules_for
 
     options, source = project_ini_options(Path.cwd())
-    if source is not None:
+    if options:  # say so only when the project adds something to the built-in rules
         print(f"convreplay: redaction rules and secrets from {source}", file=sys.stderr)
     settings = build_settings(
         TestLocation(Path.cwd(), Path.cwd() / "cli", "convreplay"),  # no test: paths are unused
