@@ -18,7 +18,9 @@ from typing import Any
 
 from deepdiff import DeepDiff
 
-from pytest_convreplay.diff import Verdict, diff_items, render
+from pytest_convreplay.diff.engine import diff_items
+from pytest_convreplay.diff.model import Verdict
+from pytest_convreplay.diff.render import render
 
 Item = dict[str, Any]
 SIZE = 10_000

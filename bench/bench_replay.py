@@ -43,10 +43,12 @@ from typing import Any
 import httpx2
 import openai
 
-from pytest_convreplay import cassette as files
-from pytest_convreplay.config import RecordMode, Settings
+from pytest_convreplay.config.settings import RecordMode, Settings
 from pytest_convreplay.emulator import ConversationsEmulator
-from pytest_convreplay.recorder import Recording, use_cassette
+from pytest_convreplay.record.recording import Recording
+from pytest_convreplay.record.vcr import use_cassette
+from pytest_convreplay.storage.cassette import load_cassette
+from pytest_convreplay.storage.vcr_format import response_for_vcr
 
 LIMIT = 20
 WORKLOADS = {"W100": 2_000, "W500": 10_000}
@@ -82,8 +84,8 @@ class MemoryTransport(httpx2.HTTPTransport):
 def memory_answers(path: Path) -> dict[str, tuple[int, list[tuple[str, str]], bytes]]:
     """The recorded responses of one of our cassettes, by request URL, as the floor serves them."""
     answers: dict[str, tuple[int, list[tuple[str, str]], bytes]] = {}
-    for interaction in files.load_cassette(path).interactions:
-        response = files.response_for_vcr(interaction["response"])
+    for interaction in load_cassette(path).interactions:
+        response = response_for_vcr(interaction["response"])
         headers = [(name, value) for name, values in response["headers"].items() for value in values]
         answers[interaction["request"]["uri"]] = (
             response["status"]["code"],

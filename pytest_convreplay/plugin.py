@@ -1,42 +1,50 @@
-"""pytest glue: options, markers and fixtures; every decision lives in the modules it calls."""
+"""pytest glue: options, markers, fixtures and hooks; every decision lives in the modules it calls.
+
+Start-up stays light: vcrpy, the emulator, the item models and the YAML stages are imported only
+when a test uses the plugin, so a suite that never does pays almost nothing for having it installed.
+"""
 
 from __future__ import annotations
 
+import inspect
+import os
 import time
-from collections.abc import Generator, Iterator, Sequence
+from collections.abc import Generator, Iterator, Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from .config import INI_OPTIONS, RecordMode, Settings, TestLocation, build_settings, default_snapshot_path
-from .emulator import conversations_api
+from .config.options import (
+    INI_OPTIONS,
+    Source,
+    build_settings,
+    convert_options,
+    ini_source,
+    read_ini,
+    record_mode_in_force,
+    running_in_ci,
+)
+from .config.paths import TestLocation, default_snapshot_path, resolve_file_option
+from .config.settings import RecordMode, Settings
 from .errors import ConfigError, ConvreplayError, SnapshotMismatch
-from .recorder import Recording, rules_for, running_in_ci, use_cassette
-from .snapshot import (
-    SnapshotAssertion,
-    SnapshotFile,
-    SnapshotOptions,
-    assert_conversations,
-    explain_comparison,
-)
-from .snapshot_session import (
-    WORKER_OUTPUT_KEY,
-    SnapshotReport,
-    SnapshotSession,
-    finish_session,
-    narrowed_modules,
-)
+from .snapshot.session import WORKER_OUTPUT_KEY, SnapshotSession, narrowed_modules
 
-__all__ = ["conversations_api"]
+if TYPE_CHECKING:
+    from .emulator import ConversationsEmulator
+    from .record.handle import CassetteHandle
+    from .record.recording import Recording
+    from .snapshot.assertion import SnapshotAssertion
+    from .snapshot.file import SnapshotFile
 
 CALL_EXCEPTION = pytest.StashKey[BaseException | None]()
-RECORDING = pytest.StashKey[Recording]()
-SNAPSHOTS = pytest.StashKey[SnapshotFile]()
+RECORDING = pytest.StashKey["Recording"]()
+SNAPSHOTS = pytest.StashKey["SnapshotFile"]()
 SNAPSHOT_PATH = pytest.StashKey[Path]()  # where a collected test's snapshots are, as far as collection knows
 TEST_FAILED = pytest.StashKey[bool]()
 SESSION = pytest.StashKey[SnapshotSession]()
-REPORT = pytest.StashKey[SnapshotReport]()
+REPORT = pytest.StashKey["SnapshotReport"]()
+INI = pytest.StashKey[Mapping[str, Any]]()  # the project's ini options, converted once at start-up
 RUN_STARTED = pytest.StashKey[int]()  # time.time_ns() when this pytest run (or its xdist controller) began
 RUN_STARTED_KEY = "convreplay_run_started_ns"
 
@@ -69,6 +77,14 @@ def pytest_configure(config: pytest.Config) -> None:
         "markers",
         "convreplay(**options): run the test under a cassette (record/replay items-list traffic)",
     )
+    overridden = frozenset(
+        entry.partition("=")[0].strip().removeprefix("convreplay_")
+        for entry in config.option.override_ini or ()
+    )
+    try:  # one start-up error for a bad ini value, not one per test
+        config.stash[INI] = read_ini(config.getini, ini_source(config.inipath, overridden))
+    except ConfigError as error:
+        raise pytest.UsageError(str(error)) from None
     config.stash[SESSION] = SnapshotSession()
     # xdist workers take the controller's start, so "written during this run" means the same on all.
     started = getattr(config, "workerinput", {}).get(RUN_STARTED_KEY)
@@ -84,16 +100,31 @@ def pytest_configure_node(node: Any) -> None:
 def pytest_report_header(config: pytest.Config) -> str:
     """The record mode tests will really use: in CI only the command line can ask for recording."""
     cli_mode = config.getoption("--convreplay-record-mode")
-    mode = cli_mode or config.getini("convreplay_record_mode") or "none"
-    if cli_mode is None and mode != "none" and running_in_ci():
-        mode = f"none (CI is set: the ini's {mode} applies off CI only)"
-    return f"convreplay: record mode {mode}, cassettes in {config.getini('convreplay_cassette_dir')}"
+    chosen = RecordMode(cli_mode) if cli_mode else config.stash[INI].get("record_mode", RecordMode.NONE)
+    mode = record_mode_in_force(chosen, explicit=cli_mode is not None, ci=running_in_ci())
+    shown = (
+        mode.value if mode is chosen else f"none (CI is set: the ini's {chosen.value} applies off CI only)"
+    )
+    return f"convreplay: record mode {shown}, cassettes in {config.getini('convreplay_cassette_dir')}"
 
 
 @pytest.fixture
 def convreplay_config() -> dict[str, Any]:
     """Options for every test below this fixture's definition; override it in a conftest."""
     return {}
+
+
+@pytest.fixture
+def conversations_api() -> Iterator[ConversationsEmulator]:
+    """A running Conversations API emulator per test: fresh state and the same id sequence, so
+    recordings repeat."""
+    from .emulator import ConversationsEmulator
+
+    with ConversationsEmulator() as emulator:
+        yield emulator
+
+
+# --- settings ---------------------------------------------------------------------------------
 
 
 def _marker_options(node: pytest.Item) -> dict[str, Any]:
@@ -114,20 +145,38 @@ def _location(node: pytest.Item) -> TestLocation:
     return TestLocation(Path(node.config.rootpath), Path(node.path), ".".join([*classes, node.name]))
 
 
+def _fixture_source(request: pytest.FixtureRequest) -> Source:
+    """``convreplay_config in tests/conftest.py``: the file of the definition in force."""
+    try:
+        definition = request._get_active_fixturedef("convreplay_config")  # pytest's own record of it
+        file = inspect.getsourcefile(definition.func)
+    except (AttributeError, TypeError, ValueError):
+        file = None
+    if file is None:
+        return Source("convreplay_config fixture")
+    return Source(f"convreplay_config in {os.path.relpath(file, request.config.rootpath)}")
+
+
 def _settings(request: pytest.FixtureRequest) -> Settings:
     config = request.config
     node = request.node
-    ini = {name: config.getini(f"convreplay_{name}") for name in INI_OPTIONS}
+    fixture = request.getfixturevalue("convreplay_config")
+    cli_mode = config.getoption("--convreplay-record-mode")
     return build_settings(
         _location(node),
-        ini={name: value for name, value in ini.items() if value not in (None, "", [])},
-        config_fixture=request.getfixturevalue("convreplay_config"),
-        marker=_marker_options(node),
-        cli_record_mode=config.getoption("--convreplay-record-mode"),
+        [
+            config.stash[INI],
+            convert_options(fixture, _fixture_source(request)),
+            convert_options(_marker_options(node), Source(f"@pytest.mark.convreplay on {node.nodeid}")),
+        ],
+        cli_record_mode=RecordMode(cli_mode) if cli_mode else None,
         update_snapshots=config.getoption("--convreplay-update"),
         ci=running_in_ci(),
         cassette_dir=config.getini("convreplay_cassette_dir"),
     )
+
+
+# --- the cassette -------------------------------------------------------------------------------
 
 
 @pytest.fixture(autouse=True)
@@ -136,6 +185,9 @@ def _convreplay_cassette(request: pytest.FixtureRequest) -> Iterator[Recording |
     if request.node.get_closest_marker("convreplay") is None and "convreplay" not in request.fixturenames:
         yield None
         return
+    from .record.recording import Recording
+    from .record.vcr import use_cassette
+
     recording = Recording(
         _settings(request), nodeid=request.node.nodeid, run_started_ns=request.config.stash[RUN_STARTED]
     )
@@ -151,10 +203,13 @@ def _convreplay_cassette(request: pytest.FixtureRequest) -> Iterator[Recording |
 
 
 @pytest.fixture
-def convreplay(_convreplay_cassette: Recording | None) -> Recording:
-    """The test's cassette: ``path``, ``mode``, ``conversations``, ``requests``, ``interactions``."""
+def convreplay(_convreplay_cassette: Recording | None) -> CassetteHandle:
+    """The test's cassette, read-only: ``path``, ``mode``, ``conversations``, ``records``,
+    ``requests``, ``interactions``."""
+    from .record.handle import CassetteHandle
+
     assert _convreplay_cassette is not None
-    return _convreplay_cassette
+    return CassetteHandle(_convreplay_cassette)
 
 
 # --- snapshots --------------------------------------------------------------------------------
@@ -164,11 +219,15 @@ def _snapshot_file(item: pytest.Item, settings: Settings) -> SnapshotFile:
     """The test's snapshot file, shared by ``conv_snapshot`` and the automatic snapshots."""
     file = item.stash.get(SNAPSHOTS, None)
     if file is None:
+        from .snapshot.file import SnapshotFile
+        from .snapshot.options import SnapshotOptions
+
         recording = item.stash.get(RECORDING, None)
-        options = SnapshotOptions.from_settings(
-            settings, test=item.nodeid, patterns=rules_for(settings).patterns
+        file = SnapshotFile(
+            SnapshotOptions.from_settings(settings, test=item.nodeid),
+            on_check=item.config.stash[SESSION].record,
+            known_secrets=recording.known_secrets if recording is not None else None,
         )
-        file = SnapshotFile(options, on_check=item.config.stash[SESSION].record, recording=recording)
         item.stash[SNAPSHOTS] = file
     return file
 
@@ -179,6 +238,8 @@ def conv_snapshot(
 ) -> SnapshotAssertion:
     """``conv_snapshot.assert_match(items)`` / ``assert items == conv_snapshot`` against the test's
     ``<test name>.snapshot.yaml``; ``conv_snapshot["name"]`` for several snapshots per test."""
+    from .snapshot.assertion import SnapshotAssertion
+
     settings = _convreplay_cassette.settings if _convreplay_cassette is not None else _settings(request)
     return SnapshotAssertion(_snapshot_file(request.node, settings))
 
@@ -190,31 +251,29 @@ def pytest_runtest_call(item: pytest.Item) -> Generator[None, None, None]:
     yield
     recording = item.stash.get(RECORDING, None)
     if recording is not None and recording.settings.snapshot and not recording.unmatched:
+        from .snapshot.assertion import assert_conversations
+
         assert_conversations(_snapshot_file(item, recording.settings), recording.conversations)
 
 
 def pytest_assertrepr_compare(op: str, left: object, right: object) -> list[str] | None:
-    return explain_comparison(op, left, right)
+    import sys
+
+    assertion = sys.modules.get(f"{__package__}.snapshot.assertion")  # no snapshot taken: not ours
+    return assertion.explain_comparison(op, left, right) if assertion is not None else None
 
 
 def _claim(item: pytest.Item, *, selected: bool, complete: bool = False) -> None:
-    """Tell the session which snapshot file a collected test may own (marker options included)."""
+    """Tell the session which snapshot file a collected test may own (a marker's ``snapshot_file``
+    included; a bad marker is the test's own error to report)."""
     location = _location(item)
     cassette_dir = item.config.getini("convreplay_cassette_dir")
     default = default_snapshot_path(location, cassette_dir)
     try:
-        path = build_settings(
-            location,
-            ini={},
-            config_fixture={},
-            marker=_marker_options(item),
-            cli_record_mode=None,
-            update_snapshots=False,
-            ci=False,
-            cassette_dir=cassette_dir,
-        ).snapshot_path
-    except ConfigError:  # the test itself reports its bad options
-        path = default
+        named = _marker_options(item).get("snapshot_file")
+    except ConfigError:
+        named = None
+    path = resolve_file_option(named, location, cassette_dir, ".snapshot.yaml") or default
     item.stash[SNAPSHOT_PATH] = path
     item.config.stash[SESSION].claim(
         path, folder=default.parent, complete=complete, selected=selected, shared=path != default
@@ -247,6 +306,8 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     if hasattr(config, "workeroutput"):  # an xdist worker: the controller merges and reports
         config.workeroutput[WORKER_OUTPUT_KEY] = config.stash[SESSION].to_data()
         return
+    from .snapshot.report import finish_session
+
     config.stash[REPORT] = finish_session(
         config.stash[SESSION],
         green=exitstatus == pytest.ExitCode.OK,
@@ -260,7 +321,7 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
 @pytest.hookimpl(optionalhook=True)
 def pytest_testnodedown(node: Any, error: object) -> None:
     """xdist controller: add a finished worker's snapshot bookkeeping to the session's."""
-    data = getattr(node, "workeroutput", {}).get(WORKER_OUTPUT_KEY)
+    data: Mapping[str, Any] | None = getattr(node, "workeroutput", {}).get(WORKER_OUTPUT_KEY)
     if data is not None:
         node.config.stash[SESSION].merge(data)
 

@@ -7,6 +7,15 @@ import os
 import pytest
 from hypothesis import HealthCheck, settings
 
+# pytester's in-process runs unload every module a run imported, and extension modules (PyYAML's
+# libyaml binding, pydantic-core) cannot be loaded twice; what the plugin imports only when a test
+# uses it is imported once here, before any in-process run.
+import pytest_convreplay.emulator
+import pytest_convreplay.model.items
+import pytest_convreplay.record.vcr
+import pytest_convreplay.snapshot.assertion
+import pytest_convreplay.snapshot.report  # noqa: F401
+
 
 @pytest.fixture
 def anyio_backend() -> str:

@@ -23,10 +23,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
 import pytest
+from files import save_cassette
 
-from pytest_convreplay.atomic import TEMP_SUFFIX
-from pytest_convreplay.cassette import load_cassette, save_cassette
-from pytest_convreplay.interactions import Interaction
+from pytest_convreplay.model.interactions import Interaction
+from pytest_convreplay.storage.atomic import TEMP_SUFFIX
+from pytest_convreplay.storage.cassette import load_cassette
 
 if TYPE_CHECKING:
     from _typeshed import FileDescriptorLike

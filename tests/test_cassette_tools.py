@@ -8,11 +8,12 @@ from pathlib import Path
 import pytest
 import yaml
 
-from pytest_convreplay.cassette import load_cassette
-from pytest_convreplay.cli import main
-from pytest_convreplay.config import RecordMode, Settings
+from pytest_convreplay.cli.main import main
+from pytest_convreplay.config.settings import RecordMode, Settings
 from pytest_convreplay.emulator import ConversationsEmulator
-from pytest_convreplay.recorder import Recording, use_cassette
+from pytest_convreplay.record.recording import Recording
+from pytest_convreplay.record.vcr import use_cassette
+from pytest_convreplay.storage.cassette import load_cassette
 
 
 def record(path: Path, conversation_items: int = 25, limit: int = 10) -> str:

@@ -8,10 +8,11 @@ from pathlib import Path
 import httpx
 import pytest
 
-from pytest_convreplay.cli import main
-from pytest_convreplay.config import RecordMode, Settings
+from pytest_convreplay.cli.main import main
+from pytest_convreplay.config.settings import RecordMode, Settings
 from pytest_convreplay.emulator import ConversationsEmulator
-from pytest_convreplay.recorder import Recording, use_cassette
+from pytest_convreplay.record.recording import Recording
+from pytest_convreplay.record.vcr import use_cassette
 
 
 def record_listing(api: ConversationsEmulator, conversation_id: str, path: Path) -> None:

@@ -11,7 +11,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from pytest_convreplay.cli import main
+from pytest_convreplay.cli.main import main
 
 PROJECT = Path(__file__).resolve().parents[1]
 

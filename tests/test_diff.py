@@ -13,17 +13,12 @@ from item_samples import SAMPLES
 from openai._models import validate_type
 from openai.types.conversations import ConversationItem as SDKItem
 
-from pytest_convreplay.diff import (
-    MISSING,
-    FieldChange,
-    Verdict,
-    diff_items,
-    explain,
-    longest_increasing,
-    render,
-    to_json,
-)
-from pytest_convreplay.masks import renumber_ids
+from pytest_convreplay.diff.align import longest_increasing
+from pytest_convreplay.diff.as_json import to_json
+from pytest_convreplay.diff.engine import diff_items
+from pytest_convreplay.diff.ids import renumber_ids
+from pytest_convreplay.diff.model import MISSING, FieldChange, Verdict
+from pytest_convreplay.diff.render import render
 
 Item = dict[str, Any]
 
@@ -278,7 +273,7 @@ def test_to_json_gives_counts_and_field_changes() -> None:
 
 
 def test_explain_gives_lines_for_assertion_messages() -> None:
-    assert explain([message(1)], [message(1, "x")])[0] == "1 → 1 items: +0 −0 ↕0 ~1"
+    assert render(diff_items([message(1)], [message(1, "x")])).splitlines()[0] == "1 → 1 items: +0 −0 ↕0 ~1"
 
 
 def test_openai_sdk_objects_can_be_diffed_against_dicts() -> None:

@@ -26,13 +26,9 @@ import yaml
 import zstandard
 from openai.types.conversations.conversation_item import ConversationItem
 
-from pytest_convreplay import emulator
 from pytest_convreplay.emulator import ConversationsEmulator
-from pytest_convreplay.emulator_seed import ID_PREFIXES
-from pytest_convreplay.listing import INCLUDABLE, apply_include
-
-# The fixture under test, taken from its module (plugin.py re-exports it for users).
-conversations_api = emulator.conversations_api
+from pytest_convreplay.model.catalogue import ID_PREFIXES
+from pytest_convreplay.model.listing import INCLUDABLE, apply_include
 
 SPEC = Path("/work/shared/spec/openai-conversations-openapi.yaml")
 ALL_INCLUDES = sorted(INCLUDABLE)

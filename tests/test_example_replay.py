@@ -15,7 +15,7 @@ import os
 import openai
 import pytest
 
-from pytest_convreplay import Recording, SnapshotAssertion
+from pytest_convreplay import CassetteHandle, SnapshotAssertion
 
 CONVERSATION = "conv_ade9b2b4efdd35f80fa34266ccfdba9bba26d85135e8579a"  # the emulator's mixed seed
 RECORDED = "test_history_replays_offline_and_matches_its_snapshot"
@@ -32,7 +32,7 @@ def client() -> openai.OpenAI:
 
 @pytest.mark.convreplay
 def test_history_replays_offline_and_matches_its_snapshot(
-    convreplay: Recording, conv_snapshot: SnapshotAssertion
+    convreplay: CassetteHandle, conv_snapshot: SnapshotAssertion
 ) -> None:
     items = list(client().conversations.items.list(CONVERSATION, order="asc", limit=10))
     assert len(items) == len(convreplay.conversations[CONVERSATION]) == 34

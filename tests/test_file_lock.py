@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from pytest_convreplay.atomic import FileLockTimeout, lock_path, locked, write_atomic
+from pytest_convreplay.errors import FileLockTimeout
+from pytest_convreplay.storage.atomic import lock_path, locked, write_atomic
 
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="the workers are forked")
 

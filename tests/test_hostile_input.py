@@ -17,11 +17,12 @@ from pathlib import Path
 from typing import Any, cast
 
 import pytest
+from files import cassette_yaml
 
-from pytest_convreplay.cassette import dump_cassette, load_cassette
 from pytest_convreplay.errors import CassetteError, ConvreplayError, SnapshotError
-from pytest_convreplay.interactions import Interaction
-from pytest_convreplay.snapshot import read_snapshots
+from pytest_convreplay.model.interactions import Interaction
+from pytest_convreplay.storage.cassette import load_cassette
+from pytest_convreplay.storage.snapshots import read_snapshots
 
 TIME_LIMIT = 2.0
 HUNDRED_MB = 100 * 1024 * 1024
@@ -45,7 +46,7 @@ def interaction(code: object = 200, headers: object = None) -> dict[str, Any]:
 
 
 def cassette(*interactions: dict[str, Any], version: object = 1) -> bytes:
-    text = dump_cassette(cast(list[Interaction], list(interactions) or [interaction()]), {})
+    text = cassette_yaml(cast(list[Interaction], list(interactions) or [interaction()]), {})
     return text.replace("version: 1", f"version: {version}", 1).encode()
 
 
@@ -317,5 +318,5 @@ def test_malformed_list_answer_is_reported_naming_the_request_and_nothing_is_wri
 def test_objects_shared_between_interactions_are_written_in_full_not_as_aliases(tmp_path: Path) -> None:
     shared = interaction()
     path = tmp_path / "shared.yaml"
-    path.write_text(dump_cassette(cast(list[Interaction], [shared, shared]), {}))
+    path.write_text(cassette_yaml(cast(list[Interaction], [shared, shared]), {}))
     assert load_cassette(path).interactions == [shared, shared]

@@ -12,18 +12,12 @@ from openai._models import validate_type
 from openai.types.conversations import ConversationItem as SDKItem
 from openai.types.conversations.conversation_item_list import ConversationItemList
 
-from pytest_convreplay.items import (
-    KNOWN_ITEM_TYPES,
-    FunctionCall,
-    Message,
-    SchemaDriftWarning,
-    UnknownItem,
-    UnknownPart,
-    parse_item,
-    parse_items,
-    schema_drift,
-    to_item_dicts,
-)
+from pytest_convreplay.errors import SchemaDriftWarning
+from pytest_convreplay.model.item_dicts import to_item_dicts
+from pytest_convreplay.model.items.base import UnknownPart
+from pytest_convreplay.model.items.convert import parse_item, parse_items
+from pytest_convreplay.model.items.drift import schema_drift
+from pytest_convreplay.model.items.types import KNOWN_ITEM_TYPES, FunctionCall, Message, UnknownItem
 
 
 def test_samples_cover_every_item_type_the_models_know() -> None:

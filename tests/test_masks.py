@@ -8,21 +8,16 @@ from typing import Any
 
 import pytest
 
+from pytest_convreplay.diff.ids import renumber_ids
+from pytest_convreplay.diff.masking import apply_masks
 from pytest_convreplay.errors import ConfigError
-from pytest_convreplay.masks import (
-    DEFAULT_MASKS,
-    MASKED,
-    AnyField,
-    AnyIndex,
-    Mask,
-    apply_masks,
-    renumber_ids,
-)
+from pytest_convreplay.rules.masks import DEFAULT_MASKS, MASKED, Mask
+from pytest_convreplay.rules.selector import Wildcard
 
 
 def test_a_selector_parses_into_type_and_path() -> None:
     mask = Mask.parse("message.content[*].logprobs")
-    assert (mask.item_type, mask.path) == ("message", ("content", AnyIndex(), "logprobs"))
+    assert (mask.item_type, mask.steps) == ("message", ("content", Wildcard.ANY_INDEX, "logprobs"))
 
 
 def test_star_type_matches_every_item_type() -> None:
@@ -30,23 +25,23 @@ def test_star_type_matches_every_item_type() -> None:
 
 
 def test_indices_and_field_wildcards_parse() -> None:
-    assert Mask.parse("shell_call_output.output[0].*").path == ("output", 0, AnyField())
+    assert Mask.parse("shell_call_output.output[0].*").steps == ("output", 0, Wildcard.ANY)
 
 
 @pytest.mark.parametrize(
     ("selector", "position", "problem"),
     [
-        ("", 1, "expected an item type or '*'"),
+        ("", 1, "empty selector"),
         ("reasoning", 10, "expected a path"),
-        ("message..text", 9, "expected a field name"),
-        ("message.content[x]", 16, r"expected '\[<number>\]' or '\[\*\]'"),
-        ("message.content]", 16, "expected '.' or '\\['"),
+        ("message..text", 9, "expected a name, '\\*' or '\\*\\*' after '.'"),
+        ("message.content[x]", 16, "expected '.name'"),
+        ("message.content]", 16, "expected '.name'"),
         ("message[0]", 8, "the path must start with a field name"),
     ],
 )
 def test_a_bad_selector_names_itself_and_the_position(selector: str, position: int, problem: str) -> None:
     with pytest.raises(
-        ConfigError, match=f"mask {re.escape(repr(selector))}: {problem}.* at position {position}\\b"
+        ConfigError, match=f"mask {re.escape(repr(selector))}: {problem}.* at column {position}\\b"
     ):
         Mask.parse(selector)
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from pytest_convreplay import config
+from pytest_convreplay.config import Source, TestLocation, build_settings, convert_options
 from pytest_convreplay.emulator import ConversationsEmulator
 
 
@@ -23,9 +23,13 @@ def suite(pytester: pytest.Pytester, api: ConversationsEmulator, marker: str = "
     pytester.makepyfile(
         test_paging=f"""
         import httpx, pytest
+        from pytest_convreplay.plugin import RECORDING
+
+        def recording(request):  # the engine behind the handle: what these tests check
+            return request.node.stash[RECORDING]
 
         @pytest.mark.convreplay{marker}
-        def test_paging(convreplay):
+        def test_paging(request, convreplay):
             headers = {{"authorization": "Bearer {api.api_key}"}}
             page = httpx.get("{api.base_url}/conversations/{conversation_id}/items?limit=3", headers=headers)
             assert page.status_code == 200
@@ -100,7 +104,7 @@ def test_marker_options_override_the_convreplay_config_fixture(
             return {"cassette": "from-config", "strict": True}
         """
     )
-    suite(pytester, api, marker='(cassette="from-marker")', body="assert convreplay.settings.strict")
+    suite(pytester, api, marker='(cassette="from-marker")', body="assert recording(request).settings.strict")
     pytester.runpytest("--convreplay-record-mode=once").assert_outcomes(passed=1)
     assert (pytester.path / "cassettes" / "test_paging" / "from-marker.yaml").is_file()
     assert not (pytester.path / "cassettes" / "test_paging" / "from-config.yaml").exists()
@@ -114,7 +118,8 @@ def test_unknown_option_names_the_option_its_source_and_the_accepted_ones(
     result.assert_outcomes(errors=1)
     result.stdout.fnmatch_lines(
         [
-            "*@pytest.mark.convreplay on test_paging: unknown convreplay option 'stritc'; accepted*strict*",
+            "*@pytest.mark.convreplay on test_paging.py::test_paging: unknown convreplay option 'stritc';"
+            " accepted*strict*",
         ]
     )
 
@@ -209,7 +214,7 @@ def test_pyproject_lists_and_booleans_work_without_warnings_and_list_options_add
         filterwarnings = ["error"]
         convreplay_masks = ["reasoning.summary", "*.status"]
         convreplay_renumber_ids = true
-        convreplay_redact_headers = "x-project-a, x-project-b"
+        convreplay_redact_headers = ["x-project-a", "x-project-b"]
         convreplay_secrets = ["a passphrase, with a comma"]
         convreplay_redact_patterns = ["ticket=TCK-[0-9]{6}"]
         """
@@ -227,15 +232,17 @@ def test_pyproject_lists_and_booleans_work_without_warnings_and_list_options_add
         test_settings="""
         import pytest
 
+        from pytest_convreplay.plugin import RECORDING
+
         @pytest.mark.convreplay(redact_patterns={"order": r"ORD-[0-9]+"}, secrets="one value, spaced")
-        def test_settings(convreplay):
-            s = convreplay.settings
-            assert s.masks == ("reasoning.summary", "*.status")
+        def test_settings(request, convreplay):
+            s = request.node.stash[RECORDING].settings
+            assert [mask.selector for mask in s.masks] == ["reasoning.summary", "*.status"]
             assert s.renumber_ids is True
-            assert s.redact_headers == ("x-project-a", "x-project-b", "x-folder")
+            assert [rule.name for rule in s.redact_headers] == ["x-project-a", "x-project-b", "x-folder"]
             assert s.secrets == ("a passphrase, with a comma", "one value, spaced")
             assert [rule.label for rule in s.redact_patterns] == ["ticket", "order"]
-            labels = [rule.label for rule in convreplay.rules.patterns]
+            labels = [rule.label for rule in s.redaction_rules().patterns]
             assert "ticket" in labels and "order" in labels
         """
     )
@@ -260,17 +267,17 @@ def test_a_positional_marker_argument_is_an_error_that_says_what_to_write(pytest
 
 
 def test_pattern_and_body_path_options_keep_what_a_regex_or_selector_needs() -> None:
-    location = config.TestLocation(Path("/r"), Path("/r/tests/test_x.py"), "test_x")
-    settings = config.build_settings(
+    location = TestLocation(Path("/r"), Path("/r/tests/test_x.py"), "test_x")
+    settings = build_settings(
         location,
-        ini={},
-        config_fixture={"redact_body_paths": ['data[*]["display name, full"]']},
-        marker={"redact_patterns": {"Ticket": re.compile("tck-[0-9]{6}", re.IGNORECASE)}},
-        cli_record_mode=None,
-        update_snapshots=False,
-        ci=False,
+        [
+            convert_options({"redact_body_paths": ['data[*]["display name, full"]']}, Source("fixture")),
+            convert_options(
+                {"redact_patterns": {"Ticket": re.compile("tck-[0-9]{6}", re.IGNORECASE)}}, Source("marker")
+            ),
+        ],
     )
-    assert settings.redact_body_paths == ('data[*]["display name, full"]',)
+    assert [rule.path.text for rule in settings.redact_body_paths] == ['data[*]["display name, full"]']
     (rule,) = settings.redact_patterns
     assert rule.label == "Ticket"
     assert rule.regex.search("id TCK-123456")  # the flag survived

@@ -22,20 +22,20 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from pytest_convreplay.errors import PaginationError
-from pytest_convreplay.interactions import Interaction, json_body, split_uri
-from pytest_convreplay.listing import Item, ListQuery, apply_include, list_page
-from pytest_convreplay.pagination import (
+from pytest_convreplay.model.chains import (
     ChainGuard,
     ChainProblem,
     Severity,
     build_chains,
     check_chains,
-    drop_retried_failures,
     read_pages,
-    read_request,
-    rebuild_conversations,
 )
-from pytest_convreplay.reslice import CompleteListings
+from pytest_convreplay.model.conversations import rebuild_conversations
+from pytest_convreplay.model.interactions import Interaction, json_body, split_uri
+from pytest_convreplay.model.listing import Item, ListQuery, apply_include, list_page
+from pytest_convreplay.model.pages import read_request
+from pytest_convreplay.record.retries import drop_retried_failures
+from pytest_convreplay.replay.reslice import CompleteListings
 
 T = TypeVar("T")
 CID = "conv_1"

@@ -10,10 +10,10 @@ from pathlib import Path
 import openai
 import pytest
 
-from pytest_convreplay.cassette import load_cassette
 from pytest_convreplay.emulator import ConversationsEmulator
-from pytest_convreplay.items import to_item_dicts
-from pytest_convreplay.pagination import check_chains
+from pytest_convreplay.model.chains import check_chains
+from pytest_convreplay.model.item_dicts import to_item_dicts
+from pytest_convreplay.storage.cassette import load_cassette
 
 
 @pytest.fixture

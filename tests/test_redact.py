@@ -14,27 +14,25 @@ import brotli  # type: ignore[import-untyped]
 import pytest
 import yaml
 import zstandard
+from files import save_checked
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from pytest_convreplay.errors import ConfigError, UndecodableBodyError
-from pytest_convreplay.interactions import Interaction
-from pytest_convreplay.redact import (
-    ACCEPT_ENCODING,
+from pytest_convreplay.gate.known import KnownSecrets
+from pytest_convreplay.model.codings import ACCEPT_ENCODING, narrow_accept_encoding
+from pytest_convreplay.model.interactions import Interaction
+from pytest_convreplay.redact.interaction import redact_interaction, redact_request
+from pytest_convreplay.redact.redactor import redact_uri
+from pytest_convreplay.rules.redaction import (
     PLACEHOLDER_RE,
-    BodyPath,
     BodyPathRule,
     HeaderRule,
     PatternRule,
     QueryRule,
     RedactionRules,
-    format_path,
-    narrow_accept_encoding,
-    redact_interaction,
-    redact_request,
-    redact_uri,
 )
-from pytest_convreplay.secrets_gate import KnownSecrets, ensure_no_secrets
+from pytest_convreplay.rules.selector import Selector, format_path
 
 RULES = RedactionRules.default()
 KEY = "sk-proj-Abcdefghijklmnopqrstuvwxyz0123456789"
@@ -199,24 +197,24 @@ def test_query_rule_names_are_validated() -> None:
     ],
 )
 def test_body_path_selects(selector: str, path: tuple[str | int, ...], expected: bool) -> None:
-    assert BodyPath.parse(selector).matches(path) is expected
+    assert Selector.parse(selector).matches(path) is expected
 
 
 @pytest.mark.parametrize(
     ("selector", "position"),
-    [("data.", 4), ("a..b", 1), ("data[x]", 4), ("data[*]text", 7), ("data[0", 4), ("", 0), ("a b", 1)],
+    [("data.", 5), ("a..b", 2), ("data[x]", 4), ("data[*]text", 7), ("data[0", 4), ("", 0), ("a b", 1)],
 )
 def test_bad_selector_error_names_it_and_the_position(selector: str, position: int) -> None:
     with pytest.raises(ConfigError) as error:
-        BodyPath.parse(selector)
+        Selector.parse(selector)
     assert repr(selector) in str(error.value)
-    assert f"at position {position}" in str(error.value)
+    assert f"at column {position + 1}" in str(error.value)
 
 
 def test_format_path_writes_paths_the_selector_grammar_reads() -> None:
     path = ("data", 2, "content", 0, "we.ird")
     assert format_path(path) == 'data[2].content[0]["we.ird"]'
-    assert BodyPath.parse(format_path(path)).matches(path)
+    assert Selector.parse(format_path(path)).matches(path)
 
 
 def test_body_path_rules_replace_whole_values_in_request_and_response() -> None:
@@ -760,7 +758,7 @@ def test_no_secret_reaches_the_written_cassette(case: tuple[Interaction, list[st
     for secret in secrets:
         assert secret not in text
     known = KnownSecrets.from_env({}, values=secrets)
-    ensure_no_secrets([redacted], text, known, RULES, "cassette.yaml")
+    save_checked("cassette.yaml", [redacted], known)
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])

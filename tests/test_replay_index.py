@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from pytest_convreplay.config import RepeatPolicy
-from pytest_convreplay.interactions import Interaction
-from pytest_convreplay.replay import CassetteIndex, request_key
+from pytest_convreplay.config.settings import RepeatPolicy
+from pytest_convreplay.model.interactions import Interaction
+from pytest_convreplay.model.requests import request_key
+from pytest_convreplay.replay.index import CassetteIndex
+from pytest_convreplay.replay.unmatched import closest
 
 BASE = "https://api.openai.com/v1/conversations/conv_1/items"
 
@@ -57,7 +59,7 @@ def test_normalizer_applies_before_lookup() -> None:
 
 def test_closest_names_the_query_parameters_that_differ() -> None:
     index = CassetteIndex([exchange(f"{BASE}?limit=100&order=asc"), exchange("https://x/v1/other")])
-    closest = index.closest(index.key("GET", f"{BASE}?limit=7&order=desc"), limit=1)
-    ((recorded, differences),) = closest
+    nearest = closest(index.key("GET", f"{BASE}?limit=7&order=desc"), index.recorded_keys(), limit=1)
+    ((recorded, differences),) = nearest
     assert recorded.describe() == "GET /v1/conversations/conv_1/items?limit=100&order=asc"
     assert differences == ["query limit: 100 recorded, 7 sent", "query order: asc recorded, desc sent"]

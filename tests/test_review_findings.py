@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from pytest_convreplay.cli import main
+from pytest_convreplay.cli.main import main
 from pytest_convreplay.emulator import ConversationsEmulator
 
 

@@ -13,9 +13,9 @@ from typing import Any, ClassVar
 import pytest
 import yaml
 
-from pytest_convreplay.cassette import load_cassette
-from pytest_convreplay.cli import main
+from pytest_convreplay.cli.main import main
 from pytest_convreplay.emulator import ConversationsEmulator
+from pytest_convreplay.storage.cassette import load_cassette
 
 ORG_ID = "org-RealLookingOrganization42"
 PROJECT_ID = "proj_RealLookingProject0042"

@@ -6,25 +6,24 @@ import base64
 import gzip
 import json
 import os
+import re
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
 import pytest
 import yaml
+from files import save_checked
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from pytest_convreplay.cli.scan import redact_files, scan_files
 from pytest_convreplay.errors import CassetteError, ConfigError, SecretLeakError
-from pytest_convreplay.interactions import Interaction
-from pytest_convreplay.redact import RedactionRules, redact_interaction
-from pytest_convreplay.scan import redact_files, scan_files
-from pytest_convreplay.secrets_gate import (
-    KnownSecrets,
-    check_text,
-    ensure_no_secrets,
-    find_secrets_in_interactions,
-)
+from pytest_convreplay.gate.findings import find_secrets_in_interactions, find_secrets_in_text
+from pytest_convreplay.gate.known import KnownSecrets
+from pytest_convreplay.model.interactions import Interaction
+from pytest_convreplay.redact.interaction import redact_interaction
+from pytest_convreplay.rules.redaction import RedactionRules
 
 RULES = RedactionRules.default()
 API_KEY = "sk-proj-T3BlbkFJabcdefghijklmnop0123456789"
@@ -110,7 +109,7 @@ def test_a_planted_known_value_stops_the_write_and_says_where_but_not_what() -> 
     leaky = interaction(response_headers={"x-debug": [f"token {OPAQUE}"]})
     redacted = redact_interaction(leaky, RULES)
     with pytest.raises(SecretLeakError) as error:
-        ensure_no_secrets([redacted], cassette_text(redacted), known(), RULES, "cassettes/test_x.yaml")
+        save_checked("cassettes/test_x.yaml", [redacted], known())
     message = str(error.value)
     assert "interaction 0 response header x-debug" in message
     assert "value of MY_SERVICE_TOKEN" in message
@@ -146,14 +145,14 @@ def test_redacted_interactions_pass_the_gate() -> None:
         body=gzip.compress(body.encode()),
     )
     redacted = redact_interaction(leaky, RULES)
-    ensure_no_secrets([redacted], cassette_text(redacted), known(), RULES, "c.yaml")
+    save_checked("c.yaml", [redacted], known())
 
 
-def test_check_text_reports_file_and_line() -> None:
+def test_text_findings_give_file_and_line() -> None:
     text = "a: 1\nb: 2\nc: " + base64.b64encode(f"Bearer {API_KEY}".encode()).decode() + "\n"
-    with pytest.raises(SecretLeakError, match=r"snap\.yaml:3: value of OPENAI_API_KEY \(base64"):
-        check_text(text, known(), path="snap.yaml")
-    check_text("a: 1\n", known(), path="snap.yaml")
+    (finding,) = find_secrets_in_text(text, known(), path="snap.yaml")
+    assert re.match(r"snap\.yaml:3: value of OPENAI_API_KEY \(base64", str(finding))
+    assert find_secrets_in_text("a: 1\n", known(), path="snap.yaml") == []
 
 
 @settings(max_examples=100, deadline=None)
@@ -174,9 +173,7 @@ def test_gate_catches_any_declared_value_in_any_form(secret: str, form: str, fil
     }[form]
     leaky = interaction(response_headers={"x-echo": [filler + stored]})
     with pytest.raises(SecretLeakError) as error:
-        ensure_no_secrets(
-            [leaky], cassette_text(leaky), KnownSecrets.from_env({}, values=[secret]), RULES, "c.yaml"
-        )
+        save_checked("c.yaml", [leaky], KnownSecrets.from_env({}, values=[secret]))
     assert secret not in str(error.value)
 
 
@@ -192,13 +189,13 @@ def stream(*deltas: str) -> Interaction:
 def test_a_known_value_split_over_streamed_deltas_stops_the_write() -> None:
     streamed = redact_interaction(stream("Your key: ", OPAQUE[:6], OPAQUE[6:14], OPAQUE[14:]), RULES)
     with pytest.raises(SecretLeakError) as error:
-        ensure_no_secrets([streamed], cassette_text(streamed), known(), RULES, "c.yaml")
+        save_checked("c.yaml", [streamed], known())
     message = str(error.value)
     assert "interaction 0 response body events 1-4, deltas joined" in message
     assert OPAQUE not in message
     assert OPAQUE[6:14] not in message
     harmless = redact_interaction(stream("Hello ", "there, ", "how are you?"), RULES)
-    ensure_no_secrets([harmless], cassette_text(harmless), known(), RULES, "c.yaml")
+    save_checked("c.yaml", [harmless], known())
 
 
 def test_stream_events_are_walked_field_by_field() -> None:

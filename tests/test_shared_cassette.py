@@ -6,10 +6,11 @@ from pathlib import Path
 
 import httpx
 
-from pytest_convreplay.cassette import load_cassette
-from pytest_convreplay.config import RecordMode, Settings
+from pytest_convreplay.config.settings import RecordMode, Settings
 from pytest_convreplay.emulator import ConversationsEmulator
-from pytest_convreplay.recorder import Recording, use_cassette
+from pytest_convreplay.record.recording import Recording
+from pytest_convreplay.record.vcr import use_cassette
+from pytest_convreplay.storage.cassette import load_cassette
 
 
 def test_two_recordings_of_one_cassette_both_survive_in_either_save_order(tmp_path: Path) -> None:

@@ -9,26 +9,26 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from files import NO_SECRETS, snapshots_yaml
 
-from pytest_convreplay.cli import main as convreplay
-from pytest_convreplay.config import Settings
-from pytest_convreplay.errors import SecretLeakError, SnapshotError, SnapshotMismatch
-from pytest_convreplay.redact import RedactionRules
-from pytest_convreplay.snapshot import (
-    MaskWarning,
-    SnapshotAssertion,
-    SnapshotCheck,
-    SnapshotFile,
-    SnapshotOptions,
-    SnapshotState,
-    dump_snapshots,
+from pytest_convreplay.cli.main import main as convreplay
+from pytest_convreplay.config.settings import Settings
+from pytest_convreplay.errors import MaskWarning, SecretLeakError, SnapshotError, SnapshotMismatch
+from pytest_convreplay.rules.masks import parse_masks
+from pytest_convreplay.rules.redaction import RedactionRules
+from pytest_convreplay.snapshot.assertion import SnapshotAssertion
+from pytest_convreplay.snapshot.check import SnapshotCheck, SnapshotState
+from pytest_convreplay.snapshot.file import SnapshotFile
+from pytest_convreplay.snapshot.options import SnapshotOptions
+from pytest_convreplay.snapshot.report import find_unused
+from pytest_convreplay.snapshot.session import SnapshotSession, narrowed_modules
+from pytest_convreplay.storage.snapshots import (
     load_snapshot_file,
     parse_snapshots,
     read_snapshots,
     remove_snapshots,
     snapshot_header,
 )
-from pytest_convreplay.snapshot_session import SnapshotSession, narrowed_modules
 
 Item = dict[str, Any]
 TEST = "tests/test_history.py::test_history"
@@ -70,7 +70,7 @@ def _no_secrets_in_env(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def test_items_start_with_id_and_type_then_sorted_keys() -> None:
-    text = dump_snapshots({"default": [call(2)]})
+    text = snapshots_yaml({"default": [call(2)]})
     assert text.endswith(
         "  - id: fc_2\n"
         "    type: function_call\n"
@@ -83,12 +83,12 @@ def test_items_start_with_id_and_type_then_sorted_keys() -> None:
 
 
 def test_nested_objects_put_type_first_then_sorted_keys() -> None:
-    text = dump_snapshots({"default": [message(1)]})
+    text = snapshots_yaml({"default": [message(1)]})
     assert "    - type: output_text\n      annotations: []\n      text: hello 1\n" in text
 
 
 def test_every_item_is_its_own_block() -> None:
-    text = dump_snapshots({"default": [message(1), call(2)]})
+    text = snapshots_yaml({"default": [message(1), call(2)]})
     assert [line for line in text.splitlines() if line.startswith("  - ")] == [
         "  - id: msg_1",
         "  - id: fc_2",
@@ -98,21 +98,21 @@ def test_every_item_is_its_own_block() -> None:
 def test_multiline_text_is_a_literal_block() -> None:
     item = message(1)
     item["content"][0]["text"] = "first line\nsecond line\n"
-    assert "      text: |\n        first line\n        second line\n" in dump_snapshots({"default": [item]})
+    assert "      text: |\n        first line\n        second line\n" in snapshots_yaml({"default": [item]})
 
 
 def test_round_trip_gives_the_same_items() -> None:
     snapshots = {"default": [message(1), call(2)], "later": [call(3, city="Lyon")]}
-    assert parse_snapshots(dump_snapshots(snapshots), Path("x.snapshot.yaml")) == snapshots
+    assert parse_snapshots(snapshots_yaml(snapshots), Path("x.snapshot.yaml")) == snapshots
 
 
 def test_dumping_is_independent_of_key_order() -> None:
     reordered = {key: message(1)[key] for key in reversed(list(message(1)))}
-    assert dump_snapshots({"default": [reordered]}) == dump_snapshots({"default": [message(1)]})
+    assert snapshots_yaml({"default": [reordered]}) == snapshots_yaml({"default": [message(1)]})
 
 
 def test_header_names_the_test_and_the_update_command() -> None:
-    text = dump_snapshots({"default": [message(1)]}, header=snapshot_header(TEST))
+    text = snapshots_yaml({"default": [message(1)]}, header=snapshot_header(TEST))
     assert text.startswith(f"# pytest-convreplay snapshots of {TEST}\n")
     assert f"pytest --convreplay-update '{TEST}'" in text.splitlines()[1]
 
@@ -144,16 +144,16 @@ def test_load_snapshot_file_refuses_a_missing_file(tmp_path: Path) -> None:
 
 def test_removing_names_keeps_the_header_and_the_rest(tmp_path: Path) -> None:
     path = tmp_path / "t.snapshot.yaml"
-    path.write_text(dump_snapshots({"a": [message(1)], "b": [call(2)]}, header=snapshot_header(TEST)))
-    remove_snapshots(path, ["a"])
+    path.write_text(snapshots_yaml({"a": [message(1)], "b": [call(2)]}, header=snapshot_header(TEST)))
+    remove_snapshots(path, ["a"], NO_SECRETS)
     assert read_snapshots(path) == {"b": [call(2)]}
     assert path.read_text().startswith(snapshot_header(TEST))
 
 
 def test_removing_every_name_deletes_the_file(tmp_path: Path) -> None:
     path = tmp_path / "t.snapshot.yaml"
-    path.write_text(dump_snapshots({"a": [message(1)]}))
-    remove_snapshots(path, ["a"])
+    path.write_text(snapshots_yaml({"a": [message(1)]}))
+    remove_snapshots(path, ["a"], NO_SECRETS)
     assert not path.exists()
 
 
@@ -291,7 +291,7 @@ def test_failed_equality_explains_itself(tmp_path: Path) -> None:
 
 def written(tmp_path: Path, name: str, *snapshot_names: str) -> Path:
     path = tmp_path / f"{name}.snapshot.yaml"
-    path.write_text(dump_snapshots({snapshot: [message(1)] for snapshot in snapshot_names}))
+    path.write_text(snapshots_yaml({snapshot: [message(1)] for snapshot in snapshot_names}))
     return path
 
 
@@ -300,14 +300,14 @@ def test_names_no_passing_test_asked_for_are_unused(tmp_path: Path) -> None:
     session = SnapshotSession()
     session.record(SnapshotCheck(path, "kept", SnapshotState.MATCHED))
     session.finish_test(path, passed=True)
-    assert [(u.names, u.whole_file) for u in session.unused()] == [(("stale",), False)]
+    assert [(u.names, u.whole_file) for u in find_unused(session)] == [(("stale",), False)]
 
 
 def test_names_of_a_failed_test_are_not_judged(tmp_path: Path) -> None:
     path = written(tmp_path, "test_a", "kept", "stale")
     session = SnapshotSession()
     session.finish_test(path, passed=False)
-    assert session.unused() == []
+    assert find_unused(session) == []
 
 
 def test_an_unclaimed_file_of_a_complete_folder_is_unused(tmp_path: Path) -> None:
@@ -316,7 +316,7 @@ def test_an_unclaimed_file_of_a_complete_folder_is_unused(tmp_path: Path) -> Non
     session.claim(
         tmp_path / "test_a.snapshot.yaml", folder=tmp_path, complete=True, selected=True, shared=False
     )
-    assert [(u.path, u.whole_file) for u in session.unused()] == [(orphan, True)]
+    assert [(u.path, u.whole_file) for u in find_unused(session)] == [(orphan, True)]
 
 
 def test_a_partly_selected_folder_is_not_searched_for_unclaimed_files(tmp_path: Path) -> None:
@@ -328,7 +328,7 @@ def test_a_partly_selected_folder_is_not_searched_for_unclaimed_files(tmp_path: 
     session.claim(
         tmp_path / "test_b.snapshot.yaml", folder=tmp_path, complete=False, selected=False, shared=False
     )
-    assert session.unused() == []
+    assert find_unused(session) == []
 
 
 @pytest.mark.parametrize(("selected", "complete"), [(False, False), (True, False)], ids=["-k", "node id"])
@@ -341,7 +341,7 @@ def test_a_shared_file_is_not_judged_when_one_of_its_owners_may_not_have_run(
     session.claim(shared, folder=tmp_path, complete=complete, selected=selected, shared=True)
     session.record(SnapshotCheck(shared, "name1", SnapshotState.MATCHED))
     session.finish_test(shared, passed=True)
-    assert session.unused() == []
+    assert find_unused(session) == []
 
 
 def test_merged_workers_add_counts_and_need_every_owner_to_pass(tmp_path: Path) -> None:
@@ -370,8 +370,8 @@ def test_convreplay_diff_compares_two_snapshot_files(
 ) -> None:
     old = tmp_path / "old.snapshot.yaml"
     new = tmp_path / "new.snapshot.yaml"
-    old.write_text(dump_snapshots({"default": [call(1)]}))
-    new.write_text(dump_snapshots({"default": [call(1, city="Lyon")]}))
+    old.write_text(snapshots_yaml({"default": [call(1)]}))
+    new.write_text(snapshots_yaml({"default": [call(1, city="Lyon")]}))
     assert convreplay(["diff", str(old), str(new), "--no-color"]) == 1
     assert '~ arguments.city: "Paris" → "Lyon"' in capsys.readouterr().out
 
@@ -387,7 +387,7 @@ def test_with_renumbered_ids_one_inserted_message_fails_as_one_added_item(tmp_pa
 
 def test_emoji_keep_a_multi_line_text_a_readable_block() -> None:
     written = "sunny 🌞\nsee you 👋 \U00020000"  # plane 1 emoji and a plane 2 ideograph
-    text = dump_snapshots({"default": [message(1, text=written)]})
+    text = snapshots_yaml({"default": [message(1, text=written)]})
     assert "sunny 🌞\n" in text
     assert "\\U" not in text
     assert parse_snapshots(text, Path("x"))["default"][0]["content"][0]["text"] == f"{written} 1"
@@ -408,7 +408,7 @@ def test_a_mismatch_message_never_prints_a_known_value_or_a_key_pattern(tmp_path
 def test_a_mask_naming_a_field_its_item_type_does_not_have_warns(tmp_path: Path) -> None:
     def options(*masks: str) -> SnapshotOptions:
         settings = Settings(cassette_path=tmp_path / "c.yaml", snapshot_path=tmp_path / "c.snapshot.yaml")
-        return SnapshotOptions.from_settings(replace(settings, masks=masks), test=TEST, patterns=())
+        return SnapshotOptions.from_settings(replace(settings, masks=parse_masks(masks)), test=TEST)
 
     with pytest.warns(
         MaskWarning, match=r"'reasoning.sumary': reasoning items have no field 'sumary' \(they have"

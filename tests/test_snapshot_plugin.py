@@ -10,10 +10,11 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from files import cassette_yaml, snapshots_yaml
 
-from pytest_convreplay.cassette import dump_cassette, load_cassette
 from pytest_convreplay.emulator import ConversationsEmulator
-from pytest_convreplay.snapshot import dump_snapshots, read_snapshots
+from pytest_convreplay.storage.cassette import load_cassette
+from pytest_convreplay.storage.snapshots import read_snapshots
 
 RECORD = ("--convreplay-record-mode=once", "--convreplay-update")
 SDK_SUITE = """
@@ -111,7 +112,7 @@ def edit_function_call_city(cassette: Path, city: str) -> str:
                 item["arguments"] = json.dumps({**json.loads(item["arguments"]), "city": city})
                 edited = item["id"]
         interaction["response"]["body"]["string"] = json.dumps(body)
-    cassette.write_text(dump_cassette(loaded.interactions, loaded.metadata), encoding="utf-8")
+    cassette.write_text(cassette_yaml(loaded.interactions, loaded.metadata), encoding="utf-8")
     assert edited
     return edited
 
@@ -325,7 +326,7 @@ def stale(pytester: pytest.Pytester) -> Path:
     plain_suite(pytester)
     pytester.runpytest("--convreplay-update").assert_outcomes(passed=3)
     test_a = plain_snapshot(pytester, "test_a")
-    test_a.write_text(dump_snapshots({**read_snapshots(test_a), "old": read_snapshots(test_a)["default"]}))
+    test_a.write_text(snapshots_yaml({**read_snapshots(test_a), "old": read_snapshots(test_a)["default"]}))
     orphan = plain_snapshot(pytester, "test_gone")
     orphan.write_text(test_a.read_text())
     return orphan

@@ -15,9 +15,9 @@ import openai
 import pytest
 import vcr
 
-from pytest_convreplay.cassette import load_cassette
-from pytest_convreplay.cli import main as convreplay
+from pytest_convreplay.cli.main import main as convreplay
 from pytest_convreplay.emulator import ConversationsEmulator
+from pytest_convreplay.storage.cassette import load_cassette
 
 LIMIT = 3
 

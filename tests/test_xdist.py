@@ -17,11 +17,11 @@ from pathlib import Path
 
 import pytest
 
-from pytest_convreplay.atomic import LOCK_SUFFIX, TEMP_SUFFIX
-from pytest_convreplay.cassette import load_cassette
 from pytest_convreplay.emulator import ConversationsEmulator
-from pytest_convreplay.pagination import rebuild_conversations
-from pytest_convreplay.snapshot import SNAPSHOT_SUFFIX, read_snapshots
+from pytest_convreplay.model.conversations import rebuild_conversations
+from pytest_convreplay.storage.atomic import LOCK_SUFFIX, TEMP_SUFFIX
+from pytest_convreplay.storage.cassette import load_cassette
+from pytest_convreplay.storage.snapshots import SNAPSHOT_SUFFIX, read_snapshots
 
 WORKERS = 8
 TESTS = 16

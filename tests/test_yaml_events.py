@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import pytest
 import yaml
+from files import cassette_yaml
 
-from pytest_convreplay.cassette import dump_cassette, load_plain_yaml
-from pytest_convreplay.yaml_events import NotPlainData, load_plain
+from pytest_convreplay.storage.yaml_events import NotPlainData, load_plain
+from pytest_convreplay.storage.yaml_io import load_plain_yaml
 
 PLAIN = [
     "a: 1",
@@ -61,5 +62,5 @@ def test_a_dumped_cassette_round_trips_through_the_fast_path() -> None:
             "body": {"string": '{\n  "a": "é\\u2028\\t"\n}' * 500},
         },
     }
-    text = dump_cassette([interaction], {"recorded_at": "2026-01-01T00:00:00+00:00"})
+    text = cassette_yaml([interaction], {"recorded_at": "2026-01-01T00:00:00+00:00"})
     assert load_plain(text, max_nodes=1000) == yaml.safe_load(text) == load_plain_yaml(text)

@@ -1,0 +1,5 @@
+"""The ``convreplay`` command."""
+
+from .main import main
+
+__all__ = ["main"]

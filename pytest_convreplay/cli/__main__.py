@@ -1,0 +1,5 @@
+"""``python -m pytest_convreplay.cli``."""
+
+from .main import main
+
+raise SystemExit(main())

@@ -1,0 +1,194 @@
+"""The ``convreplay`` command: its arguments and one small function per subcommand, which calls the
+module that does the work; every error the plugin raises on purpose becomes one line and exit 2."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from ..emulator import serve_arguments
+from ..errors import ConvreplayError
+
+if TYPE_CHECKING:
+    from ..gate import KnownSecrets
+    from ..rules.redaction import RedactionRules
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="convreplay", description="Record, redact, replay and diff OpenAI conversation items."
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    demo = commands.add_parser("demo", help="record from the emulator, replay offline, show a diff")
+    demo.add_argument("--keep", type=Path, metavar="DIR", help="keep the demo cassettes in DIR")
+
+    serve_arguments(commands.add_parser("serve", help="run the Conversations API emulator in the foreground"))
+
+    show = commands.add_parser("show", help="summarize cassettes: interactions, conversations, pages")
+    show.add_argument("paths", nargs="+", type=Path)
+
+    verify = commands.add_parser("verify", help="check cassettes load and paginate correctly (exit 1 if not)")
+    verify.add_argument("paths", nargs="+", type=Path)
+    verify.add_argument("--max-age", type=_duration, help="also fail cassettes older than this (e.g. 30d)")
+
+    scan = commands.add_parser("scan", help="find secrets in cassettes and snapshots (exit 1 on findings)")
+    scan.add_argument("paths", nargs="*", type=Path, default=[Path("cassettes")])
+
+    redact = commands.add_parser("redact", help="apply the redaction rules to existing cassettes in place")
+    redact.add_argument("paths", nargs="+", type=Path)
+
+    diff = commands.add_parser("diff", help="item-level diff of two cassettes or snapshot files")
+    diff.add_argument("old", type=Path)
+    diff.add_argument("new", type=Path)
+    diff.add_argument("--json", action="store_true", help="machine-readable output")
+    colour = diff.add_mutually_exclusive_group()
+    colour.add_argument("--color", dest="color", action="store_true", default=None)
+    colour.add_argument("--no-color", dest="color", action="store_false")
+    diff.add_argument("--renumber-ids", action="store_true", help="compare ids by first appearance")
+    return parser
+
+
+def _duration(text: str) -> dt.timedelta | None:
+    """``--max-age``: a bad value is a usage error (exit 2), not a traceback."""
+    from ..config import parse_duration
+
+    try:
+        return parse_duration(text)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    arguments = _parser().parse_args(argv)
+    try:
+        return int(_COMMANDS[arguments.command](arguments))
+    except ConvreplayError as error:
+        print(error, file=sys.stderr)
+        return 2
+    except FileNotFoundError as error:  # a path given on the command line that is not there
+        print(f"{error.filename}: no such file or directory", file=sys.stderr)
+        return 2
+    except BrokenPipeError:  # `convreplay diff a b | head`: the reader has seen enough
+        sys.stderr.close()
+        return 1
+
+
+def _demo(arguments: argparse.Namespace) -> int:
+    from .demo import run
+
+    return run(arguments.keep)
+
+
+def _serve(arguments: argparse.Namespace) -> int:
+    from ..emulator import serve_forever
+
+    serve_forever(arguments.host, arguments.port, seed_mixed=arguments.seed_mixed)
+    return 0
+
+
+def _show(arguments: argparse.Namespace) -> int:
+    from .audit import cassette_files, show
+
+    print("\n\n".join(show(path) for path in cassette_files(arguments.paths)))
+    return 0
+
+
+def _verify(arguments: argparse.Namespace) -> int:
+    from .audit import cassette_files, verify
+
+    failed = 0
+    for path in cassette_files(arguments.paths):
+        verdict = verify(path, max_age=arguments.max_age)
+        print(f"{'ok  ' if verdict.ok else 'FAIL'} {path}")
+        for line in [*verdict.errors, *verdict.notes]:
+            print(f"     {line}")
+        failed += not verdict.ok
+    return 1 if failed else 0
+
+
+def _scan(arguments: argparse.Namespace) -> int:
+    from .scan import scan_files
+
+    rules, known = _project_rules()
+    findings = scan_files(arguments.paths, known=known, patterns=rules.patterns)
+    for finding in findings:
+        print(finding)
+    print(f"convreplay scan: {len(findings)} finding(s)", file=sys.stderr)
+    return 1 if findings else 0
+
+
+def _redact(arguments: argparse.Namespace) -> int:
+    from .scan import redact_files
+
+    rules, known = _project_rules()
+    changes = redact_files(arguments.paths, rules, known=known)
+    for change in changes:
+        print(change)
+    print(f"convreplay redact: {len(changes)} change(s)", file=sys.stderr)
+    return 0
+
+
+def _project_rules() -> tuple[RedactionRules, KnownSecrets]:
+    """The rules and secrets a test of this project gets from its ini (``convreplay_redact_*``,
+    ``convreplay_secrets`` …), so the pre-commit scan checks what recording checks."""
+    from ..config.project import project_settings
+    from ..gate import KnownSecrets
+
+    settings, source = project_settings()
+    if source is not None:  # say so only when the project adds something to the built-in rules
+        print(f"convreplay: redaction rules and secrets from {source}", file=sys.stderr)
+    return settings.redaction_rules(), KnownSecrets.from_env(
+        names=settings.secret_env, values=settings.secrets
+    )
+
+
+def _diff(arguments: argparse.Namespace) -> int:
+    from ..diff import diff_items, render, to_json
+    from ..snapshot.assertion import snapshot_names
+    from ..storage.snapshots import is_snapshot_file
+    from .sources import conversations_in
+
+    if is_snapshot_file(arguments.old) != is_snapshot_file(arguments.new):
+        raise ConvreplayError(
+            f"{arguments.old} and {arguments.new}: compare two cassettes or two snapshot files; "
+            "a cassette's conversations are keyed by id, a snapshot file's by snapshot name"
+        )
+    old, new = conversations_in(arguments.old), conversations_in(arguments.new)
+    if arguments.renumber_ids and not is_snapshot_file(arguments.old):  # fresh conversation ids too
+        old, new = (
+            {name: side[cid] for name, cid in snapshot_names(side, renumber=True).items()}
+            for side in (old, new)
+        )
+    color = sys.stdout.isatty() if arguments.color is None else arguments.color
+    differs = False
+    report: dict[str, Any] = {}
+    for name in sorted(old.keys() | new.keys()):
+        diff = diff_items(old.get(name, []), new.get(name, []), renumber=arguments.renumber_ids)
+        differs = differs or not diff.is_empty
+        if arguments.json:
+            report[name] = to_json(diff)
+        elif not diff.is_empty:
+            print(f"conversation {name}")
+            print(render(diff, color=color))
+    if arguments.json:
+        print(json.dumps(report, indent=2))
+    elif not differs:
+        print("no differences")
+    return 1 if differs else 0
+
+
+_COMMANDS = {
+    "demo": _demo,
+    "serve": _serve,
+    "show": _show,
+    "verify": _verify,
+    "scan": _scan,
+    "redact": _redact,
+    "diff": _diff,
+}

@@ -1,0 +1,87 @@
+"""Masks applied to items: every masked value present becomes ``"<masked>"``.
+
+Masking only replaces values that are present (an absent field stays absent, so presence is still
+compared), goes on inside strings that hold JSON (``function_call_output.output.fetched_at``), and
+copies only the containers it changes, never whole items.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+from ..model.interactions import json_container
+from ..rules.masks import DEFAULT_MASKS, MASKED, Mask, parse_masks
+from ..rules.selector import Step, Wildcard
+
+Item = dict[str, Any]
+
+
+def _mask_at(value: Any, steps: tuple[Step, ...]) -> Any:
+    """``value`` with the steps masked: the same object when nothing matched, else a shallow copy."""
+    if isinstance(value, str):
+        # A JSON string (``arguments``, ``output``): the diff reports paths inside it, such as
+        # ``output.fetched_at``, so the same path masks there.
+        inner = json_container(value)
+        if inner is None:
+            return value
+        masked = _mask_at(inner, steps)
+        return value if masked is inner else json.dumps(masked, ensure_ascii=False)
+    head, rest = steps[0], steps[1:]
+    slots: Iterable[Any]
+    if head is Wildcard.DEEP:  # zero steps here, then one or more below
+        value = _mask_at(value, rest) if rest else _masked(value)
+        slots = (
+            list(value) if isinstance(value, dict) else range(len(value)) if isinstance(value, list) else ()
+        )
+        return _replace(value, slots, steps)
+    if isinstance(value, dict):
+        if head is Wildcard.ANY:
+            slots = list(value)
+        else:
+            slots = (head,) if isinstance(head, str) and head in value else ()
+    elif isinstance(value, list):
+        if head is Wildcard.ANY or head is Wildcard.ANY_INDEX:
+            slots = range(len(value))
+        else:
+            slots = (head,) if isinstance(head, int) and head < len(value) else ()
+    else:
+        return value
+    return _replace(value, slots, rest)
+
+
+def _masked(value: Any) -> Any:
+    return value if value == MASKED else MASKED
+
+
+def _replace(container: Any, slots: Iterable[Any], rest: tuple[Step, ...]) -> Any:
+    copied: Any = None
+    for slot in slots:
+        old = container[slot]
+        new = _mask_at(old, rest) if rest else _masked(old)
+        if new is not old:
+            copied = container.copy() if copied is None else copied
+            copied[slot] = new
+    return container if copied is None else copied
+
+
+def apply_masks(
+    items: Sequence[Mapping[str, Any]], masks: Iterable[Mask | str] = DEFAULT_MASKS
+) -> list[Item]:
+    """The items with every masked value present replaced by ``"<masked>"``; inputs are not changed."""
+    # (type, first field name or None for a wildcard, steps): the cheap tests first, as most items
+    # match no rule
+    rules = [
+        (rule.item_type, rule.steps[0] if isinstance(rule.steps[0], str) else None, rule.steps)
+        for rule in parse_masks(masks)
+    ]
+    out: list[Item] = []
+    for item in items:
+        masked: Any = item
+        kind = item.get("type")
+        for item_type, first, steps in rules:
+            if (item_type is None or item_type == kind) and (first is None or first in masked):
+                masked = _mask_at(masked, steps)
+        out.append(masked if isinstance(masked, dict) else dict(masked))
+    return out

@@ -1,0 +1,132 @@
+"""The fail-closed gate: nothing is written while a known secret or a secret pattern is in it.
+
+Redaction rules say where secrets usually are; this module checks the result against the
+secrets we actually know (environment, the key the client sent, user declarations) in every
+form they may take (:mod:`.known`), and against the secret patterns. Findings say where
+(interaction, header, body path, file:line), never what the secret is.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from ..errors import SecretLeakError
+from ..model.interactions import Interaction
+from ..redact.patterns import find_pattern_hits
+from ..rules.redaction import PatternRule
+from ..rules.selector import format_path
+from .known import KnownSecrets
+from .walk import strings_of_interaction, strings_of_json
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """Where a secret is and which one (by source name), never its value."""
+
+    what: str
+    where: str = ""
+    file: str | None = None
+    line: int | None = None
+
+    def __str__(self) -> str:
+        place = (
+            f"{self.file}:{self.line}: " if self.file and self.line else f"{self.file}: " if self.file else ""
+        )
+        return f"{place}{self.what} in {self.where}" if self.where else f"{place}{self.what}"
+
+
+def _hits(
+    text: str | bytes, known: KnownSecrets, patterns: Sequence[PatternRule]
+) -> Iterator[tuple[int, str]]:
+    """(offset, description) of every known value and pattern match in one string."""
+    if isinstance(text, bytes):
+        yield from known.find_bytes(text)
+        text = text.decode("latin-1")
+    else:
+        yield from known.find(text)
+    for start, _, rule in find_pattern_hits(text, patterns):
+        yield start, f"text matching secret pattern {rule.label!r}"
+
+
+def holds_secret(known: KnownSecrets, patterns: Sequence[PatternRule] = ()) -> Callable[[str], bool]:
+    """Whether a string holds a known value or a pattern match (remembered: keys repeat a lot)."""
+    return functools.cache(lambda text: next(_hits(text, known, patterns), None) is not None)
+
+
+def find_secrets_in_interactions(
+    interactions: Iterable[Interaction], known: KnownSecrets, patterns: Sequence[PatternRule] = ()
+) -> list[Finding]:
+    """Every known value or pattern match left in the interactions, by location (an object key
+    that is a secret shows as ``<key>`` there)."""
+    findings: list[Finding] = []
+    secret_key = holds_secret(known, patterns)
+    for index, interaction in enumerate(interactions):
+        for where, text in strings_of_interaction(index, interaction, secret_key):
+            findings.extend(Finding(what, where) for _, what in _hits(text, known, patterns))
+    return list(dict.fromkeys(findings))
+
+
+def find_secrets_in_text(
+    text: str, known: KnownSecrets, patterns: Sequence[PatternRule] = (), *, path: str | None = None
+) -> list[Finding]:
+    """Every known value or pattern match in serialized text, by ``path:line``."""
+    findings = {
+        Finding(what, file=path, line=text.count("\n", 0, offset) + 1)
+        for offset, what in _hits(text, known, patterns)
+    }
+    return sorted(findings, key=lambda finding: (finding.line or 0, finding.what))
+
+
+def find_secrets_in_document(
+    document: Any, known: KnownSecrets, patterns: Sequence[PatternRule] = ()
+) -> list[Finding]:
+    """The structure's view: a cassette's interactions field by field (bodies decoded as JSON), any
+    other document (a snapshot file) by its JSON paths."""
+    interactions = document.get("interactions") if isinstance(document, Mapping) else None
+    if isinstance(interactions, list):
+        return find_secrets_in_interactions(interactions, known, patterns)
+    secret_key = holds_secret(known, patterns)
+    findings = [
+        Finding(
+            what, format_path(tuple("<key>" if isinstance(s, str) and secret_key(s) else s for s in path))
+        )
+        for path, text in strings_of_json(document, ())
+        for _, what in _hits(text, known, patterns)
+    ]
+    return list(dict.fromkeys(findings))
+
+
+@dataclass(frozen=True, slots=True)
+class Gate:
+    """What every byte the plugin writes is checked against: the secret values known at the moment
+    of writing, and the secret patterns of the rules in force."""
+
+    known: KnownSecrets
+    patterns: tuple[PatternRule, ...] = ()
+
+    def findings(self, document: Any, text: str, *, path: str) -> list[Finding]:
+        """Both views of what is about to be written: the structure (names the field) and the exact
+        text (catches what serialization produced, e.g. escapes, and gives the line)."""
+        return [
+            *find_secrets_in_document(document, self.known, self.patterns),
+            *find_secrets_in_text(text, self.known, self.patterns, path=path),
+        ]
+
+
+_ADVICE = (
+    "Add a redaction rule for these places (headers, query_params, body_paths, patterns or a "
+    "callable, in convreplay_config or the marker) and record again."
+)
+
+
+def leak_error(findings: Sequence[Finding], path: str, *, hint: str = "") -> SecretLeakError:
+    """The refusal: where each secret is (never what it is), and what to do."""
+    lines = "\n".join(f"  - {finding}" for finding in findings)
+    return SecretLeakError(
+        f"refusing to write {path}: {len(findings)} secret finding(s), nothing was written.\n"
+        f"{lines}\n{_ADVICE}" + (f"\n{hint}" if hint else ""),
+        findings=findings,
+    )

@@ -1,0 +1,54 @@
+"""The front door for what a test holds: openai SDK objects, page objects, our models or dicts, as
+plain item dicts.
+
+Kept apart from the item models (and free of pydantic) so that diffs and snapshots of plain dicts
+never pay for importing the models.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+Item = dict[str, Any]
+
+
+def _dump(obj: Any) -> Item:
+    """One item as the API's JSON: SDK models via ``to_dict`` (API field names), ours via dump."""
+    if isinstance(obj, dict):
+        return obj
+    to_dict = getattr(obj, "to_dict", None)
+    model_dump = getattr(obj, "model_dump", None)
+    if callable(to_dict):
+        dumped = to_dict(mode="json", exclude_unset=True)
+    elif callable(model_dump):
+        dumped = model_dump(mode="json", exclude_unset=True, by_alias=True)
+    else:
+        raise TypeError(f"expected a conversation item (dict or pydantic model), got {type(obj).__name__}")
+    if not isinstance(dumped, dict):
+        raise TypeError(f"{type(obj).__name__} did not dump to a dict")
+    return dumped
+
+
+def _is_single_item(obj: Any) -> bool:
+    """Items carry a string ``type``; list pages and iterables of items do not."""
+    kind = obj.get("type") if isinstance(obj, Mapping) else getattr(obj, "type", None)
+    return isinstance(kind, str)
+
+
+def to_item_dicts(obj: Any) -> list[Item]:
+    """Plain item dicts from a list page (SDK object or its JSON), an iterable of items, or one item.
+
+    Dicts are passed through without copying; models are dumped as the API would send them, so
+    ``async`` stays ``async`` and unset optional fields stay absent. Only the page's own ``data`` is
+    taken: iterating an SDK page would fetch further pages over the network.
+    """
+    if _is_single_item(obj):
+        return [_dump(obj)]
+    data = obj.get("data") if isinstance(obj, Mapping) else getattr(obj, "data", None)
+    if data is not None:
+        return [_dump(item) for item in data]
+    if isinstance(obj, Iterable) and not isinstance(obj, str | bytes):
+        return [_dump(item) for item in obj]
+    expected = "a list page, an iterable of items or one item"
+    raise TypeError(f"expected conversation items ({expected}), got {type(obj).__name__}")

@@ -1,0 +1,1 @@
+"""Recording: vcrpy wiring, record modes, the per-test engine and the handle tests get."""

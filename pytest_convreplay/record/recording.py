@@ -1,0 +1,294 @@
+"""The recording engine: one test's cassette, what it replayed and recorded, and its save pipeline.
+
+It answers live requests from the cassette (indexed, then re-sliced from complete listings),
+refuses what it may not fetch, collects live exchanges, and saves them record → redact → gate →
+persist. The test sees it through :class:`~pytest_convreplay.record.handle.CassetteHandle` only.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import warnings
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from ..config.settings import Expiry, RecordMode, RepeatPolicy, Settings
+from ..errors import CassetteError, CassetteExpiredWarning, PaginationError, quoted_nodeid, shown_path
+from ..gate import Gate, KnownSecrets, masked
+from ..model.chains import ChainGuard, Severity, check_chains
+from ..model.conversations import ConversationRecord, rebuild_conversations
+from ..model.interactions import Interaction
+from ..model.requests import RequestKey, request_key
+from ..redact import redact_interaction, redact_request
+from ..replay.index import CassetteIndex
+from ..replay.reslice import CompleteListings, synthesized_response
+from ..replay.unmatched import Unmatched, closest, unmatched_message
+from ..rules.redaction import RedactionRules
+from ..storage import cassette as files
+from ..storage.atomic import file_stamp, locked
+from ..storage.vcr_format import response_for_vcr
+from ..storage.write import write_document
+from .retries import drop_retried_failures
+
+
+def known_secrets_for(settings: Settings) -> KnownSecrets:
+    """The secret values a test's settings name, besides those of the environment."""
+    return KnownSecrets.from_env(names=settings.secret_env, values=settings.secrets)
+
+
+@dataclass(frozen=True, slots=True)
+class _Learned:
+    """What ``count`` live exchanges taught: known values and rules with learned header values,
+    and the exchanges redacted with them."""
+
+    count: int
+    known: KnownSecrets
+    rules: RedactionRules
+    redacted: list[Interaction]  # as written
+    shown: list[Interaction]  # as the handle shows them: known values masked too
+
+
+class Recording:
+    """One test's cassette: what it replayed and recorded, and how it is saved."""
+
+    def __init__(self, settings: Settings, *, nodeid: str, run_started_ns: int | None = None) -> None:
+        self.settings = settings
+        self.nodeid = nodeid
+        self.run_started_ns = run_started_ns
+        self.path: Path = settings.cassette_path
+        self.rules = settings.redaction_rules()
+        self.loaded: list[Interaction] = []
+        self.metadata: dict[str, Any] = {}
+        self.existed = False
+        self._live: list[Interaction] = []  # raw: credentials and all; never handed out
+        self._attempts: list[int | None] = []
+        self._learned_from: _Learned | None = None
+        self.unmatched: list[Unmatched] = []
+        self.saved = False
+        self._load()
+        self.mode = self._effective_mode()
+        self._normalized: dict[tuple[str, str], str] = {}
+        # new_episodes plays each recorded answer once and sends anything else to the server (as
+        # vcrpy does), so a repeated request or a new page size records what the server says now.
+        repeat = RepeatPolicy.ERROR if self.mode is RecordMode.NEW_EPISODES else settings.repeat
+        self.index = CassetteIndex(self.loaded, normalize=self.normalize, repeat=repeat)
+        self._listings: CompleteListings | None = None
+        self.guard = ChainGuard()
+
+    @property
+    def listings(self) -> CompleteListings | None:
+        """Complete recorded conversations for re-sliced answers; None when ``strict`` or in
+        ``new_episodes``, where what the cassette cannot answer exactly goes to the server.
+
+        Built on the first request the index cannot answer: rebuilding every conversation costs
+        about as much as loading the cassette, and an exact replay never needs it.
+        """
+        if self.settings.strict or self.mode is RecordMode.NEW_EPISODES:
+            return None
+        if self._listings is None:
+            self._listings = CompleteListings.from_interactions(self.loaded)
+        return self._listings
+
+    # --- loading and mode --------------------------------------------------------------------
+
+    def _load(self) -> None:
+        self._stamp = file_stamp(self.path)
+        try:
+            loaded = files.load_cassette(self.path, max_bytes=self.settings.max_cassette_bytes)
+        except FileNotFoundError:
+            return
+        self.existed = True
+        self.loaded, self.metadata = loaded.interactions, loaded.metadata
+
+    def _current(self) -> tuple[list[Interaction], dict[str, Any]]:
+        """What the new interactions are added to: the file as loaded, or as another test or xdist
+        worker sharing this cassette has saved it since (read under the file's lock, so nothing is
+        lost). In ``all`` mode a cassette is replaced by the first test of the run that saves it;
+        later tests of the same run (``run_started_ns``) add to it, as in the other modes."""
+        stamp = file_stamp(self.path)
+        if self.mode is RecordMode.ALL:
+            if stamp is None or self.run_started_ns is None or stamp[0] < self.run_started_ns:
+                return [], {}
+        elif stamp == self._stamp:
+            return self.loaded, self.metadata
+        try:
+            current = files.load_cassette(self.path, max_bytes=self.settings.max_cassette_bytes)
+        except FileNotFoundError:
+            return [], {}
+        return current.interactions, current.metadata
+
+    def _effective_mode(self) -> RecordMode:
+        mode = self.settings.record_mode
+        if self.existed and self.settings.max_age is not None:
+            mode = self._apply_expiry(mode, self.settings.max_age)
+        if mode is RecordMode.ALL:
+            self.loaded = []  # re-recording replaces the cassette's contents
+        return mode
+
+    def _apply_expiry(self, mode: RecordMode, max_age: dt.timedelta) -> RecordMode:
+        recorded = files.recorded_at(self.metadata)
+        if recorded is None or dt.datetime.now(dt.UTC) - recorded <= max_age:
+            return mode
+        age = dt.datetime.now(dt.UTC) - recorded
+        message = (
+            f"convreplay: cassette {shown_path(self.path)} was recorded {age.days} days ago, older than "
+            f"max_age {max_age}; re-record it with: {self.record_command('all')}"
+        )
+        if self.settings.on_expired is Expiry.FAIL:
+            raise CassetteError(message, path=self.path)
+        if self.settings.on_expired is Expiry.RERECORD and mode is not RecordMode.NONE:
+            return RecordMode.ALL
+        warnings.warn(CassetteExpiredWarning(message, path=self.path), stacklevel=2)
+        return mode
+
+    @property
+    def write_protected(self) -> bool:
+        return self.mode is RecordMode.NONE or (self.mode is RecordMode.ONCE and self.existed)
+
+    def record_command(self, mode: str = "once") -> str:
+        return f"pytest --convreplay-record-mode={mode} {quoted_nodeid(self.nodeid)}"
+
+    # --- matching ------------------------------------------------------------------------------
+
+    def normalize(
+        self, method: str, uri: str, body: object, headers: Mapping[str, Any]
+    ) -> tuple[str, object]:
+        """A live request's URI and body as the cassette stores them (every redaction rule applied,
+        the user's callables too, given the request's headers), so that it matches what was
+        recorded from it."""
+        return redact_request(method, uri, body, self.rules, headers)
+
+    def normalize_uri(self, method: str, uri: str) -> str:
+        """The URI of a bodiless request as the cassette stores it; remembered, since re-sliced
+        answers look each one up more than once."""
+        normalized = self._normalized.get((method, uri))
+        if normalized is None:
+            normalized = self._normalized[method, uri] = self.normalize(method, uri, None, {})[0]
+        return normalized
+
+    def answer(
+        self, method: str, uri: str, body: object, headers: Mapping[str, Any], *, consume: bool = True
+    ) -> dict[str, Any] | None:
+        """The recorded (or re-sliced) response for a live request, or None when there is none;
+        ``consume=False`` only looks, without counting a recorded answer as played."""
+        if self.mode is RecordMode.ALL:
+            return None
+        key = self.index.key(method, uri, body, headers)
+        position = self.index.take(key) if consume else self.index.peek(key)
+        if position is not None:
+            return response_for_vcr(self.loaded[position]["response"])
+        if self.index.holds(key):  # recorded, every answer played, and repeat="error": refuse it
+            return None
+        listings = self.listings
+        envelope = listings.answer(method, self.normalize_uri(method, uri)) if listings is not None else None
+        return synthesized_response(envelope) if envelope is not None else None
+
+    def can_answer(self, method: str, uri: str, body: object, headers: Mapping[str, Any]) -> bool:
+        return self.answer(method, uri, body, headers, consume=False) is not None
+
+    def refuse(self, method: str, uri: str, body: object, headers: Mapping[str, Any]) -> Unmatched:
+        """Describe and remember a request that replay cannot answer and recording may not fetch."""
+        key: RequestKey = self.index.key(method, uri, body, headers)
+        exhausted = self.index.holds(key)
+        message = unmatched_message(
+            cassette=shown_path(self.path),
+            key=key,
+            closest=closest(key, self.index.recorded_keys()),
+            record_command=self.record_command("once" if not self.existed else "new_episodes"),
+            missing_cassette=not self.existed,
+            reason="every recorded answer to it was played already, and the repeat option is 'error'"
+            if exhausted
+            else "",
+        )
+        unmatched = Unmatched(key, message)
+        self.unmatched.append(unmatched)
+        return unmatched
+
+    # --- recording -----------------------------------------------------------------------------
+
+    def observe(self, interaction: Interaction, *, attempt: int | None = None) -> None:
+        """Called for every live exchange; the guard stops a never-ending pagination early.
+        ``attempt`` is the SDK's retry count of the request, when it says."""
+        try:
+            self.guard.observe(interaction)
+        except PaginationError as error:
+            method, uri = interaction["request"]["method"], interaction["request"]["uri"]
+            sent = request_key(method, self.normalize_uri(method, uri)).describe()  # redacted
+            raise PaginationError(
+                f"convreplay: recording {shown_path(self.path)} stopped at {sent}: {error}"
+            ) from None
+        self._live.append(interaction)
+        self._attempts.append(attempt)
+
+    @property
+    def sent(self) -> int:
+        """How many requests this test sent to the server (recorded, not replayed)."""
+        return len(self._live)
+
+    @property
+    def interactions(self) -> list[Interaction]:
+        """Every exchange of the cassette as it is or will be stored: this test's live exchanges
+        redacted, and any value the gate knows masked, so the handle never gives a test a secret
+        to print or snapshot (the raw exchanges stay private to the recording)."""
+        return [*self.loaded, *self._learned().shown]
+
+    def known_secrets(self) -> KnownSecrets:
+        """What the gate looks for: the environment's and declared values, and every credential the
+        client sent or the server named in a header this test recorded."""
+        return self._learned().known
+
+    def _learned(self) -> _Learned:
+        """What the exchanges so far teach redaction and the gate, and how they are shown; worked
+        out once per new exchange, as the handle, snapshots and the save all ask for it."""
+        if self._learned_from is None or self._learned_from.count != len(self._live):
+            known = known_secrets_for(self.settings)
+            for interaction in self._live:
+                known.add_from_request_headers(interaction["request"]["headers"])
+                known.add_from_response_headers(interaction["response"]["headers"], self.rules)
+            rules = self.rules.learning(self._live)
+            redacted = [redact_interaction(i, rules) for i in self._live]
+            shown = [masked(i, known) for i in redacted]
+            self._learned_from = _Learned(len(self._live), known, rules, redacted, shown)
+        return self._learned_from
+
+    @property
+    def records(self) -> dict[str, ConversationRecord]:
+        return rebuild_conversations(self.interactions)
+
+    @property
+    def conversations(self) -> dict[str, list[dict[str, Any]]]:
+        """Conversation id → items, for automatic snapshots."""
+        return {cid: list(record.items) for cid, record in self.records.items()}
+
+    def save(self) -> None:
+        """record → redact → check → persist; nothing is written when any step objects."""
+        if not self._live or self.mode is RecordMode.NONE:
+            return
+        learned = self._learned()
+        kept = self._live if self.settings.keep_retries else drop_retried_failures(self._live, self._attempts)
+        redacted = dict(zip(map(id, self._live), learned.redacted, strict=True))
+        with locked(self.path):
+            base, metadata = self._current()
+            self._persist([*base, *(redacted[id(i)] for i in kept)], metadata, learned.known)
+
+    def _persist(
+        self, interactions: list[Interaction], metadata: dict[str, Any], known: KnownSecrets
+    ) -> None:
+        """Check the pagination and the secrets of exactly what will be written, then write it."""
+        if self.settings.check_pagination:
+            errors = [
+                str(problem) for problem in check_chains(interactions) if problem.severity is Severity.ERROR
+            ]
+            if errors:
+                where = shown_path(self.path)
+                raise PaginationError(
+                    f"convreplay: not writing {where}: the recorded pagination is inconsistent\n"
+                    + "\n".join(f"  {line}" for line in errors)
+                )
+        metadata = {**metadata, **files.recording_metadata(interactions, self.mode.value)}
+        write_document(
+            self.path, files.cassette_document(interactions, metadata), Gate(known, self.rules.patterns)
+        )
+        self.saved = True

@@ -1,0 +1,189 @@
+"""One set of redaction rules applied to strings, URIs, headers and bodies (JSON, forms, event streams).
+
+JSON bodies are redacted field by field and rewritten in their own layout only when a field
+changed; strings that hold JSON (``arguments``, ``output``) are redacted as JSON, so body paths
+apply inside them; http(s) URLs inside text get the query rules (presigned URLs).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable
+from typing import Any
+from urllib.parse import quote, unquote, unquote_plus, urlsplit, urlunsplit
+
+from ..model.interactions import Headers, header_values, json_body, json_container
+from ..model.streams import is_event_stream, sse_data
+from ..rules.redaction import PatternRule, RedactionRules, Side, hashed_placeholder, placeholder
+from ..rules.selector import JsonPath
+from .patterns import hits_of
+
+_MAX_PASSES = 8
+
+
+class Redactor:
+    """Applies one RedactionRules to strings, URIs, headers and bodies."""
+
+    def __init__(self, rules: RedactionRules, learned: tuple[PatternRule, ...] = ()) -> None:
+        self.rules = rules
+        self._patterns = (*rules.patterns, *learned)
+
+    # Strings ------------------------------------------------------------------------------
+
+    def patterns(self, text: str) -> str:
+        """Pattern hits replaced until the text no longer changes (a replacement can expose a new
+        match boundary, e.g. a lookbehind that now sees ``>``)."""
+        for _ in range(_MAX_PASSES):
+            redacted = self._patterns_once(text)
+            if redacted == text:
+                break
+            text = redacted
+        return text
+
+    def _patterns_once(self, text: str) -> str:
+        for rule in self._patterns:
+            pieces: list[str] = []
+            last = 0
+            for start, end, _ in hits_of(text, (rule,), self._patterns):
+                if start < last:
+                    continue
+                pieces += (
+                    text[last:start],
+                    hashed_placeholder(rule.label, text[start:end], self.rules.hash_key),
+                )
+                last = end
+            if pieces:
+                text = "".join(pieces) + text[last:]
+        return text
+
+    def string(self, text: str, path: JsonPath) -> str:
+        """A JSON string value: nested JSON first (so paths apply inside it; a JSON string literal,
+        ``json.dumps`` of a str, counts too), then URLs and patterns."""
+        nested = json_container(text)
+        if nested is None and text.startswith('"'):
+            nested = json_body(text)
+            if isinstance(nested, str):
+                redacted_text = self.string(nested, path)
+                return json.dumps(redacted_text, ensure_ascii=False) if redacted_text != nested else text
+            nested = None
+        if nested is not None:
+            redacted = self.json(nested, path)
+            if redacted != nested:
+                text = json.dumps(redacted, ensure_ascii=False, separators=(",", ":"))
+        return self.text(text)
+
+    def text(self, text: str) -> str:
+        """Free text: http(s) URLs get the URI rules (a presigned URL's ``sig``), then patterns."""
+        if "://" in text:
+            text = _URL_RE.sub(lambda found: self.uri(found.group()), text)
+        return self.patterns(text)
+
+    def json(self, value: Any, path: JsonPath) -> Any:
+        rule = self.rules.body_rule(path)
+        if rule is not None:
+            return rule.placeholder
+        if isinstance(value, str):
+            return self.string(value, path)
+        if isinstance(value, dict):
+            return {self.patterns(key): self.json(item, (*path, key)) for key, item in value.items()}
+        if isinstance(value, list):
+            return [self.json(item, (*path, index)) for index, item in enumerate(value)]
+        return value
+
+    # URIs -----------------------------------------------------------------------------------
+
+    def query(self, query: str) -> str:
+        """Query values by name or by pattern; untouched pairs keep their exact bytes and order."""
+        if not query:
+            return query
+        pairs: list[str] = []
+        for pair in query.split("&"):
+            raw_name, equals, raw_value = pair.partition("=")
+            rule = self.rules.query_rule(unquote_plus(raw_name))
+            value = unquote_plus(raw_value)
+            redacted = rule.placeholder if rule is not None and equals else self.patterns(value)
+            pairs.append(f"{raw_name}={quote(redacted, safe='')}" if redacted != value else pair)
+        return "&".join(pairs)
+
+    def uri(self, uri: str) -> str:
+        """Userinfo (a token is often the username alone: ``https://<token>@host``) becomes one
+        placeholder; path patterns and query rules apply."""
+        parts = urlsplit(uri)
+        netloc = parts.netloc
+        userinfo, at, host = netloc.rpartition("@")
+        if at and unquote(userinfo) != _USERINFO:
+            netloc = f"{quote(_USERINFO, safe='')}@{host}"
+        clear_path = unquote(parts.path)
+        path = self.patterns(clear_path)
+        path = parts.path if path == clear_path else quote(path, safe="/")
+        redacted = (parts.scheme, netloc, path, self.query(parts.query), parts.fragment)
+        if redacted == tuple(parts):
+            return uri
+        return urlunsplit(redacted)
+
+    # Headers and bodies ---------------------------------------------------------------------
+
+    def headers(self, headers: Headers, side: Side) -> Headers:
+        out: dict[str, Any] = {}
+        for name, values in headers.items():
+            rule = self.rules.header_rule(side, name)
+            if rule is not None:
+                redact = _constant(rule.placeholder)
+            else:
+                redact = self.uri if name.lower() in _URL_HEADERS else self.patterns
+            out[name] = redact(values) if isinstance(values, str) else [redact(value) for value in values]
+        return out
+
+    def body(self, body: str | bytes | None, headers: Headers) -> str | bytes | None:
+        if not isinstance(body, str) or not body:
+            return body
+        if "application/x-www-form-urlencoded" in ",".join(header_values(headers, "content-type")).lower():
+            return self.patterns(self.query(body))
+        if is_event_stream(headers):
+            return "\n".join(self._event_line(line) for line in body.split("\n"))
+        return self.document(body)
+
+    def document(self, text: str) -> str:
+        """JSON text field by field (rewritten, in its own layout, only when a field changed);
+        other text as free text."""
+        document = json_container(text)
+        if document is None:
+            return self.text(text)
+        redacted = self.json(document, ())
+        if redacted == document:
+            return self.patterns(text)
+        indent = 2 if "\n" in text.strip() else None
+        separators = (",", ": ") if indent else (",", ":")
+        return json.dumps(redacted, ensure_ascii=False, indent=indent, separators=separators)
+
+    def _event_line(self, line: str) -> str:
+        """One line of a server-sent event stream: a ``data:`` line is a JSON event of its own."""
+        data = sse_data(line)
+        if data is None:
+            return self.patterns(line)
+        start = len("data:") + line.startswith("data: ")
+        return line[:start] + self.document(data) + line[start + len(data) :]
+
+
+_URL_RE = re.compile(r"""https?://[^\s"'<>\\]+""", re.IGNORECASE)
+_URL_HEADERS = ("location", "content-location")
+_USERINFO = placeholder("userinfo")
+
+
+def _constant(value: str) -> Callable[[str], str]:
+    return lambda _: value
+
+
+def redact_text(text: str, rules: RedactionRules) -> str:
+    """Free text (an assertion message) with the rules' pattern hits replaced."""
+    return Redactor(rules).patterns(text)
+
+
+def redact_uri(uri: str, rules: RedactionRules) -> str:
+    """The URI with query values (by name or pattern), path secrets and passwords redacted.
+
+    Name-based placeholders do not depend on the value, so the live request (real key) and the
+    cassette (placeholder) normalize to the same URI; parameter order and repeats are kept.
+    """
+    return Redactor(rules).uri(uri)

@@ -1,0 +1,31 @@
+"""The outcome of one snapshot comparison, and where a snapshot stands in its lifecycle."""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+from pathlib import Path
+
+
+class SnapshotState(enum.StrEnum):
+    """Where a snapshot stands in its lifecycle (insta's states)."""
+
+    NEW = "new"  # not stored yet
+    MATCHED = "matched"  # stored and equal after masking
+    CHANGED = "changed"  # stored and different
+    UNUSED = "unused"  # stored but no test asked for it (decided by the session)
+
+
+@dataclass(frozen=True, slots=True)
+class SnapshotCheck:
+    """The outcome of one comparison; ``failure`` is the message when the test must fail."""
+
+    path: Path
+    name: str
+    state: SnapshotState
+    written: bool = False
+    failure: str | None = None
+
+    @property
+    def passed(self) -> bool:
+        return self.failure is None

@@ -1,0 +1,143 @@
+"""One test's snapshot file: named item lists compared with what the test holds, rewritten when allowed.
+
+Items are stored as compared: renumbered and masked (``<masked>``), and only after passing the
+secret gate. Each check (new, matched, changed) is reported to a listener, the session's tracker.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any, Final
+
+from ..diff import diff_items, render
+from ..errors import SnapshotError, shown_path
+from ..gate import Gate, KnownSecrets
+from ..redact import redact_text
+from ..rules.redaction import RedactionRules
+from ..storage.atomic import file_stamp, locked
+from ..storage.snapshots import read_snapshots, snapshot_document, snapshot_header
+from ..storage.write import write_document
+from .check import SnapshotCheck, SnapshotState
+from .options import SnapshotOptions
+
+Item = dict[str, Any]
+
+DEFAULT_NAME: Final = "default"
+
+
+class SnapshotFile:
+    """One test's snapshot file: compares named item lists with it and rewrites it when allowed.
+
+    Loaded once per test; every check is reported to ``on_check`` (the session's tracker).
+    """
+
+    def __init__(
+        self,
+        options: SnapshotOptions,
+        *,
+        on_check: Callable[[SnapshotCheck], None] = lambda check: None,
+        known_secrets: Callable[[], KnownSecrets] | None = None,
+    ) -> None:
+        self.options = options
+        self.on_check = on_check
+        self._known_from = known_secrets
+        self.asserted: set[str] = set()
+        self._stored: dict[str, list[Item]] | None = None
+        self._stamp: tuple[int, int] | None = None
+        self._unnamed = 0
+
+    @property
+    def stored(self) -> dict[str, list[Item]]:
+        if self._stored is None:
+            self._stamp = file_stamp(self.options.path)
+            self._stored = read_snapshots(self.options.path)
+        return self._stored
+
+    def next_name(self) -> str:
+        """``default``, then ``default.2`` …: unnamed snapshots of one test, in the order taken."""
+        self._unnamed += 1
+        return DEFAULT_NAME if self._unnamed == 1 else f"{DEFAULT_NAME}.{self._unnamed}"
+
+    def check(self, items: Any, name: str) -> SnapshotCheck:
+        """Compare ``items`` with snapshot ``name``; write it when new or changed and allowed."""
+        if name in self.asserted:
+            raise SnapshotError(
+                f"{self.options.test}: snapshot {name!r} is asserted twice; give each snapshot of a test "
+                "its own name (conv_snapshot['name'])"
+            )
+        self.asserted.add(name)
+        prepared = self.options.prepare(items)
+        stored = self.stored.get(name)
+        diff = (
+            None
+            if stored is None
+            else diff_items(stored, prepared, masks=(), renumber=self.options.renumber_ids)
+        )
+        if diff is not None and diff.is_empty:
+            check = SnapshotCheck(self.options.path, name, SnapshotState.MATCHED)
+        elif self.options.may_write:
+            self._write(name, prepared)
+            state = SnapshotState.NEW if diff is None else SnapshotState.CHANGED
+            check = SnapshotCheck(self.options.path, name, state, written=True)
+        elif diff is None:
+            check = SnapshotCheck(
+                self.options.path, name, SnapshotState.NEW, failure=self._missing(name, prepared)
+            )
+        else:
+            failure = self._shown(
+                self._describe(name) + "\n" + render(diff) + "\n" + self._to_accept("update it")
+            )
+            check = SnapshotCheck(self.options.path, name, SnapshotState.CHANGED, failure=failure)
+        self.on_check(check)
+        return check
+
+    def _describe(self, name: str) -> str:
+        return f"snapshot {name!r} of {self.options.test} ({shown_path(self.options.path)}) differs:"
+
+    def _missing(self, name: str, items: Sequence[Item]) -> str:
+        where = shown_path(self.options.path)
+        return (
+            f"{where} has no snapshot {name!r} for {self.options.test} ({len(items)} items); "
+            + self._to_accept("write it")
+        )
+
+    def _to_accept(self, what: str) -> str:
+        if self.options.ci:
+            return (
+                f"snapshots are never written when CI is set: run {self.options.update_command} "
+                "locally and commit the file"
+            )
+        return f"if this is intended, run {self.options.update_command} to {what}"
+
+    def _write(self, name: str, items: list[Item]) -> None:
+        """record → check → persist: the text is refused whole if it holds a known secret. The file
+        is re-read under its lock, so tests sharing it on other xdist workers lose nothing."""
+        with locked(self.options.path):
+            self._write_locked(name, items)
+
+    def _write_locked(self, name: str, items: list[Item]) -> None:
+        current = self.stored  # the file as read, unless another test or worker has written it since
+        if file_stamp(self.options.path) != self._stamp:
+            current = read_snapshots(self.options.path)
+        snapshots = {**current, name: items}
+        write_document(
+            self.options.path,
+            snapshot_document(snapshots),
+            Gate(self._known_secrets(), self.options.patterns),
+            header=snapshot_header(self.options.test),
+            hint=f"For a snapshot of {self.options.test}: mask the field holding it with the masks "
+            "option, e.g. @pytest.mark.convreplay(masks=['message.content[*].text']).",
+        )
+        self._stored, self._stamp = snapshots, file_stamp(self.options.path)
+
+    def _known_secrets(self) -> KnownSecrets:
+        if self._known_from is not None:
+            return self._known_from()
+        return KnownSecrets.from_env(names=self.options.secret_env, values=self.options.secrets)
+
+    def _shown(self, message: str) -> str:
+        """A failure message as printed: it quotes live items, which the gate has not seen, so known
+        values and pattern hits are masked as they would be in the file."""
+        return redact_text(
+            self._known_secrets().mask(message), RedactionRules(patterns=self.options.patterns)
+        )

@@ -1,0 +1,90 @@
+"""What a test's snapshots depend on, typed once from its Settings, and items prepared as stored."""
+
+from __future__ import annotations
+
+import copy
+import warnings
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from ..config.settings import Settings
+from ..diff.ids import renumber_ids
+from ..diff.masking import apply_masks
+from ..errors import MaskWarning, quoted_nodeid
+from ..model.item_dicts import to_item_dicts
+from ..rules.masks import DEFAULT_MASKS, Mask
+from ..rules.redaction import PatternRule
+
+Item = dict[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
+class SnapshotOptions:
+    """Everything a test's snapshots depend on, typed once from its Settings."""
+
+    path: Path
+    test: str  # the node id, shown in messages and commands
+    masks: tuple[Mask, ...] = DEFAULT_MASKS
+    renumber_ids: bool = False
+    update: bool = False
+    ci: bool = False
+    secret_env: tuple[str, ...] = ()
+    secrets: tuple[str, ...] = ()
+    patterns: tuple[PatternRule, ...] = ()
+
+    @classmethod
+    def from_settings(cls, settings: Settings, *, test: str) -> SnapshotOptions:
+        for mask in settings.masks:
+            _warn_if_unknown(mask)
+        return cls(
+            path=settings.snapshot_path,
+            test=test,
+            masks=settings.all_masks,
+            renumber_ids=settings.renumber_ids,
+            update=settings.update_snapshots,
+            ci=settings.ci,
+            secret_env=settings.secret_env,
+            secrets=settings.secrets,
+            patterns=settings.redaction_rules().patterns,
+        )
+
+    @property
+    def may_write(self) -> bool:
+        """Only an explicit update writes, and never under CI: CI checks what was committed."""
+        return self.update and not self.ci
+
+    @property
+    def update_command(self) -> str:
+        return f"pytest --convreplay-update {quoted_nodeid(self.test)}"
+
+    def prepare(self, items: Any) -> list[Item]:
+        """Items as stored and compared: plain dicts, renumbered if asked, then masked.
+
+        They are also parsed through the item models once, so that an item type or field this
+        version does not know is reported (a SchemaDriftWarning per type and field), never dropped.
+        """
+        from ..model.items import parse_items  # the models load only when a snapshot is taken
+
+        dicts = copy.deepcopy(to_item_dicts(items))  # the test may change its items after asserting
+        parse_items(dicts)
+        if self.renumber_ids:
+            dicts = renumber_ids(dicts)
+        return apply_masks(dicts, self.masks) if self.masks else dicts
+
+
+def _warn_if_unknown(mask: Mask) -> None:
+    """A typed mask whose first field the item models do not know (``reasoning.sumary``) is
+    reported, not refused: a field newer than these models is still maskable."""
+    from ..model.items import item_fields
+
+    first = mask.steps[0]
+    fields = item_fields(mask.item_type) if mask.item_type is not None else None
+    if fields is not None and isinstance(first, str) and first not in fields:
+        known = ", ".join(sorted(fields - {"type"}))
+        warnings.warn(
+            MaskWarning(
+                f"mask {mask.selector!r}: {mask.item_type} items have no field {first!r} (they have {known})"
+            ),
+            stacklevel=3,
+        )

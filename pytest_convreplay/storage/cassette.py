@@ -1,0 +1,182 @@
+"""The cassette file: vcrpy's YAML format, validated on load so a hand edit fails with its file's name.
+
+Cassettes are committed and edited by hand, so loading checks the structure of everything replay
+reads; errors name the file, the interaction and what to do. They are written through
+:func:`~pytest_convreplay.storage.write.write_document`, the one write path.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import platform
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from importlib import metadata as importlib_metadata
+from pathlib import Path
+from typing import Any, cast
+from urllib.parse import urlsplit
+
+import yaml
+
+from ..errors import CassetteError
+from ..model.interactions import Interaction
+from .yaml_io import DEFAULT_MAX_NODES, load_plain_yaml, yaml_problem
+
+CASSETTE_VERSION = 1
+DEFAULT_MAX_BYTES = 64 * 1024 * 1024
+RERECORD_HINT = "re-record it with --convreplay-record-mode=all, or fix or delete the file"
+
+
+@dataclass(slots=True)
+class CassetteFile:
+    """What a cassette holds once loaded: interactions in recorded order, plus metadata."""
+
+    path: Path
+    interactions: list[Interaction]
+    metadata: dict[str, Any] = field(default_factory=dict)
+
+
+def load_cassette(
+    path: Path, *, max_bytes: int = DEFAULT_MAX_BYTES, max_nodes: int = DEFAULT_MAX_NODES
+) -> CassetteFile:
+    """Read and validate a cassette; every problem becomes one CassetteError naming the file."""
+    try:
+        size = path.stat().st_size
+    except FileNotFoundError:
+        raise
+    except OSError as error:
+        raise CassetteError(f"{path}: cannot be read ({error.strerror})") from None
+    if size > max_bytes:
+        raise CassetteError(
+            f"{path}: the file is {size / 2**20:.1f} MiB, over the {max_bytes / 2**20:.0f} MiB limit; "
+            "raise the convreplay option max_cassette_bytes if it is meant to be this large"
+        )
+    try:
+        text = path.read_bytes().decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise CassetteError(
+            f"{path}: not UTF-8 text (byte {error.start} is invalid); {RERECORD_HINT}"
+        ) from None
+    except OSError as error:
+        raise CassetteError(f"{path}: cannot be read ({error.strerror})") from None
+    return parse_cassette(text, path, max_nodes=max_nodes)
+
+
+def parse_cassette(text: str, path: Path, *, max_nodes: int = DEFAULT_MAX_NODES) -> CassetteFile:
+    """Parse cassette text; ``path`` only names the source in error messages."""
+    try:
+        data = load_plain_yaml(text, max_nodes=max_nodes)
+    except yaml.YAMLError as error:
+        raise CassetteError(f"{path}: {yaml_problem(error, text)}; {RERECORD_HINT}") from None
+    return CassetteFile(path, *_validate(data, path))
+
+
+def _validate(data: object, path: Path) -> tuple[list[Interaction], dict[str, Any]]:
+    if not isinstance(data, dict):
+        raise CassetteError(f"{path}: expected a mapping with 'version' and 'interactions'; {RERECORD_HINT}")
+    version = data.get("version")
+    if version != CASSETTE_VERSION:
+        raise CassetteError(
+            f"{path}: cassette format version {version!r} is not supported "
+            f"(this plugin reads version {CASSETTE_VERSION}); {RERECORD_HINT}"
+        )
+    interactions = data.get("interactions")
+    if not isinstance(interactions, list):
+        raise CassetteError(f"{path}: 'interactions' must be a list; {RERECORD_HINT}")
+    meta = data.get("metadata") or {}
+    if not isinstance(meta, dict):
+        raise CassetteError(f"{path}: 'metadata' must be a mapping; {RERECORD_HINT}")
+    for index, interaction in enumerate(interactions):
+        problem = _interaction_problem(interaction)
+        if problem:
+            raise CassetteError(f"{path}: interaction {index}: {problem}; {RERECORD_HINT}")
+    return cast(list[Interaction], interactions), meta
+
+
+def _interaction_problem(interaction: object) -> str | None:
+    """The first structural problem of one interaction, in words, or None.
+
+    Checks everything replay reads, so a hand-edited value fails here with the file's name
+    instead of deep inside vcrpy or httpx in the middle of a test.
+    """
+    if not isinstance(interaction, dict):
+        return "expected a mapping with 'request' and 'response'"
+    request, response = interaction.get("request"), interaction.get("response")
+    if not isinstance(request, dict) or not isinstance(response, dict):
+        return "missing 'request' or 'response'"
+    for key in ("method", "uri"):
+        if not isinstance(request.get(key), str):
+            return f"request.{key} must be a string"
+    if not isinstance(request.get("body"), str | bytes | None):
+        return "request.body must be text, binary or null"
+    status = response.get("status")
+    if not isinstance(status, dict) or not _is_status_code(status.get("code")):
+        return "response.status.code must be an HTTP status code (an integer from 100 to 599)"
+    if not isinstance(status.get("message", ""), str | None):
+        return "response.status.message must be a string"
+    for side, part in (("request", request), ("response", response)):
+        headers = part.get("headers", {})
+        if not isinstance(headers, dict) or not all(
+            isinstance(values, list) and all(isinstance(value, str) for value in values)
+            for values in headers.values()
+        ):
+            return f"{side}.headers must map names to lists of strings"
+    body = response.get("body")
+    if not isinstance(body, dict) or not isinstance(body.get("string", ""), str | bytes):
+        return "response.body.string must be text"
+    return None
+
+
+def _is_status_code(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and 100 <= value <= 599
+
+
+def cassette_document(interactions: Iterable[Interaction], metadata: Mapping[str, Any]) -> dict[str, Any]:
+    """vcrpy's format with a stable key order, so re-recording gives the same file."""
+    document: dict[str, Any] = {"version": CASSETTE_VERSION, "interactions": list(interactions)}
+    if metadata:
+        document["metadata"] = dict(metadata)
+    return document
+
+
+def recording_metadata(interactions: Iterable[Interaction], record_mode: str) -> dict[str, Any]:
+    """Facts that explain a cassette later: when, with what, against which server."""
+    base_urls = sorted({_origin(i["request"]["uri"]) for i in interactions})
+    return {
+        "recorded_at": dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat(),
+        "record_mode": record_mode,
+        "base_urls": base_urls,
+        "versions": {
+            "pytest-convreplay": _version("pytest-convreplay"),
+            "openai": _version("openai"),
+            "vcrpy": _version("vcrpy"),
+            "python": platform.python_version(),
+        },
+    }
+
+
+def recorded_at(metadata: Mapping[str, Any]) -> dt.datetime | None:
+    """When the cassette was recorded, if its metadata says so (plain vcrpy cassettes do not)."""
+    value = metadata.get("recorded_at")
+    if isinstance(value, dt.datetime):  # YAML turns unquoted timestamps into datetimes
+        return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
+    if isinstance(value, str):
+        try:
+            parsed = dt.datetime.fromisoformat(value)
+        except ValueError:
+            return None
+        return parsed if parsed.tzinfo else parsed.replace(tzinfo=dt.UTC)
+    return None
+
+
+def _origin(uri: str) -> str:
+    """Scheme, host and port: an origin has no userinfo, where a token is often put."""
+    parts = urlsplit(uri)
+    return f"{parts.scheme}://{parts.netloc.rpartition('@')[2]}"
+
+
+def _version(distribution: str) -> str | None:
+    try:
+        return importlib_metadata.version(distribution)
+    except importlib_metadata.PackageNotFoundError:
+        return None

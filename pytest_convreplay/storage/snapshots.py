@@ -1,0 +1,117 @@
+"""The snapshot file: named item lists, one YAML block per item in a stable key order.
+
+One YAML file per test (``<test name>.snapshot.yaml`` beside its cassette) holds named snapshots,
+each a list of items. Every item is one YAML block whose keys come in a stable order (``id`` and
+``type`` first, the rest sorted, at every depth), so re-recording gives the same bytes and git
+diffs and merge conflicts stay inside the item that changed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from itertools import takewhile
+from pathlib import Path
+from typing import Any, Final
+
+import yaml
+
+from ..errors import SnapshotError, quoted_nodeid
+from ..gate import Gate
+from .atomic import locked
+from .cassette import DEFAULT_MAX_BYTES
+from .write import write_document
+from .yaml_io import load_plain_yaml, yaml_problem
+
+Item = dict[str, Any]
+
+SNAPSHOT_VERSION: Final = 1
+SNAPSHOT_SUFFIX: Final = ".snapshot.yaml"
+_FIRST_KEYS: Final = ("id", "type")
+
+
+def is_snapshot_file(path: Path) -> bool:
+    return path.name.endswith(SNAPSHOT_SUFFIX)
+
+
+def ordered(value: Any) -> Any:
+    """``value`` with every mapping's keys in the file's order: ``id``, ``type``, then sorted."""
+    if isinstance(value, Mapping):
+        first = [key for key in _FIRST_KEYS if key in value]
+        rest = sorted(key for key in value if key not in _FIRST_KEYS)
+        return {key: ordered(value[key]) for key in (*first, *rest)}
+    if isinstance(value, list | tuple):
+        return [ordered(inner) for inner in value]
+    return value
+
+
+def snapshot_header(test: str) -> str:
+    """The comment every snapshot file starts with: whose it is and how to rewrite it."""
+    return (
+        f"# pytest-convreplay snapshots of {test}\n"
+        f"# Masked values read <masked>. Rewrite with: pytest --convreplay-update {quoted_nodeid(test)}\n"
+    )
+
+
+def snapshot_document(snapshots: Mapping[str, Sequence[Item]]) -> dict[str, Any]:
+    """The file's document for ``snapshots`` (name → items), keys in the file's order."""
+    return {
+        "version": SNAPSHOT_VERSION,
+        "snapshots": {name: ordered(list(items)) for name, items in snapshots.items()},
+    }
+
+
+def parse_snapshots(text: str, path: Path) -> dict[str, list[Item]]:
+    """Snapshot name → items from file text; ``path`` only names the file in errors."""
+    fix = f"fix or delete {path} and run pytest --convreplay-update to write it again"
+    try:
+        data = load_plain_yaml(text)
+    except yaml.YAMLError as error:
+        raise SnapshotError(f"{path}: {yaml_problem(error, text)}; {fix}") from None
+    if not isinstance(data, dict) or data.get("version") != SNAPSHOT_VERSION:
+        raise SnapshotError(f"{path}: not a version {SNAPSHOT_VERSION} convreplay snapshot file; {fix}")
+    snapshots = data.get("snapshots") or {}
+    if not isinstance(snapshots, dict):
+        raise SnapshotError(f"{path}: 'snapshots' must map names to item lists; {fix}")
+    for name, items in snapshots.items():
+        if not isinstance(items, list) or not all(
+            isinstance(item, dict) and "type" in item for item in items
+        ):
+            raise SnapshotError(f"{path}: snapshot {name!r} must be a list of items with a 'type'; {fix}")
+    return {str(name): items for name, items in snapshots.items()}
+
+
+def read_snapshots(path: Path) -> dict[str, list[Item]]:
+    """The snapshots stored at ``path``; none when the file does not exist yet."""
+    try:
+        size = path.stat().st_size
+        if size > DEFAULT_MAX_BYTES:
+            raise SnapshotError(
+                f"{path}: the file is {size / 2**20:.1f} MiB, over the {DEFAULT_MAX_BYTES / 2**20:.0f} MiB "
+                "a snapshot may hold; snapshot fewer items per test (or name several snapshots)"
+            )
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return {}
+    except (OSError, UnicodeDecodeError) as error:
+        raise SnapshotError(f"{path}: cannot be read ({error})") from None
+    return parse_snapshots(text, path)
+
+
+def remove_snapshots(path: Path, names: Iterable[str], gate: Gate) -> None:
+    """Drop ``names`` from the file (keeping its header), or the whole file when nothing is left."""
+    with locked(path):  # a read-modify-write: no other worker may write in between
+        text = path.read_text(encoding="utf-8")
+        gone = set(names)
+        kept = {name: items for name, items in parse_snapshots(text, path).items() if name not in gone}
+        if not kept:
+            path.unlink()
+            return
+        header = "".join(takewhile(lambda line: line.startswith("#"), text.splitlines(keepends=True)))
+        write_document(path, snapshot_document(kept), gate, header=header)
+
+
+def load_snapshot_file(path: Path) -> dict[str, list[Item]]:
+    """Snapshot name → items, for ``convreplay diff``; a missing file is an error there."""
+    if not path.exists():
+        raise SnapshotError(f"{path}: no such snapshot file")
+    return read_snapshots(path)

@@ -1,0 +1,54 @@
+"""The one write path: serialize → gate → atomic write, for every file the plugin writes.
+
+Cassettes, snapshot files and ``convreplay redact`` all write through :func:`prepare_write`, so
+what the gate sees is exactly what reaches the disk, the same way for each of them.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from ..errors import shown_path
+from ..gate import Finding, Gate, leak_error
+from .atomic import write_atomic
+from .yaml_io import dump_yaml
+
+
+def serialize(path: Path, document: Any, *, header: str = "") -> str:
+    """The file's text: YAML (``|`` blocks, never folded), or JSON for a ``.json`` cassette."""
+    if path.suffix.lower() == ".json":
+        return header + json.dumps(document, indent=4, ensure_ascii=False) + "\n"
+    return header + dump_yaml(document)
+
+
+@dataclass(frozen=True, slots=True)
+class PreparedWrite:
+    """A document serialized and judged by the gate, not yet written."""
+
+    path: Path
+    text: str
+    findings: tuple[Finding, ...]
+    hint: str = ""
+
+    def commit(self) -> None:
+        """Write it atomically, or raise SecretLeakError (nothing written) when the gate objected."""
+        if self.findings:
+            raise leak_error(self.findings, shown_path(self.path), hint=self.hint)
+        write_atomic(self.path, self.text)
+
+
+def prepare_write(
+    path: Path, document: Any, gate: Gate, *, header: str = "", hint: str = ""
+) -> PreparedWrite:
+    """Serialize ``document`` for ``path`` and let the gate judge the structure and the exact text;
+    ``hint`` is added to a refusal (what to change for this kind of file)."""
+    text = serialize(path, document, header=header)
+    return PreparedWrite(path, text, tuple(gate.findings(document, text, path=shown_path(path))), hint)
+
+
+def write_document(path: Path, document: Any, gate: Gate, *, header: str = "", hint: str = "") -> None:
+    """serialize → gate → atomic write; nothing is written when the gate objects."""
+    prepare_write(path, document, gate, header=header, hint=hint).commit()
