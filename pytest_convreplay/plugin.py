@@ -36,14 +36,15 @@ if TYPE_CHECKING:
     from .record.recording import Recording
     from .snapshot.assertion import SnapshotAssertion
     from .snapshot.file import SnapshotFile
+    from .snapshot.report import SnapshotReport
 
 CALL_EXCEPTION = pytest.StashKey[BaseException | None]()
-RECORDING = pytest.StashKey["Recording"]()
-SNAPSHOTS = pytest.StashKey["SnapshotFile"]()
+RECORDING: pytest.StashKey[Recording] = pytest.StashKey()
+SNAPSHOTS: pytest.StashKey[SnapshotFile] = pytest.StashKey()
 SNAPSHOT_PATH = pytest.StashKey[Path]()  # where a collected test's snapshots are, as far as collection knows
 TEST_FAILED = pytest.StashKey[bool]()
 SESSION = pytest.StashKey[SnapshotSession]()
-REPORT = pytest.StashKey["SnapshotReport"]()
+REPORT: pytest.StashKey[SnapshotReport] = pytest.StashKey()
 INI = pytest.StashKey[Mapping[str, Any]]()  # the project's ini options, converted once at start-up
 RUN_STARTED = pytest.StashKey[int]()  # time.time_ns() when this pytest run (or its xdist controller) began
 RUN_STARTED_KEY = "convreplay_run_started_ns"
