@@ -1,0 +1,69 @@
+"""`convreplay demo` is the README's first command: it must work with and without the openai SDK."""
+
+from __future__ import annotations
+
+import signal
+import subprocess
+import sys
+import venv
+from pathlib import Path
+
+import httpx
+import pytest
+
+from pytest_convreplay.cli.main import main
+
+PROJECT = Path(__file__).resolve().parents[2]
+
+
+def test_demo_records_replays_offline_and_shows_the_drift(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["demo"]) == 0
+    out = capsys.readouterr().out
+    assert "with openai" in out
+    assert "no secret in the cassette" in out
+    assert "identical to the live listing: yes" in out
+    assert "limit=7 order=desc answered from limit=10 asc pages, identical: yes" in out
+    assert "+1 \u22121" in out  # one item added, one removed
+
+
+def test_demo_exits_0_in_a_fresh_virtual_environment(tmp_path: Path) -> None:
+    """Only the runtime dependencies: the demo falls back to plain httpx without the SDK."""
+    environment = tmp_path / "venv"
+    venv.create(environment, with_pip=True)
+    python = environment / "bin" / "python"
+    subprocess.run(
+        [str(python), "-m", "pip", "install", "--quiet", "--disable-pip-version-check", str(PROJECT)],
+        check=True,
+        timeout=600,
+    )
+    demo = subprocess.run(
+        [str(environment / "bin" / "convreplay"), "demo"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=tmp_path,
+    )
+    assert demo.returncode == 0, demo.stdout + demo.stderr
+    assert "with httpx" in demo.stdout
+
+
+def test_serve_runs_the_emulator_in_the_foreground_until_stopped() -> None:
+    server = subprocess.Popen(
+        [sys.executable, "-m", "pytest_convreplay.cli", "serve", "--seed-mixed"],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert server.stdout is not None
+        lines = dict(server.stdout.readline().split(":", 1) for _ in range(3))
+        base_url, api_key, conversation = (
+            lines[key].strip() for key in ("base_url", "api_key", "conversation")
+        )
+        page = httpx.get(
+            f"{base_url}/conversations/{conversation}/items", headers={"authorization": f"Bearer {api_key}"}
+        )
+        assert page.status_code == 200
+        assert page.json()["object"] == "list"
+    finally:
+        server.send_signal(signal.SIGINT)
+        assert server.wait(timeout=10) == 0

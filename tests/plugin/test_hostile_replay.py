@@ -1,0 +1,112 @@
+"""Hostile cassettes met inside a test, and a misbehaving API met while recording: one clear error."""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+from support.hostile import cassette, interaction
+
+
+def test_replay_of_a_malformed_cassette_fails_with_only_the_message(pytester: pytest.Pytester) -> None:
+    folder = pytester.path / "cassettes" / "test_history"
+    folder.mkdir(parents=True)
+    (folder / "test_history.yaml").write_bytes(cassette(interaction(code="200")))
+    pytester.makepyfile(
+        test_history="""
+        import pytest
+
+        @pytest.mark.convreplay
+        def test_history(convreplay):
+            pass
+        """
+    )
+    result = pytester.runpytest()
+    result.assert_outcomes(errors=1)
+    result.stdout.fnmatch_lines(["*test_history.yaml: interaction 0: response.status.code must be*"])
+    result.stdout.no_fnmatch_line("*def _validate*")
+
+
+class _FixedAnswer(BaseHTTPRequestHandler):
+    """Answers every GET with the server's ``body`` and status 200, whatever was asked."""
+
+    server: _MisbehavingApi
+
+    def do_GET(self) -> None:
+        body = self.server.body
+        self.send_response(200)
+        self.send_header("content-type", "application/json")
+        self.send_header("content-length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+
+class _MisbehavingApi(ThreadingHTTPServer):
+    def __init__(self, body: bytes) -> None:
+        super().__init__(("127.0.0.1", 0), _FixedAnswer)
+        self.body = body
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self.server_port}/v1"
+
+
+@pytest.fixture
+def misbehaving_api(request: pytest.FixtureRequest) -> Iterator[_MisbehavingApi]:
+    """A loopback server whose items-list answer is the parametrized body."""
+    server = _MisbehavingApi(request.param)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield server
+    server.shutdown()
+    server.server_close()
+
+
+# body the server answers -> what the error says is wrong with it
+BAD_ANSWERS = {
+    b'{"object": "list", "data": [': "the body is not JSON",
+    json.dumps(
+        {"object": "list", "data": "oops", "has_more": False}
+    ).encode(): "`data` is missing or not a list",
+    json.dumps(
+        {"object": "list", "data": [1, 2], "has_more": False}
+    ).encode(): "`data` holds something other",
+    json.dumps({"object": "list", "data": [], "has_more": "no"}).encode(): "`has_more` is missing or not a",
+    b"[]": "the body is a JSON list, not an object",
+}
+
+
+@pytest.mark.parametrize(
+    ("misbehaving_api", "problem"),
+    BAD_ANSWERS.items(),
+    ids=list(BAD_ANSWERS.values()),
+    indirect=["misbehaving_api"],
+)
+def test_malformed_list_answer_is_reported_naming_the_request_and_nothing_is_written(
+    pytester: pytest.Pytester, misbehaving_api: _MisbehavingApi, problem: str
+) -> None:
+    pytester.makepyfile(
+        test_history=f"""
+        import httpx
+        import pytest
+
+        @pytest.mark.convreplay
+        def test_history(convreplay):
+            httpx.get("{misbehaving_api.base_url}/conversations/conv_1/items", params={{"limit": 2}}).text
+        """
+    )
+    result = pytester.runpytest("--convreplay-record-mode=once")
+    result.assert_outcomes(passed=1, errors=1)
+    result.stdout.fnmatch_lines(
+        [
+            "*not writing cassettes/test_history/test_history.yaml: the recorded pagination is *",
+            f"*interaction 0 ({misbehaving_api.base_url}/conversations/conv_1/items?limit=2)"
+            f" is not a list page: {problem}*",
+        ]
+    )
+    assert not (pytester.path / "cassettes" / "test_history" / "test_history.yaml").exists()

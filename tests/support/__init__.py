@@ -1,0 +1,1 @@
+"""Helpers the tests share; nothing here is tested, nothing in the package exists for tests."""
