@@ -12,13 +12,22 @@ import zlib
 from collections.abc import Callable
 from email.utils import formatdate
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 from urllib.parse import parse_qsl, urlsplit
 
 from .inputs import ReceivedRequest
 
-if TYPE_CHECKING:
-    from .api import ConversationsEmulator
+
+class Api(Protocol):
+    """What the HTTP side needs from the emulator's state."""
+
+    organization: str
+    project: str
+
+    @property
+    def compress(self) -> str | None: ...
+
+    def handle(self, request: ReceivedRequest, body: bytes) -> tuple[int, dict[str, Any], dict[str, str]]: ...
 
 
 def _compressors() -> dict[str, Callable[[bytes], bytes]]:
@@ -55,7 +64,7 @@ class EmulatorServer(ThreadingHTTPServer):
     daemon_threads = True
 
     def __init__(
-        self, address: tuple[str, int], handler: type[BaseHTTPRequestHandler], emulator: ConversationsEmulator
+        self, address: tuple[str, int], handler: type[BaseHTTPRequestHandler], emulator: Api
     ) -> None:
         self.emulator = emulator
         super().__init__(address, handler)
@@ -80,7 +89,7 @@ class EmulatorHandler(BaseHTTPRequestHandler):
 
     def _serve(self) -> None:
         started = time.perf_counter()
-        emulator: ConversationsEmulator = self.server.emulator  # type: ignore[attr-defined]
+        emulator: Api = self.server.emulator  # type: ignore[attr-defined]
         body = self.rfile.read(int(self.headers.get("content-length") or 0))
         url = urlsplit(self.path)
         headers = {name.lower(): value for name, value in self.headers.items()}
@@ -109,7 +118,7 @@ class EmulatorHandler(BaseHTTPRequestHandler):
         return wanted if wanted in accepted else None
 
     @staticmethod
-    def _api_headers(emulator: ConversationsEmulator, started: float, encoding: str | None) -> dict[str, str]:
+    def _api_headers(emulator: Api, started: float, encoding: str | None) -> dict[str, str]:
         headers = {
             "content-type": "application/json",
             "openai-version": "2020-10-01",

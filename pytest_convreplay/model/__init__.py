@@ -1,0 +1,1 @@
+"""The model: recorded exchanges, conversation items, and the items-list semantics of the API."""

@@ -1,0 +1,1 @@
+"""Rules: the one selector grammar, credential names, redaction rules and masks."""
