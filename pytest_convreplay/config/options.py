@@ -21,6 +21,8 @@ from enum import Enum
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from ..errors import ConfigError, shown_path
 from ..rules.masks import Mask
 from ..rules.redaction import BodyPathRule, HeaderRule, QueryRule, pattern_rules
@@ -259,8 +261,14 @@ def convert_options(options: Mapping[str, Any], source: Source) -> dict[str, Any
 
 
 def read_ini(getini: Callable[[str], Any], source: IniSource) -> dict[str, Any]:
-    """Every ``convreplay_<name>`` the project sets, converted once (at start-up, in a pytest run)."""
-    values = {name: getini(f"convreplay_{name}") for name in INI_OPTIONS}
+    """Every ``convreplay_<name>`` the project sets, converted once (at start-up, in a pytest run).
+    pytest itself converts the bool and linelist ones; its refusal is named like ours."""
+    values: dict[str, Any] = {}
+    for name in INI_OPTIONS:
+        try:
+            values[name] = getini(f"convreplay_{name}")
+        except (ValueError, TypeError, pytest.UsageError) as error:
+            raise ConfigError(f"{source.of(name)}: {error}", option=name, source=source.of(name)) from None
     return convert_options(
         {name: value for name, value in values.items() if value not in (None, "", [])}, source
     )
