@@ -130,3 +130,13 @@ def test_importing_the_plugin_loads_only_the_light_stages() -> None:
     loaded = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     stages = {name.split(".")[1] for name in loaded.strip().split(",") if name.count(".") >= 1}
     assert stages <= {"config", "errors", "model", "plugin", "rules", "snapshot"}
+
+
+def test_the_fixture_handle_is_small_read_only_and_documented() -> None:
+    from pytest_convreplay import CassetteHandle
+
+    public = sorted(name for name in dir(CassetteHandle) if not name.startswith("_"))
+    assert public == ["conversations", "interactions", "mode", "path", "records", "requests"]
+    for name in public:
+        attribute = getattr(CassetteHandle, name)
+        assert isinstance(attribute, property) and attribute.fset is None and attribute.__doc__, name
