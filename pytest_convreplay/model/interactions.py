@@ -12,6 +12,7 @@ from typing import Any, TypedDict
 from urllib.parse import parse_qsl, urlsplit
 
 Headers = dict[str, list[str]]
+_BOM = "\ufeff"
 
 
 class RecordedRequest(TypedDict):
@@ -58,6 +59,7 @@ def json_container(text: str) -> Any:
 
     The first-character check keeps this cheap on the many strings that are plain text.
     """
+    text = text.lstrip(_BOM)  # a byte order mark before JSON: clients skip it, so do the rules
     if text.lstrip()[:1] not in ("{", "["):
         return None
     try:
@@ -72,6 +74,6 @@ def json_body(text: str | None) -> Any:
     if not text:
         return None
     try:
-        return json.loads(text)
+        return json.loads(text.lstrip(_BOM) if isinstance(text, str) else text)
     except ValueError:
         return None
