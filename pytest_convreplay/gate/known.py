@@ -117,8 +117,13 @@ class KnownSecrets:
             matcher = self._folded_matcher
         else:
             matcher = self._matcher()
+        needles = self._forms()
         for match in matcher.finditer(text) if matcher is not None else ():
-            yield match.start(), self._needles[match.group()]
+            found = match.group()
+            what = needles.get(found)
+            if what is None:  # matched case-folded: any needle that folds the same names it
+                what = next(w for needle, w in needles.items() if needle.lower() == found.lower())
+            yield match.start(), what
         if _WRAPPED.search(text):
             yield from self._find_unwrapped(text)
 

@@ -71,8 +71,10 @@ def _strings_of_body(
             yield where, body
 
 
-def strings_of_json(value: Any, path: JsonPath) -> Iterator[tuple[JsonPath, str]]:
-    if isinstance(value, str):
+def strings_of_json(value: Any, path: JsonPath) -> Iterator[tuple[JsonPath, str | bytes]]:
+    """Every string (and bytes value: a snapshot item may hold one, YAML writes it as base64) of
+    plain data, with its path; object keys are given at their object's path."""
+    if isinstance(value, str | bytes):
         yield path, value
     elif isinstance(value, dict):
         for key, item in value.items():
