@@ -74,7 +74,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     arguments = _parser().parse_args(argv)
     if arguments.command == "serve":  # it prints the emulator's own made-up key, for the user to use
         return _run(arguments)
-    stdout, stderr = MaskedStream(sys.stdout, _mask), MaskedStream(sys.stderr, _mask)
+    mask = functools.cache(_egress_mask)  # built on the first line printed, once per run
+
+    def masked(text: str) -> str:
+        return mask()(text) if text.strip() else text
+
+    stdout, stderr = MaskedStream(sys.stdout, masked), MaskedStream(sys.stderr, masked)
     with contextlib.redirect_stdout(stdout), contextlib.redirect_stderr(stderr):
         try:
             return _run(arguments)
@@ -84,7 +89,6 @@ def main(argv: Sequence[str] | None = None) -> int:
                 stderr.flush()
 
 
-@functools.cache
 def _egress_mask() -> Callable[[str], str]:
     """The CLI's mask: the environment's secrets, the project's declared ones, the patterns in force."""
     from ..config.project import project_settings
@@ -99,10 +103,6 @@ def _egress_mask() -> Callable[[str], str]:
     from ..record.recording import known_secrets_for
 
     return Gate(known_secrets_for(settings), settings.redaction_rules().patterns).mask
-
-
-def _mask(text: str) -> str:
-    return _egress_mask()(text) if text.strip() else text
 
 
 def _run(arguments: argparse.Namespace) -> int:

@@ -16,7 +16,7 @@ from pytest_convreplay.cli import main
 
 
 def _cassettes(root: Path) -> list[Path]:
-    return [path for path in (root / "cassettes").rglob("*.yaml")] if (root / "cassettes").exists() else []
+    return list((root / "cassettes").rglob("*.yaml")) if (root / "cassettes").exists() else []
 
 
 @pytest.mark.parametrize("case", CASES, ids=[case.name for case in CASES])
@@ -54,7 +54,9 @@ def test_no_secret_reaches_the_disk_or_the_output(
     inputs = [] if case.replay_after else list(case.files)  # a file redact rewrote is checked
     assert leaks(case.secrets, pytester.path, "\n".join(outputs), inputs=inputs) == []
     if case.outcome == "recorded":
-        assert outcomes[-1].get("passed") and not outcomes[-1].get("errors") and not outcomes[-1].get("failed")
+        assert outcomes[-1].get("passed")
+        assert not outcomes[-1].get("errors")
+        assert not outcomes[-1].get("failed")
         assert _cassettes(pytester.path)
     elif case.outcome == "refused":
         assert "refusing to write" in outputs[-1]

@@ -9,6 +9,8 @@ import textwrap
 from dataclasses import dataclass, field
 from typing import Literal
 
+import yaml
+
 from support.corpus import Answer, split, sse
 
 KEY = "sk-proj-Attack3rKeyAAAA0123456789abcdefXYZ"  # shaped like an OpenAI key: patterns know it
@@ -58,9 +60,8 @@ def httpx_test(call: str, *, marker: str = "", params: str = "", extra: str = ""
 
 
 def json_answer(value: object, *, bom: bool = False, headers: tuple[tuple[str, str], ...] = ()) -> Answer:
-    return Answer(
-        ("\ufeff" if bom else "") + json.dumps(value), headers=(("content-type", "application/json"), *headers)
-    )
+    text = ("\ufeff" if bom else "") + json.dumps(value)
+    return Answer(text, headers=(("content-type", "application/json"), *headers))
 
 
 def stream(*events: dict[str, object], newline: str = "\n") -> Answer:
@@ -69,8 +70,13 @@ def stream(*events: dict[str, object], newline: str = "\n") -> Answer:
 
 def output_deltas(secret: str) -> list[dict[str, object]]:
     return [
-        {"type": "response.output_text.delta", "item_id": "msg_1", "output_index": 0, "content_index": 0,
-         "delta": piece}
+        {
+            "type": "response.output_text.delta",
+            "item_id": "msg_1",
+            "output_index": 0,
+            "content_index": 0,
+            "delta": piece,
+        }
         for piece in split(secret, 3)
     ]
 
@@ -78,8 +84,12 @@ def output_deltas(secret: str) -> list[dict[str, object]]:
 def chat_deltas(secret: str, *, tool: bool = False) -> list[dict[str, object]]:
     if tool:
         return [
-            {"object": "chat.completion.chunk", "choices": [{"index": 0, "delta": {"tool_calls": [
-                {"index": 0, "function": {"arguments": piece}}]}}]}
+            {
+                "object": "chat.completion.chunk",
+                "choices": [
+                    {"index": 0, "delta": {"tool_calls": [{"index": 0, "function": {"arguments": piece}}]}}
+                ],
+            }
             for piece in split(secret, 3)
         ]
     return [
@@ -91,6 +101,25 @@ def chat_deltas(secret: str, *, tool: bool = False) -> list[dict[str, object]]:
 GET = 'client.get("/v1/items").read()'
 DECLARED = ('convreplay_secrets = ["' + OPAQUE + '"]',)
 SHOW_ERRORS = ("--convreplay-record-mode=once", "-rA", "--showlocals", "--junitxml=report.xml")
+
+
+def old_cassette(uri: str, body: str) -> str:
+    """A cassette as an older version (or another tool) wrote it, values in clear."""
+    interaction = {
+        "request": {"method": "GET", "uri": uri, "body": None, "headers": {}},
+        "response": {
+            "status": {"code": 200, "message": "OK"},
+            "headers": {"content-type": ["application/json"]},
+            "body": {"string": body},
+        },
+    }
+    return yaml.safe_dump({"version": 1, "interactions": [interaction]}, width=1000)
+
+
+def snapshot_text(text: str) -> str:
+    return yaml.safe_dump(
+        {"version": 1, "snapshots": {"default": [{"id": "msg_1", "type": "message", "text": text}]}}
+    )
 
 
 def _wrapped(secret: str, width: int, newline: str = "\n") -> str:
@@ -114,7 +143,12 @@ CASES: list[Case] = [
         ini=DECLARED,
         outcome="recorded",
     ),
-    Case("key-pattern-as-parametrize-id", httpx_test(GET, params=f'"key", ["{KEY}"]'), (KEY,), outcome="recorded"),
+    Case(
+        "key-pattern-as-parametrize-id",
+        httpx_test(GET, params=f'"key", ["{KEY}"]'),
+        (KEY,),
+        outcome="recorded",
+    ),
     Case(
         "long-non-ascii-id-holding-a-key",
         httpx_test(GET, params=f'"prompt", ["日本語のとても長いプロンプト" * 6 + "{KEY}"]'),
@@ -259,8 +293,13 @@ CASES: list[Case] = [
         answers={
             "*": stream(
                 *(
-                    {"type": "response.reasoning_summary_text.delta", "item_id": "rs_1", "output_index": 0,
-                     "summary_index": 0, "delta": piece}
+                    {
+                        "type": "response.reasoning_summary_text.delta",
+                        "item_id": "rs_1",
+                        "output_index": 0,
+                        "summary_index": 0,
+                        "delta": piece,
+                    }
                     for piece in split(KEY, 4)
                 )
             )
@@ -308,7 +347,8 @@ CASES: list[Case] = [
             @pytest.mark.convreplay
             def test_attack():
                 with httpx.Client(proxy="$url") as client:
-                    client.get("http://fn-attack.azurewebsites.net/api/run", params={{"code": "{GATEWAY}"}}).read()
+                    url = "http://fn-attack.azurewebsites.net/api/run"
+                    client.get(url, params={{"code": "{GATEWAY}"}}).read()
             """
         ),
         (GATEWAY,),
@@ -318,7 +358,7 @@ CASES: list[Case] = [
         "realtime-ephemeral-key-in-a-client-secret-answer",
         httpx_test('client.post("/v1/realtime/client_secrets", json={}).read()'),
         (EPHEMERAL,),
-        answers={"*": json_answer({"value": EPHEMERAL, "expires_at": 1756310470, "session": {"type": "realtime"}})},
+        answers={"*": json_answer({"value": EPHEMERAL, "expires_at": 1756310470, "session": {"type": "x"}})},
         outcome="recorded",
     ),
     Case(
@@ -403,7 +443,7 @@ CASES: list[Case] = [
         "response-header-name-holding-a-known-value-mixed-case",
         httpx_test(GET),
         (OPAQUE,),
-        answers={"*": Answer("{}", headers=(("content-type", "application/json"), (f"X-{OPAQUE.upper()}", "1")))},
+        answers={"*": json_answer({}, headers=((f"X-{OPAQUE.upper()}", "1"),))},
         ini=DECLARED,
         runs=(SHOW_ERRORS,),
         outcome="refused",
@@ -430,8 +470,21 @@ CASES: list[Case] = [
         (OPAQUE,),
         answers={
             "*": json_answer(
-                {"object": "list", "data": [{"id": "msg_1", "type": "message", "role": "user", "content": [],
-                 "status": "completed"}], "first_id": "msg_1", "last_id": "msg_1", "has_more": True}
+                {
+                    "object": "list",
+                    "data": [
+                        {
+                            "id": "msg_1",
+                            "type": "message",
+                            "role": "user",
+                            "content": [],
+                            "status": "completed",
+                        }
+                    ],
+                    "first_id": "msg_1",
+                    "last_id": "msg_1",
+                    "has_more": True,
+                }
             )
         },
         ini=DECLARED,
@@ -482,9 +535,19 @@ CASES: list[Case] = [
         httpx_test(GET),
         (OPAQUE,),
         answers={
-            "*": json_answer({"object": "organization.project.service_account", "id": "svc_1", "created_at": 1,
-                              "api_key": {"object": "organization.project.service_account.api_key",
-                                          "value": OPAQUE, "id": "key_1", "created_at": 2}})
+            "*": json_answer(
+                {
+                    "object": "organization.project.service_account",
+                    "id": "svc_1",
+                    "created_at": 1,
+                    "api_key": {
+                        "object": "organization.project.service_account.api_key",
+                        "value": OPAQUE,
+                        "id": "key_1",
+                        "created_at": 2,
+                    },
+                }
+            )
         },
         outcome="recorded",
     ),
@@ -492,7 +555,9 @@ CASES: list[Case] = [
         "private-key-block-without-an-end-line",
         httpx_test(GET),
         ("MIIEvQIBADANBgkqhkiG9w0BAQEFAASC",),
-        answers={"*": json_answer({"text": "-----BEGIN PRIVATE KEY-----\nMIIEvQIBADANBgkqhkiG9w0BAQEFAASC\nMIIE"})},
+        answers={
+            "*": json_answer({"text": "-----BEGIN PRIVATE KEY-----\nMIIEvQIBADANBgkqhkiG9w0BAQEFAASC\nMI"})
+        },
         outcome="recorded",
     ),
     # --- CLI runs ---------------------------------------------------------------------------
@@ -522,36 +587,23 @@ CASES: list[Case] = [
         runs=(),
         cli=(("show", "committed"),),
         files={
-            "committed/old.yaml": textwrap.dedent(
-                f"""
-                version: 1
-                interactions:
-                - request: {{method: GET, uri: 'https://api.openai.com/v1/conversations/{OPAQUE}/items', body: null, headers: {{}}}}
-                  response:
-                    status: {{code: 200, message: OK}}
-                    headers: {{content-type: [application/json]}}
-                    body: {{string: '{{"object": "list", "data": [], "first_id": null, "last_id": null, "has_more": false}}'}}
-                """
+            "committed/old.yaml": old_cassette(
+                f"https://api.openai.com/v1/conversations/{OPAQUE}/items",
+                '{"object": "list", "data": [], "first_id": null, "last_id": null, "has_more": false}',
             )
         },
     ),
     Case(
         "cli-redact-upgrades-an-old-cassette-and-replay-still-matches",
-        httpx_test(f'assert client.get("/v1/items", params={{"subscription-key": "{GATEWAY}"}}).json() == {{"ok": 1}}'),
+        httpx_test(
+            f'assert client.get("/v1/items", params={{"subscription-key": "{GATEWAY}"}}).json()["ok"]'
+        ),
         (GATEWAY,),
         runs=((),),  # replay (network off): the old cassette matches with the new rule on both sides
         cli=(("redact", "cassettes"),),
         files={
-            "cassettes/test_attack/test_attack.yaml": textwrap.dedent(
-                f"""
-                version: 1
-                interactions:
-                - request: {{method: GET, uri: 'http://127.0.0.1:1/v1/items?subscription-key={GATEWAY}', body: null, headers: {{}}}}
-                  response:
-                    status: {{code: 200, message: OK}}
-                    headers: {{content-type: [application/json]}}
-                    body: {{string: '{{"ok": 1}}'}}
-                """
+            "cassettes/test_attack/test_attack.yaml": old_cassette(
+                f"http://127.0.0.1:1/v1/items?subscription-key={GATEWAY}", '{"ok": 1}'
             )
         },
         outcome="recorded",
@@ -564,7 +616,7 @@ CASES: list[Case] = [
         runs=(),
         cli=(("diff", "a.snapshot.yaml", "b.snapshot.yaml"),),
         files={
-            name: f"version: 1\nsnapshots:\n  default:\n  - id: msg_1\n    type: message\n    text: {'x' * 300} {KEY} {tail}\n"
+            name: snapshot_text(f"{'x' * 300} {KEY} {tail}")
             for name, tail in (("a.snapshot.yaml", "old"), ("b.snapshot.yaml", "new"))
         },
     ),
