@@ -80,7 +80,7 @@ def default_cassette_path(
     location: TestLocation, cassette_dir: str, secrets: SecretSpans | None = None
 ) -> Path:
     """``<rootdir>/<cassette_dir>/<test module path without .py>/<test name>.yaml``."""
-    return _module_folder(location, cassette_dir) / file_name(location.test_name, ".yaml", secrets)
+    return _named(location, cassette_dir, ".yaml", secrets)
 
 
 def default_snapshot_path(
@@ -88,7 +88,66 @@ def default_snapshot_path(
 ) -> Path:
     """``<test name>.snapshot.yaml`` beside the default cassette: one file per test, also when tests
     share a cassette, so their snapshots never overwrite each other."""
-    return _module_folder(location, cassette_dir) / file_name(location.test_name, ".snapshot.yaml", secrets)
+    return _named(location, cassette_dir, ".snapshot.yaml", secrets)
+
+
+def _named(location: TestLocation, cassette_dir: str, suffix: str, secrets: SecretSpans | None) -> Path:
+    path = _module_folder(location, cassette_dir) / file_name(location.test_name, suffix, secrets)
+    return path if path.exists() else _written_as(path, location.test_name, suffix)
+
+
+def _written_as(path: Path, name: str, suffix: str) -> Path:
+    """The file ``name`` was written to when the write path hid a secret in it that was learned
+    only while the test ran (``monkeypatch.setenv`` in a fixture): a ``redacted-<hash8>`` name
+    of the folder whose hidden parts, taken from ``name``, have those very hashes."""
+    for candidate in _hiding_names(path.parent):
+        if not candidate.endswith(suffix):
+            continue
+        stem = candidate[: -len(suffix)].rpartition("-")[0]  # the name changed, so it ends in a hash
+        pattern = "".join(
+            "(.+?)" if hidden else re.escape(piece).replace("_", _ANY_UNSAFE)
+            for hidden, piece in _alternate(_HIDDEN.split(stem))
+        )
+        found = re.fullmatch(pattern, name, re.DOTALL)
+        if found is None:
+            continue
+        spans = [found.span(group) for group in range(1, (found.re.groups or 0) + 1)]
+        if file_name(name, suffix, _constant(spans)) == candidate:  # the hashes are those of these parts
+            return path.with_name(candidate)
+    return path
+
+
+_HIDDEN = re.compile(r"redacted-[0-9a-f]{8}")
+_ANY_UNSAFE = r'[_\\/:*?"<>|\x00-\x1f]'
+_listings: dict[Path, tuple[int, tuple[str, ...]]] = {}
+
+
+def _constant(spans: list[tuple[int, int]]) -> SecretSpans:
+    return lambda _: spans
+
+
+def _alternate(pieces: list[str]) -> Iterable[tuple[bool, str]]:
+    """The pieces of a split on redacted-<hash8>, each said to be a hidden part (True) or not."""
+    for index, piece in enumerate(pieces):
+        if index:
+            yield True, ""
+        yield False, piece
+
+
+def _hiding_names(folder: Path) -> tuple[str, ...]:
+    """The names in ``folder`` that hide a secret, listed again only when the folder changed."""
+    try:
+        stamp = folder.stat().st_mtime_ns
+    except OSError:
+        return ()
+    cached = _listings.get(folder)
+    if cached is None or cached[0] != stamp:
+        try:
+            names = tuple(name for name in os.listdir(folder) if "redacted-" in name)
+        except OSError:
+            names = ()
+        cached = _listings[folder] = (stamp, names)
+    return cached[1]
 
 
 def _module_folder(location: TestLocation, cassette_dir: str) -> Path:
@@ -125,8 +184,9 @@ def hide_secrets_in_path(path: Path, secrets: SecretSpans) -> Path:
     write path's: every value known at the moment of writing); unchanged when it shows none."""
     suffix = next((end for end in _SUFFIXES if path.name.endswith(end)), "")
     stem = path.name[: len(path.name) - len(suffix)]
-    hidden = _hide_secrets(stem, secrets)
-    return path if hidden == stem else path.with_name(file_name(hidden, suffix))
+    if _hide_secrets(stem, secrets) == stem:
+        return path
+    return path.with_name(file_name(stem, suffix, secrets))  # named as if known when it was chosen
 
 
 def _hide_secrets(name: str, secrets: SecretSpans) -> str:

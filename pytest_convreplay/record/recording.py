@@ -27,6 +27,7 @@ from ..replay.index import CassetteIndex
 from ..replay.reslice import CompleteListings, synthesized_response
 from ..replay.unmatched import Unmatched, closest, unmatched_message
 from ..rules.credentials import env_secret_values
+from ..rules.defaults import enabled
 from ..rules.redaction import RedactionRules
 from ..storage import cassette as files
 from ..storage.atomic import file_stamp, locked
@@ -211,7 +212,7 @@ class Recording:
             if exhausted
             else "",
         )
-        unmatched = Unmatched(key, message)
+        unmatched = Unmatched(key, self.gate().mask(message))  # the client may show it as it likes
         self.unmatched.append(unmatched)
         return unmatched
 
@@ -227,7 +228,7 @@ class Recording:
             method, uri = interaction["request"]["method"], interaction["request"]["uri"]
             sent = request_key(method, self.normalize_uri(method, uri)).describe()  # redacted
             raise PaginationError(
-                f"convreplay: recording {shown_path(self.path)} stopped at {sent}: {error}"
+                self.gate().mask(f"convreplay: recording {shown_path(self.path)} stopped at {sent}: {error}")
             ) from None
         self._live.append(interaction)
         self._attempts.append(attempt)
@@ -277,7 +278,13 @@ class Recording:
                 known.add(value, name)
             sent: list[tuple[str, str]] = []
             for interaction in self._live:
-                known.add_from_request_headers(interaction["request"]["headers"])
+                known.add_from_request_headers(
+                    {  # a header whose built-in rule the test turned off by name is meant to be kept
+                        name: values
+                        for name, values in interaction["request"]["headers"].items()
+                        if enabled(f"header:{name.lower()}", self.settings.redact_disable)
+                    }
+                )
                 known.add_from_response_headers(interaction["response"]["headers"], self.rules)
                 for label, value in request_credentials(interaction, self.rules):
                     known.add(value, f"the {label} credential the client sent")
@@ -322,8 +329,10 @@ class Recording:
             if errors:
                 where = shown_path(self.path)
                 raise PaginationError(
-                    f"convreplay: not writing {where}: the recorded pagination is inconsistent\n"
-                    + "\n".join(f"  {line}" for line in errors)
+                    self.gate(known).mask(
+                        f"convreplay: not writing {where}: the recorded pagination is inconsistent\n"
+                        + "\n".join(f"  {line}" for line in errors)
+                    )
                 )
         metadata = {**metadata, **files.recording_metadata(interactions, self.mode.value)}
         write_document(self.path, files.cassette_document(interactions, metadata), self.gate(known))

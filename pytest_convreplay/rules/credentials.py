@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import functools
 import os
 import re
 from collections.abc import Iterable, Iterator, Mapping
@@ -100,6 +101,7 @@ def is_allowed_name(name: str) -> bool:
     )
 
 
+@functools.lru_cache(maxsize=4096)  # asked for every header, query parameter and JSON key
 def is_credential_name(name: str) -> bool:
     """Whether a header, query parameter or JSON key reads like a credential: ``api[-_]?key``,
     ``token``, ``secret``, ``password``, ``signature`` or ``subscription-key`` as whole words

@@ -53,6 +53,8 @@ def test_no_secret_reaches_the_disk_or_the_output(
             run()
     inputs = [] if case.replay_after else list(case.files)  # a file redact rewrote is checked
     assert leaks(case.secrets, pytester.path, "\n".join(outputs), inputs=inputs) == []
+    for expected in case.output_has:
+        assert expected in "\n".join(outputs)
     if case.replay_after:  # before and after the upgrade, the old cassette replays
         assert all(outcome.get("passed") and not outcome.get("failed") for outcome in outcomes)
     if case.outcome == "recorded":

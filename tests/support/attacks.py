@@ -36,6 +36,7 @@ class Case:
     files: dict[str, str] = field(default_factory=dict)  # files written before the runs
     outcome: Outcome = "any"  # of the last pytest run: "recorded" passed and wrote, "refused" wrote nothing
     replay_after: bool = False  # replay once more after the CLI runs
+    output_has: tuple[str, ...] = ()  # what the output must still say (where, not what)
 
 
 def httpx_test(call: str, *, marker: str = "", params: str = "", extra: str = "") -> str:
@@ -56,6 +57,17 @@ def httpx_test(call: str, *, marker: str = "", params: str = "", extra: str = ""
         marker=marker,
         args=params.split(",")[0].strip("\"' ") if params else "",
         call=call,
+    )
+
+
+def autouse_env(name: str, value: str) -> str:
+    """A downstream conftest-style autouse fixture that sets ``name`` with monkeypatch."""
+    return textwrap.dedent(
+        f"""
+        @pytest.fixture(autouse=True)
+        def environment(monkeypatch):
+            monkeypatch.setenv("{name}", "{value}")
+        """
     )
 
 
@@ -161,15 +173,10 @@ CASES: list[Case] = [
             GET,
             params=f'"value", ["{OPAQUE}"]',
             marker='(secret_env=["LATE_TOKEN"])',
-            extra=textwrap.dedent(
-                f"""
-                @pytest.fixture(autouse=True)
-                def late(monkeypatch):
-                    monkeypatch.setenv("LATE_TOKEN", "{OPAQUE}")
-                """
-            ),
+            extra=autouse_env("LATE_TOKEN", OPAQUE),
         ),
         (OPAQUE,),
+        runs=(("--convreplay-record-mode=once",), ()),  # and it replays from the name it was written to
         outcome="recorded",
     ),
     Case(
@@ -409,13 +416,7 @@ CASES: list[Case] = [
         httpx_test(
             GET,
             marker='(secret_env=["MY_TOKEN"])',
-            extra=textwrap.dedent(
-                f"""
-                @pytest.fixture(autouse=True)
-                def token(monkeypatch):
-                    monkeypatch.setenv("MY_TOKEN", "{OPAQUE}")
-                """
-            ),
+            extra=autouse_env("MY_TOKEN", OPAQUE),
         ),
         (OPAQUE,),
         answers={"*": json_answer({"detail": f"token {OPAQUE}"})},
@@ -447,6 +448,7 @@ CASES: list[Case] = [
         ini=DECLARED,
         runs=(SHOW_ERRORS,),
         outcome="refused",
+        output_has=("response header <name>",),
     ),
     Case(
         "unmatched-request-printing-a-declared-value-in-the-url",
@@ -454,6 +456,37 @@ CASES: list[Case] = [
         (OPAQUE,),
         ini=DECLARED,
         runs=(("-rA", "--showlocals", "--junitxml=report.xml"),),
+        output_has=("holds no answer", "<secret>"),
+        files={
+            "cassettes/test_attack/test_attack.yaml": old_cassette(
+                "http://127.0.0.1:1/v1/items?q=other", "{}"
+            )
+        },
+    ),
+    Case(
+        "user-code-prints-the-unmatched-error-it-caught",
+        textwrap.dedent(
+            f"""
+            import httpx, pytest
+
+            @pytest.mark.convreplay
+            def test_attack():
+                with httpx.Client(base_url="$url") as client:
+                    try:
+                        client.get("/v1/items", params={{"q": "{OPAQUE}"}})
+                    except Exception as error:
+                        print("caught:", error)
+            """
+        ),
+        (OPAQUE,),
+        ini=DECLARED,
+        runs=(("-rA", "-s"),),
+        files={
+            "cassettes/test_attack/test_attack.yaml": old_cassette(
+                "http://127.0.0.1:1/v1/items?q=other", "{}"
+            )
+        },
+        output_has=("caught:", "<secret>"),
     ),
     Case(
         "pagination-loop-error-printing-a-declared-conversation-id",
@@ -489,6 +522,7 @@ CASES: list[Case] = [
         },
         ini=DECLARED,
         runs=(SHOW_ERRORS,),
+        output_has=("<secret>",),
     ),
     Case(
         "snapshot-diff-cutting-a-long-key",
@@ -517,6 +551,7 @@ CASES: list[Case] = [
         (OPAQUE,),
         ini=DECLARED,
         runs=(("--convreplay-update", "-rA"),),
+        output_has=("SchemaDriftWarning", "<secret>"),
     ),
     Case(
         "key-in-url-userinfo-and-path",
@@ -569,6 +604,7 @@ CASES: list[Case] = [
         runs=(),
         cli=(("scan", "committed"),),
         files={"committed/leak.yaml": f"note: {OPAQUE}\n"},
+        output_has=("value of AZURE_OPENAI_API_KEY", "1 finding(s)"),
     ),
     Case(
         "cli-scan-of-wrapped-base64-prints-none",
@@ -578,6 +614,7 @@ CASES: list[Case] = [
         runs=(),
         cli=(("scan", "committed"),),
         files={"committed/leak.yaml": "blob: |\n  " + _wrapped(KEY, 20).replace("\n", "\n  ") + "\n"},
+        output_has=("line-wrapped",),
     ),
     Case(
         "cli-show-of-a-cassette-with-a-declared-value-in-a-url",
