@@ -647,6 +647,22 @@ CASES: list[Case] = [
         replay_after=True,
     ),
     Case(
+        "cli-redact-renames-a-cassette-named-by-a-secret-and-it-replays",
+        httpx_test('assert client.get("/v1/items").json()["ok"]', params=f'"org", ["{ORG}"]'),
+        (ORG,),
+        env={"OPENAI_ORG_ID": ORG},
+        runs=(),
+        cli=(("scan", "cassettes"), ("redact", "cassettes")),
+        files={
+            f"cassettes/test_attack/test_attack[{ORG}].yaml": old_cassette(
+                "http://127.0.0.1:1/v1/items", '{"ok": 1}'
+            )
+        },
+        outcome="recorded",
+        replay_after=True,
+        output_has=("a secret in the file name", "file name: a secret in it is replaced by its hash"),
+    ),
+    Case(
         "cli-diff-of-snapshots-holding-a-key",
         "",
         (KEY,),
