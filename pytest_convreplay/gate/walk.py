@@ -78,7 +78,7 @@ def strings_of_json(value: Any, path: JsonPath) -> Iterator[tuple[JsonPath, str 
         yield path, value
     elif isinstance(value, dict):
         for key, item in value.items():
-            yield path, str(key)
+            yield (*path, key), str(key)  # at its own place, shown as <key> when it is a secret
             yield from strings_of_json(item, (*path, key))
     elif isinstance(value, list):
         for index, item in enumerate(value):

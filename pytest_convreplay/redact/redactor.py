@@ -74,7 +74,7 @@ class Redactor:
     def string(self, text: str, path: JsonPath) -> str:
         """A JSON string value: nested JSON first (so paths apply inside it; a JSON string literal,
         ``json.dumps`` of a str, counts too), then URLs and patterns."""
-        nested = json_container(text)
+        nested, repeated = _parsed(text)
         if nested is None and text.startswith('"'):
             nested = json_body(text)
             if isinstance(nested, str):
@@ -83,7 +83,7 @@ class Redactor:
             nested = None
         if nested is not None:
             redacted = self.json(nested, path)
-            if redacted != nested:
+            if redacted != nested or repeated:
                 text = json.dumps(redacted, ensure_ascii=False, separators=(",", ":"))
         return self.text(text)
 
@@ -187,11 +187,11 @@ class Redactor:
     def document(self, text: str) -> str:
         """JSON text field by field (rewritten, in its own layout, only when a field changed);
         other text as free text. A byte order mark before the JSON is kept (clients skip it)."""
-        document = json_container(text)
+        document, repeated = _parsed(text)
         if document is None:
             return self.text(text)
         redacted = self.json(document, ())
-        if redacted == document:
+        if redacted == document and not repeated:
             return self.patterns(text)
         indent = 2 if "\n" in text.strip() else None
         separators = (",", ": ") if indent else (",", ":")
@@ -210,6 +210,21 @@ class Redactor:
 _URL_RE = re.compile(r"""https?://[^\s"'<>\\]+""", re.IGNORECASE)
 _URL_HEADERS = ("location", "content-location")
 _BOM = "\ufeff"
+
+
+def _parsed(text: str) -> tuple[Any, bool]:
+    """The JSON object or array ``text`` holds (or None), and whether an object in it repeats a
+    key: the text is then rewritten whole, or the value a parser drops (the first) would be kept
+    unredacted behind a redacted twin."""
+    repeated = False
+
+    def pairs(items: list[tuple[str, Any]]) -> dict[str, Any]:
+        nonlocal repeated
+        value = dict(items)
+        repeated = repeated or len(value) != len(items)
+        return value
+
+    return json_container(text, object_pairs_hook=pairs), repeated
 
 
 def _is_credential_key(key: str) -> bool:

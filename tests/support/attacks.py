@@ -587,6 +587,26 @@ CASES: list[Case] = [
         outcome="recorded",
     ),
     Case(
+        "a-repeated-key-hides-the-credential-behind-a-redacted-twin",
+        httpx_test(GET),
+        (OPAQUE,),
+        answers={"*": Answer(f'{{"api_key": "{OPAQUE}", "api_key": "<REDACTED:api_key>"}}')},
+        outcome="recorded",
+    ),
+    Case(
+        "snapshot-name-holding-a-declared-value",
+        textwrap.dedent(
+            f"""
+            def test_attack(conv_snapshot):
+                conv_snapshot["{OPAQUE}"].assert_match([{{"id": "msg_1", "type": "message", "content": []}}])
+            """
+        ),
+        (OPAQUE,),
+        ini=DECLARED,
+        runs=(("--convreplay-update", "-rA"),),
+        output_has=("<key>",),
+    ),
+    Case(
         "private-key-block-without-an-end-line",
         httpx_test(GET),
         ("MIIEvQIBADANBgkqhkiG9w0BAQEFAASC",),
