@@ -135,7 +135,10 @@ def snapshot_text(text: str) -> str:
 
 
 def _wrapped(secret: str, width: int, newline: str = "\n") -> str:
-    encoded = base64.b64encode(f"token={secret}".encode()).decode()
+    # the prefix puts the secret across a line break, wherever the width
+    encoded = base64.b64encode(
+        f"attachment; token={'x' * ((width - 20) * 3 // 4 - 18)}{secret}".encode()
+    ).decode()
     return newline.join(textwrap.wrap(encoded, width))
 
 
