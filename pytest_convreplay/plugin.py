@@ -9,7 +9,7 @@ from __future__ import annotations
 import inspect
 import os
 import time
-from collections.abc import Generator, Iterator, Mapping, Sequence
+from collections.abc import Callable, Generator, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -21,13 +21,15 @@ from .config.options import (
     build_settings,
     convert_options,
     ini_source,
+    merge_options,
+    name_secrets,
     read_ini,
     record_mode_in_force,
     running_in_ci,
 )
 from .config.paths import TestLocation, default_snapshot_path, resolve_file_option
 from .config.settings import RecordMode, Settings
-from .errors import ConfigError, ConvreplayError, SnapshotMismatch
+from .errors import ConfigError, ConvreplayError, ConvreplayWarning, SnapshotMismatch
 from .snapshot.session import WORKER_OUTPUT_KEY, SnapshotSession, narrowed_modules
 
 if TYPE_CHECKING:
@@ -87,6 +89,7 @@ def pytest_configure(config: pytest.Config) -> None:
     except ConfigError as error:
         raise pytest.UsageError(str(error)) from None
     config.stash[SESSION] = SnapshotSession()
+    _CONFIG["config"] = config
     # xdist workers take the controller's start, so "written during this run" means the same on all.
     started = getattr(config, "workerinput", {}).get(RUN_STARTED_KEY)
     config.stash[RUN_STARTED] = time.time_ns() if started is None else int(started)
@@ -249,8 +252,12 @@ def conv_snapshot(
 def pytest_runtest_call(item: pytest.Item) -> Generator[None, None, None]:
     """``snapshot=True``: after a passing body, snapshot every conversation the test paginated."""
     __tracebackhide__ = True  # a mismatch is the test's failure, not this hook's
-    yield
-    recording = item.stash.get(RECORDING, None)
+    try:
+        yield
+    finally:
+        recording = item.stash.get(RECORDING, None)
+        if recording is not None:  # monkeypatch.setenv values are gone by teardown, when it saves
+            recording.note_environment()
     if recording is not None and recording.settings.snapshot and not recording.unmatched:
         from .snapshot.assertion import assert_conversations
 
@@ -269,12 +276,14 @@ def _claim(item: pytest.Item, *, selected: bool, complete: bool = False) -> None
     included; a bad marker is the test's own error to report)."""
     location = _location(item)
     cassette_dir = item.config.getini("convreplay_cassette_dir")
-    default = default_snapshot_path(location, cassette_dir)
     try:
-        named = _marker_options(item).get("snapshot_file")
+        marker = _marker_options(item)
+        secrets = name_secrets(merge_options([item.config.stash[INI], convert_options(marker, Source(""))]))
     except ConfigError:
-        named = None
-    path = resolve_file_option(named, location, cassette_dir, ".snapshot.yaml") or default
+        marker, secrets = {}, name_secrets(item.config.stash[INI])
+    default = default_snapshot_path(location, cassette_dir, secrets)
+    named = marker.get("snapshot_file")
+    path = resolve_file_option(named, location, cassette_dir, ".snapshot.yaml", secrets) or default
     item.stash[SNAPSHOT_PATH] = path
     item.config.stash[SESSION].claim(
         path, folder=default.parent, complete=complete, selected=selected, shared=path != default
@@ -329,15 +338,17 @@ def pytest_testnodedown(node: Any, error: object) -> None:
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter, config: pytest.Config) -> None:
     report = config.stash.get(REPORT, None)
-    for line in report.lines() if report is not None else ():
-        terminalreporter.write_line(line)
+    lines = report.lines() if report is not None else []
+    mask = _egress(None, config) if lines else str
+    for line in lines:
+        terminalreporter.write_line(mask(line))
 
 
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Generator[None, Any, Any]:
     report: pytest.TestReport = yield
     error = call.excinfo.value if call.excinfo is not None else None
-    if isinstance(error, ConvreplayError) and not isinstance(error, SnapshotMismatch):
+    if isinstance(error, ConvreplayError | ConvreplayWarning) and not isinstance(error, SnapshotMismatch):
         report.longrepr = str(error)  # the message names the file and what to do; a traceback adds nothing
     if call.when == "call":
         item.stash[CALL_EXCEPTION] = call.excinfo.value if call.excinfo else None
@@ -346,5 +357,44 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
             # The client may have swallowed or wrapped the error; the test fails with our message anyway.
             report.outcome = "failed"
             report.longrepr = "\n\n".join(dict.fromkeys(u.message for u in recording.unmatched))
+    if isinstance(error, ConvreplayError | ConvreplayWarning) or (
+        isinstance(report.longrepr, str) and item.stash.get(RECORDING, None) is not None
+    ):  # what the plugin says leaves through the egress gate (terminal, JUnit XML, xdist)
+        report.longrepr = _egress(item)(str(report.longrepr))
     _finish_test(item, report)
     return report
+
+
+def _egress(item: pytest.Item | None, config: pytest.Config | None = None) -> Callable[[str], str]:
+    """How a message of the plugin leaves the process: every value the gate knows (the test's,
+    learned while it ran, or the environment's and the project's) and every pattern hit masked."""
+    from .gate.egress import message_gate
+
+    recording = item.stash.get(RECORDING, None) if item is not None else None
+    if recording is not None:
+        return recording.gate().mask
+    source = item.config if item is not None else config
+    return message_gate(source.stash[INI] if source is not None else {})
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_warning_recorded(warning_message: Any, nodeid: str) -> None:
+    """A warning the plugin emits is masked before any reporter formats it."""
+    message = warning_message.message
+    if isinstance(message, ConvreplayWarning) and message.args:
+        running = _RUNNING.get(nodeid)
+        mask = _egress(running, None if running is not None else _CONFIG.get("config"))
+        message.args = (mask(str(message.args[0])), *message.args[1:])
+
+
+_RUNNING: dict[str, pytest.Item] = {}  # the test whose warnings are being recorded, by node id
+_CONFIG: dict[str, pytest.Config] = {}
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_protocol(item: pytest.Item) -> Generator[None, object, object]:
+    _RUNNING[item.nodeid] = item
+    try:
+        return (yield)
+    finally:
+        _RUNNING.pop(item.nodeid, None)

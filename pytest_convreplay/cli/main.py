@@ -4,10 +4,13 @@ module that does the work; every error the plugin raises on purpose becomes one 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
+import functools
 import json
+import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -65,7 +68,44 @@ def _duration(text: str) -> dt.timedelta | None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    """Run one command; all it prints, errors included, leaves through the egress gate."""
+    from ..gate.egress import MaskedStream
+
     arguments = _parser().parse_args(argv)
+    if arguments.command == "serve":  # it prints the emulator's own made-up key, for the user to use
+        return _run(arguments)
+    mask = functools.cache(_egress_mask)  # built on the first line printed, once per run
+
+    def masked(text: str) -> str:
+        return mask()(text) if text.strip() else text
+
+    stdout, stderr = MaskedStream(sys.stdout, masked), MaskedStream(sys.stderr, masked)
+    with contextlib.redirect_stdout(stdout), contextlib.redirect_stderr(stderr):
+        try:
+            return _run(arguments)
+        finally:
+            with contextlib.suppress(ValueError, OSError):
+                stdout.flush()
+                stderr.flush()
+
+
+def _egress_mask() -> Callable[[str], str]:
+    """The CLI's mask: the environment's secrets, the project's declared ones, the patterns in force."""
+    from ..config.project import project_settings
+    from ..gate import Gate
+
+    try:
+        settings, _ = project_settings()
+    except ConvreplayError:
+        from ..config.settings import Settings
+
+        settings = Settings(cassette_path=Path(os.devnull), snapshot_path=Path(os.devnull))
+    from ..record.recording import known_secrets_for
+
+    return Gate(known_secrets_for(settings), settings.redaction_rules().patterns).mask
+
+
+def _run(arguments: argparse.Namespace) -> int:
     try:
         return int(_COMMANDS[arguments.command](arguments))
     except ConvreplayError as error:

@@ -17,6 +17,7 @@ from typing import Any, cast
 
 import yaml
 
+from ..config.paths import hide_secrets_in_path
 from ..errors import CassetteError, ConfigError, UndecodableBodyError
 from ..gate import Finding, Gate, KnownSecrets, find_secrets_in_interactions, find_secrets_in_text, leak_error
 from ..gate.findings import holds_secret
@@ -67,6 +68,10 @@ def scan_files(
     patterns = RedactionRules.default().patterns if patterns is None else patterns
     findings: list[Finding] = []
     for file in iter_files(paths):
+        if Gate(known, tuple(patterns)).secret_spans(file.name):
+            findings.append(
+                Finding("a secret in the file name (convreplay redact renames it)", file=str(file))
+            )
         text = file.read_text(encoding="utf-8", errors="replace")
         findings += find_secrets_in_text(text, known, patterns, path=str(file))
         findings += _binary_body_findings(file, text, known, patterns)
@@ -108,6 +113,8 @@ class Change:
     where: str
 
     def __str__(self) -> str:
+        if self.interaction < 0:  # the file as a whole
+            return f"{self.file}: {self.where}"
         return f"{self.file}: interaction {self.interaction} {self.where}"
 
 
@@ -126,6 +133,7 @@ def redact_files(
     rules = RedactionRules.default() if rules is None else rules
     gate = Gate(KnownSecrets.from_env() if known is None else known, rules.patterns)
     pending: list[PreparedWrite] = []
+    originals: list[Path] = []
     changes: list[Change] = []
     secret_key = holds_secret(gate.known, rules.patterns)
     for file in iter_files(paths):
@@ -134,14 +142,18 @@ def redact_files(
         if interactions is None:
             continue
         redacted = [_redact_in_file(file, interaction, rules) for interaction in interactions]
-        if redacted == interactions:
+        renamed = hide_secrets_in_path(file, gate.secret_spans) != file
+        if redacted == interactions and not renamed:
             continue
+        if renamed:
+            changes.append(Change(str(file), -1, "file name: a secret in it is replaced by its hash"))
         changes += [
             Change(str(file), index, where)
             for index, (before, after) in enumerate(zip(interactions, redacted, strict=True))
             for where in _changed_places(before, after, rules, secret_key)
         ]
         pending.append(prepare_write(file, _document(file, cast(dict[str, Any], data), redacted), gate))
+        originals.append(file)
     leaks = [
         finding if finding.file else Finding(finding.what, finding.where, file=str(prepared.path))
         for prepared in pending
@@ -149,8 +161,10 @@ def redact_files(
     ]
     if leaks:
         raise leak_error(leaks, ", ".join(dict.fromkeys(str(finding.file) for finding in leaks)))
-    for prepared in pending:
+    for prepared, original in zip(pending, originals, strict=True):
         prepared.commit()
+        if prepared.path != original:  # written under the name the naming rule gives it
+            original.unlink()
     return changes
 
 

@@ -24,9 +24,16 @@ from typing import Any
 import pytest
 
 from ..errors import ConfigError, shown_path
+from ..rules.defaults import check_disabled
 from ..rules.masks import Mask
-from ..rules.redaction import BodyPathRule, HeaderRule, QueryRule, pattern_rules
-from .paths import TestLocation, default_cassette_path, default_snapshot_path, resolve_file_option
+from ..rules.redaction import BodyPathRule, HeaderRule, QueryRule, RedactionRules, pattern_rules
+from .paths import (
+    NameSecrets,
+    TestLocation,
+    default_cassette_path,
+    default_snapshot_path,
+    resolve_file_option,
+)
 from .settings import Expiry, RecordMode, RepeatPolicy, Settings
 
 # --- where options come from ---------------------------------------------------------------------
@@ -215,6 +222,7 @@ OPTIONS: dict[str, Option] = {
     "redact_patterns": Option(_patterns, _LIST, additive=True),
     "redact_callables": Option(_callables, None, additive=True),
     "redact_defaults": Option(_flag, "bool"),
+    "redact_disable": Option(_each(lambda entry: check_disabled([entry])[0]), _LIST, additive=True),
     "allow_undecodable": Option(_flag, "bool"),
     "secrets": Option(_values, _LIST, additive=True),
     "secret_env": Option(
@@ -302,6 +310,17 @@ def merge_options(layers: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
 _FIELDS = frozenset(field.name for field in dataclasses.fields(Settings))
 
 
+def name_secrets(merged: Mapping[str, Any]) -> NameSecrets:
+    """What a test's file names must not show, from its merged options: declared secrets, the
+    environment's credential variables and the secret patterns in force."""
+    rules = RedactionRules.from_options(
+        patterns=merged.get("redact_patterns", ()),
+        extend_defaults=merged.get("redact_defaults", True),
+        disable=merged.get("redact_disable", ()),
+    )
+    return NameSecrets.of(merged.get("secrets", ()), merged.get("secret_env", ()), rules.patterns)
+
+
 def build_settings(
     location: TestLocation,
     layers: Sequence[Mapping[str, Any]],
@@ -315,13 +334,14 @@ def build_settings(
     merged = merge_options(layers)
     chosen = cli_record_mode or merged.get("record_mode", RecordMode.NONE)
     merged["record_mode"] = record_mode_in_force(chosen, explicit=cli_record_mode is not None, ci=ci)
-    cassette = resolve_file_option(merged.pop("cassette", None), location, cassette_dir, ".yaml")
+    secrets = name_secrets(merged)
+    cassette = resolve_file_option(merged.pop("cassette", None), location, cassette_dir, ".yaml", secrets)
     snapshot = resolve_file_option(
-        merged.pop("snapshot_file", None), location, cassette_dir, ".snapshot.yaml"
+        merged.pop("snapshot_file", None), location, cassette_dir, ".snapshot.yaml", secrets
     )
     return Settings(
-        cassette_path=cassette or default_cassette_path(location, cassette_dir),
-        snapshot_path=snapshot or default_snapshot_path(location, cassette_dir),
+        cassette_path=cassette or default_cassette_path(location, cassette_dir, secrets),
+        snapshot_path=snapshot or default_snapshot_path(location, cassette_dir, secrets),
         update_snapshots=update_snapshots,
         ci=ci,
         **{name: value for name, value in merged.items() if name in _FIELDS},

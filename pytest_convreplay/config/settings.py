@@ -60,6 +60,7 @@ class Settings:
     redact_patterns: tuple[PatternRule, ...] = ()
     redact_callables: tuple[UserRedactor, ...] = ()
     redact_defaults: bool = True
+    redact_disable: tuple[str, ...] = ()
     allow_undecodable: bool = False
     secrets: tuple[str, ...] = ()
     secret_env: tuple[str, ...] = ()
@@ -79,6 +80,7 @@ class Settings:
             patterns=self.redact_patterns,
             callables=self.redact_callables,
             extend_defaults=self.redact_defaults,
+            disable=self.redact_disable,
             allow_undecodable=self.allow_undecodable,
         )
 

@@ -19,7 +19,7 @@ from ..redact.patterns import find_pattern_hits
 from ..rules.redaction import PatternRule
 from ..rules.selector import format_path
 from .known import KnownSecrets
-from .walk import strings_of_interaction, strings_of_json
+from .walk import HeaderName, strings_of_interaction, strings_of_json
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,14 +46,20 @@ def _hits(
         yield from known.find_bytes(text)
         text = text.decode("latin-1")
     else:
-        yield from known.find(text)
+        yield from known.find(text, case_insensitive=isinstance(text, HeaderName))
     for start, _, rule in find_pattern_hits(text, patterns):
         yield start, f"text matching secret pattern {rule.label!r}"
 
 
 def holds_secret(known: KnownSecrets, patterns: Sequence[PatternRule] = ()) -> Callable[[str], bool]:
     """Whether a string holds a known value or a pattern match (remembered: keys repeat a lot)."""
-    return functools.cache(lambda text: next(_hits(text, known, patterns), None) is not None)
+
+    @functools.cache
+    def remembered(text: str, header_name: bool) -> bool:
+        carrier = HeaderName(text) if header_name else text
+        return next(_hits(carrier, known, patterns), None) is not None
+
+    return lambda text: remembered(str(text), isinstance(text, HeaderName))
 
 
 def find_secrets_in_interactions(
@@ -106,6 +112,21 @@ class Gate:
 
     known: KnownSecrets
     patterns: tuple[PatternRule, ...] = ()
+
+    def secret_spans(self, text: str) -> list[tuple[int, int]]:
+        """(start, end) of every known value and pattern hit in ``text`` (a file name)."""
+        return [*self.known.spans(text), *((s, e) for s, e, _ in find_pattern_hits(text, self.patterns))]
+
+    def mask(self, text: str) -> str:
+        """``text`` as it may be shown: known values (any form) and pattern hits as ``<secret>``."""
+        pieces: list[str] = []
+        last = 0
+        for start, end in sorted(self.secret_spans(text)):
+            if end <= last:
+                continue
+            pieces += (text[last : max(start, last)], "<secret>")
+            last = end
+        return self.known.mask("".join(pieces) + text[last:])
 
     def findings(self, document: Any, text: str, *, path: str) -> list[Finding]:
         """Both views of what is about to be written: the structure (names the field) and the exact

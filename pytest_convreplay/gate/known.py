@@ -1,15 +1,16 @@
 """The secret values of a run and the needles that find them in every form they may take on disk.
 
-Forms: raw, URL-encoded (either hex case), form-encoded, JSON-escaped and base64 / base64url at
-any byte alignment (so ``Basic base64(user:key)`` and ``base64("Bearer key")`` are caught too).
-Values shorter than MIN_SECRET_LENGTH characters are ignored: short strings ("org", "test") occur
-by chance in any cassette and would make recording impossible.
+The forms, a closed list: raw; case-folded where the carrier is case-insensitive (header names);
+URL-encoded once or twice (either hex case) and form-encoded; JSON-escaped; base64 and base64url
+at any byte alignment, with or without padding, also with whitespace and line breaks removed
+(MIME and PEM wrap at 64 or 76 columns); hex in either case. YAML as written is the text itself
+(the writers never fold a line). Values shorter than MIN_SECRET_LENGTH characters are ignored:
+short strings ("org", "test") occur by chance in any cassette and would make recording impossible.
 """
 
 from __future__ import annotations
 
 import base64
-import binascii
 import json
 import os
 import re
@@ -17,7 +18,13 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any
 from urllib.parse import quote, quote_plus
 
-from ..rules.credentials import CREDENTIAL_HEADERS, ENV_SECRET_NAMES, MIN_SECRET_LENGTH
+from ..rules.credentials import (
+    CREDENTIAL_HEADERS,
+    MIN_SECRET_LENGTH,
+    credential_parts,
+    env_secret_values,
+    is_credential_name,
+)
 from ..rules.redaction import RedactionRules
 
 
@@ -27,6 +34,8 @@ class KnownSecrets:
     def __init__(self) -> None:
         self._sources: dict[str, str] = {}
         self._text_matcher: re.Pattern[str] | None = None
+        self._folded_matcher: re.Pattern[str] | None = None
+        self._despaced_matcher: re.Pattern[str] | None = None
         self._bytes_matcher: re.Pattern[bytes] | None = None
         self._needles: dict[str, str] = {}
 
@@ -39,13 +48,17 @@ class KnownSecrets:
         values: Iterable[str] = (),
     ) -> KnownSecrets:
         """Values of ENV_SECRET_NAMES and ``names`` in ``environ`` (default os.environ), plus ``values``."""
-        env = os.environ if environ is None else environ
         known = cls()
-        for name in (*ENV_SECRET_NAMES, *names):
-            known.add(env.get(name, ""), name)
+        known.add_environment(names, environ)
         for value in values:
             known.add(value, "a declared secret")
         return known
+
+    def add_environment(self, names: Iterable[str] = (), environ: Mapping[str, str] | None = None) -> None:
+        """The values the environment holds now under ENV_SECRET_NAMES and ``names``: called again
+        while a test runs, as ``monkeypatch.setenv`` may set one after the plugin's set-up."""
+        for name, value in env_secret_values(names, os.environ if environ is None else environ):
+            self.add(value, name)
 
     def add(self, value: str, source: str) -> None:
         """Remember ``value`` (named ``source`` in findings) unless it is too short to be specific."""
@@ -53,19 +66,21 @@ class KnownSecrets:
         if len(value) < MIN_SECRET_LENGTH or value in self._sources:
             return
         self._sources[value] = source
-        self._text_matcher = self._bytes_matcher = None
+        self._text_matcher = self._bytes_matcher = self._folded_matcher = self._despaced_matcher = None
+        self._needles = {}
 
     def add_from_request_headers(self, headers: Mapping[str, Sequence[str] | str]) -> None:
-        """Remember the credentials a client really sent (bearer token, api-key, org/project ids);
-        a header sent several times is recorded joined (``A, B``), so each value counts too."""
+        """Remember the credentials a client really sent under any credential-like header (bearer
+        token, api-key, org/project ids, gateway keys); a header sent several times is recorded
+        joined (``A, B``), so each value counts too."""
         for name, values in headers.items():
             lowered = name.lower()
-            if lowered not in CREDENTIAL_HEADERS:
+            if lowered not in CREDENTIAL_HEADERS and not is_credential_name(lowered):
                 continue
             source = f"the {lowered} header the client sent"
             for joined in [values] if isinstance(values, str) else values:
                 for value in dict.fromkeys([joined, *joined.split(",")]):
-                    self._add_credential(value, source)
+                    self.add_credential(value, source)
 
     def add_from_response_headers(
         self, headers: Mapping[str, Sequence[str] | str], rules: RedactionRules
@@ -75,23 +90,10 @@ class KnownSecrets:
         for name, value in rules.redacted_header_values(headers, "response"):
             self.add(value, f"the {name} response header")
 
-    def _add_credential(self, value: str, source: str) -> None:
-        self.add(value, source)
-        scheme, _, credential = value.strip().partition(" ")
-        if credential and scheme.lower() in ("bearer", "basic", "token"):
-            self.add(credential, source)
-        if scheme.lower() == "basic":
-            self._add_basic(credential, source)
-
-    def _add_basic(self, credential: str, source: str) -> None:
-        """Both halves of ``user:password``: a token is often sent as the username alone."""
-        try:
-            decoded = base64.b64decode(credential, validate=True).decode("utf-8")
-        except (binascii.Error, UnicodeDecodeError):
-            return
-        user, _, password = decoded.partition(":")
-        self.add(user, source)
-        self.add(password, source)
+    def add_credential(self, value: str, source: str) -> None:
+        """A credential as sent and the secrets inside it (a bearer token, both halves of Basic)."""
+        for part in credential_parts(value):
+            self.add(part, source)
 
     def __len__(self) -> int:
         return len(self._sources)
@@ -106,11 +108,44 @@ class KnownSecrets:
             self._text_matcher = _alternation(self._forms())
         return self._text_matcher
 
-    def find(self, text: str) -> Iterator[tuple[int, str]]:
-        """(offset, description) of every known value, in any of its forms, in ``text``."""
-        matcher = self._matcher()
+    def find(self, text: str, *, case_insensitive: bool = False) -> Iterator[tuple[int, str]]:
+        """(offset, description) of every known value, in any of its forms, in ``text``; a carrier
+        that is case-insensitive (a header name) is compared case-folded."""
+        if case_insensitive:
+            if self._folded_matcher is None:
+                self._folded_matcher = _alternation(self._forms(), re.IGNORECASE)
+            matcher = self._folded_matcher
+        else:
+            matcher = self._matcher()
+        needles = self._forms()
         for match in matcher.finditer(text) if matcher is not None else ():
-            yield match.start(), self._needles[match.group()]
+            found = match.group()
+            what = needles.get(found)
+            if what is None:  # matched case-folded: any needle that folds the same names it
+                what = next(w for needle, w in needles.items() if needle.lower() == found.lower())
+            yield match.start(), what
+        if _WRAPPED.search(text):
+            yield from self._find_unwrapped(text)
+
+    def _find_unwrapped(self, text: str) -> Iterator[tuple[int, str]]:
+        """The base64 forms in text whose lines were wrapped (MIME, PEM): whitespace and escaped
+        line breaks removed. Offsets are those of the unwrapped text's match, mapped back."""
+        if self._despaced_matcher is None:
+            self._despaced_matcher = _alternation(
+                needle for needle, what in self._forms().items() if "base64" in what
+            )
+        if self._despaced_matcher is None:
+            return
+        unwrapped = _WRAPPED.sub("", text)
+        for match in self._despaced_matcher.finditer(unwrapped):
+            offset = _offset_in(text, match.start())
+            if not text.startswith(match.group(), offset):  # found unwrapped already
+                yield offset, self._needles[match.group()] + ", line-wrapped"
+
+    def spans(self, text: str) -> list[tuple[int, int]]:
+        """(start, end) of every known value, in any of its raw-text forms, in ``text``."""
+        matcher = self._matcher()
+        return [match.span() for match in matcher.finditer(text)] if matcher is not None else []
 
     def mask(self, text: str) -> str:
         """``text`` with every known value, in any of its forms, replaced by ``<secret>``: for what
@@ -137,6 +172,21 @@ class KnownSecrets:
         return self._needles
 
 
+_WRAPPED = re.compile(r"(?:\s|\\[rn])+")  # whitespace and JSON-escaped line breaks
+
+
+def _offset_in(text: str, unwrapped_offset: int) -> int:
+    """The offset in ``text`` of the character at ``unwrapped_offset`` once _WRAPPED is removed."""
+    kept = 0
+    position = 0
+    for gap in _WRAPPED.finditer(text):
+        if kept + gap.start() - position > unwrapped_offset:
+            break
+        kept += gap.start() - position
+        position = gap.end()
+    return position + unwrapped_offset - kept
+
+
 def masked(value: Any, known: KnownSecrets) -> Any:
     """A copy of plain data (dicts, lists, strings) with every known value masked in its strings."""
     if isinstance(value, str):
@@ -148,9 +198,30 @@ def masked(value: Any, known: KnownSecrets) -> Any:
     return value
 
 
-def _alternation(needles: Iterable[str]) -> re.Pattern[str] | None:
-    ordered = sorted(needles, key=len, reverse=True)
-    return re.compile("|".join(map(re.escape, ordered))) if ordered else None
+def _alternation(needles: Iterable[str], flags: int = 0) -> re.Pattern[str] | None:
+    """One regex for many literal needles, longest first, as a trie: at each position the engine
+    follows one branch per character instead of trying every needle in turn."""
+    ordered = sorted(set(needles), key=len, reverse=True)
+    return re.compile(_trie_pattern(ordered), flags) if ordered else None
+
+
+def _trie_pattern(needles: Sequence[str]) -> str:
+    trie: dict[str, Any] = {}
+    for needle in needles:
+        node = trie
+        for char in needle:
+            node = node.setdefault(char, {})
+        node[""] = {}  # a needle ends here
+    return _node_pattern(trie)
+
+
+def _node_pattern(node: dict[str, Any]) -> str:
+    branches = [re.escape(char) + _node_pattern(child) for char, child in node.items() if char]
+    ends = "" in node
+    if not branches:
+        return ""
+    body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+    return f"(?:{body})?" if ends else body
 
 
 def _forms_of(value: str) -> dict[str, str]:
@@ -163,9 +234,13 @@ def _forms_of(value: str) -> dict[str, str]:
         "JSON-escaped": json.dumps(value, ensure_ascii=False)[1:-1],
         "JSON-escaped ASCII": json.dumps(value, ensure_ascii=True)[1:-1],
     }
+    forms["url-encoded twice"] = quote(forms["url-encoded"], safe="")
     for form in ("url-encoded", "form-encoded", "url-encoded path"):  # %2f is as valid as %2F
         forms[f"{form}, lower-case hex"] = _PERCENT_RE.sub(lambda found: found.group().lower(), forms[form])
+    forms["url-encoded twice, lower-case hex"] = quote(forms["url-encoded, lower-case hex"], safe="")
     raw = value.encode("utf-8")
+    forms["hex"] = raw.hex()
+    forms["hex, upper-case"] = raw.hex().upper()
     for shift in range(3):
         core = _base64_core(raw, shift)
         if len(core) >= MIN_SECRET_LENGTH:

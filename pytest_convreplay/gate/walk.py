@@ -11,8 +11,14 @@ from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
 from ..model.interactions import Interaction, json_body
-from ..model.streams import is_event_stream, sse_data
+from ..model.streams import event_lines, is_event_stream, sse_data
 from ..rules.selector import JsonPath, format_path
+
+
+class HeaderName(str):
+    """A header name as the walk gives it: HTTP compares names case-insensitively, so the gate does."""
+
+    __slots__ = ()
 
 
 def strings_of_interaction(
@@ -32,9 +38,12 @@ def strings_of_interaction(
     for side, part in (("request", request), ("response", response)):
         headers: Mapping[str, Any] = part.get("headers") or {}
         for name, values in headers.items():
-            yield f"{prefix} {side} header {name.lower()}", str(name)
+            carrier = HeaderName(name)
+            # a name that is itself a secret is never shown, in any case
+            where = f"{prefix} {side} header {'<name>' if secret_key(carrier) else name.lower()}"
+            yield where, carrier
             for value in [values] if isinstance(values, str) else values:
-                yield f"{prefix} {side} header {name.lower()}", str(value)
+                yield where, str(value)
         body = part.get("body")
         if isinstance(body, Mapping):
             body = body.get("string")
@@ -62,32 +71,64 @@ def _strings_of_body(
             yield where, body
 
 
-def strings_of_json(value: Any, path: JsonPath) -> Iterator[tuple[JsonPath, str]]:
-    if isinstance(value, str):
+def strings_of_json(value: Any, path: JsonPath) -> Iterator[tuple[JsonPath, str | bytes]]:
+    """Every string (and bytes value: a snapshot item may hold one, YAML writes it as base64) of
+    plain data, with its path; object keys are given at their object's path."""
+    if isinstance(value, str | bytes):
         yield path, value
     elif isinstance(value, dict):
         for key, item in value.items():
-            yield path, str(key)
+            yield (*path, key), str(key)  # at its own place, shown as <key> when it is a secret
             yield from strings_of_json(item, (*path, key))
     elif isinstance(value, list):
         for index, item in enumerate(value):
             yield from strings_of_json(item, (*path, index))
 
 
-_STREAMED_PART = ("type", "item_id", "output_index", "content_index")  # which text a delta adds to
+_STREAMED_PART = ("type", "item_id", "output_index", "content_index", "summary_index")
+"""Which text a Responses stream's ``delta`` adds to."""
+_CHAT_DELTA_FIELDS = ("content", "refusal", "reasoning_content", "reasoning")
 
 
 def _strings_of_events(
     where: str, body: str, secret_key: Callable[[str], bool]
 ) -> Iterator[tuple[str, str | bytes]]:
-    deltas: dict[tuple[str, ...], list[tuple[int, str]]] = {}
-    for number, data in enumerate(filter(None, map(sse_data, body.split("\n")))):
+    """Each event's strings, then the pieces of each streamed text joined: a secret split over
+    deltas is whole only there (Responses: per output, content and summary index; Chat
+    Completions: per choice, for its content, refusal and each tool call's name and arguments)."""
+    deltas: dict[tuple[Any, ...], list[tuple[int, str]]] = {}
+    for number, data in enumerate(filter(None, map(sse_data, event_lines(body)))):
         yield from _strings_of_body(f"{where} event {number}", data, secret_key)
         event = json_body(data)
-        if isinstance(event, dict) and isinstance(event.get("delta"), str):
-            part = tuple(str(event.get(name)) for name in _STREAMED_PART)
-            deltas.setdefault(part, []).append((number, event["delta"]))
+        if isinstance(event, dict):
+            for part, piece in _streamed_pieces(event):
+                deltas.setdefault(part, []).append((number, piece))
     for pieces in deltas.values():
         if len(pieces) > 1:
             joined = "".join(delta for _, delta in pieces)
             yield f"{where} events {pieces[0][0]}-{pieces[-1][0]}, deltas joined", joined
+
+
+def _streamed_pieces(event: dict[str, Any]) -> Iterator[tuple[tuple[Any, ...], str]]:
+    """(which streamed text, piece) of one event, in both stream shapes."""
+    if isinstance(event.get("delta"), str):
+        yield ("responses", *(str(event.get(name)) for name in _STREAMED_PART)), event["delta"]
+    choices = event.get("choices")
+    for choice in choices if isinstance(choices, list) else ():
+        if not isinstance(choice, dict):
+            continue
+        index = choice.get("index")
+        if isinstance(choice.get("text"), str):  # the legacy completions stream
+            yield ("text", index), choice["text"]
+        delta = choice.get("delta")
+        if not isinstance(delta, dict):
+            continue
+        for field in _CHAT_DELTA_FIELDS:
+            if isinstance(delta.get(field), str):
+                yield ("chat", index, field), delta[field]
+        calls = delta.get("tool_calls")
+        for call in calls if isinstance(calls, list) else ():
+            function = call.get("function") if isinstance(call, dict) else None
+            for field in ("name", "arguments"):
+                if isinstance(function, dict) and isinstance(function.get(field), str):
+                    yield ("tool", index, call.get("index"), field), function[field]

@@ -8,10 +8,12 @@ them reviewable in git and scannable for secrets.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import Any, TypedDict
 from urllib.parse import parse_qsl, urlsplit
 
 Headers = dict[str, list[str]]
+_BOM = "\ufeff"
 
 
 class RecordedRequest(TypedDict):
@@ -53,15 +55,18 @@ def split_uri(uri: str) -> tuple[str, list[tuple[str, str]]]:
     return parts.path, parse_qsl(parts.query, keep_blank_values=True)
 
 
-def json_container(text: str) -> Any:
+def json_container(
+    text: str, *, object_pairs_hook: Callable[[list[tuple[str, Any]]], Any] | None = None
+) -> Any:
     """The object or array a string holds as JSON (``arguments``, ``output``), or None.
 
     The first-character check keeps this cheap on the many strings that are plain text.
     """
+    text = text.lstrip(_BOM)  # a byte order mark before JSON: clients skip it, so do the rules
     if text.lstrip()[:1] not in ("{", "["):
         return None
     try:
-        value = json.loads(text)
+        value = json.loads(text, object_pairs_hook=object_pairs_hook)
     except ValueError:
         return None
     return value if isinstance(value, dict | list) else None
@@ -72,6 +77,6 @@ def json_body(text: str | None) -> Any:
     if not text:
         return None
     try:
-        return json.loads(text)
+        return json.loads(text.lstrip(_BOM) if isinstance(text, str) else text)
     except ValueError:
         return None

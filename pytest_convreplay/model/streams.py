@@ -2,8 +2,22 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from typing import Any
+
+_LINE_END = re.compile(r"(\r\n|\r|\n)")
+
+
+def split_lines(body: str) -> list[str]:
+    """An event stream's lines and line ends, alternating (``[line, end, line, …]``): CR, LF and
+    CRLF each end a line, as the event-stream format says and clients read it."""
+    return _LINE_END.split(body)
+
+
+def event_lines(body: str) -> list[str]:
+    """An event stream's lines, whichever line ends it uses."""
+    return split_lines(body)[::2]
 
 
 def sse_data(line: str) -> str | None:

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from ..config.paths import hide_secrets_in_path
 from ..config.settings import Expiry, RecordMode, RepeatPolicy, Settings
 from ..errors import CassetteError, CassetteExpiredWarning, PaginationError, quoted_nodeid, shown_path
 from ..gate import Gate, KnownSecrets, masked
@@ -21,10 +22,12 @@ from ..model.chains import ChainGuard, Severity, check_chains
 from ..model.conversations import ConversationRecord, rebuild_conversations
 from ..model.interactions import Interaction
 from ..model.requests import RequestKey, request_key
-from ..redact import redact_interaction, redact_request
+from ..redact import redact_interaction, redact_request, request_credentials
 from ..replay.index import CassetteIndex
 from ..replay.reslice import CompleteListings, synthesized_response
 from ..replay.unmatched import Unmatched, closest, unmatched_message
+from ..rules.credentials import env_secret_values
+from ..rules.defaults import enabled
 from ..rules.redaction import RedactionRules
 from ..storage import cassette as files
 from ..storage.atomic import file_stamp, locked
@@ -38,12 +41,18 @@ def known_secrets_for(settings: Settings) -> KnownSecrets:
     return KnownSecrets.from_env(names=settings.secret_env, values=settings.secrets)
 
 
+def environment_secrets(settings: Settings) -> dict[str, str]:
+    """value -> variable name of the secrets the environment holds now (see ``note_environment``)."""
+    return {value: name for name, value in env_secret_values(settings.secret_env)}
+
+
 @dataclass(frozen=True, slots=True)
 class _Learned:
     """What ``count`` live exchanges taught: known values and rules with learned header values,
     and the exchanges redacted with them."""
 
     count: int
+    environment: int  # how many environment values it knew
     known: KnownSecrets
     rules: RedactionRules
     redacted: list[Interaction]  # as written
@@ -65,6 +74,7 @@ class Recording:
         self._live: list[Interaction] = []  # raw: credentials and all; never handed out
         self._attempts: list[int | None] = []
         self._learned_from: _Learned | None = None
+        self._environment = environment_secrets(settings)  # every value seen while the test ran
         self.unmatched: list[Unmatched] = []
         self.saved = False
         self._load()
@@ -202,7 +212,7 @@ class Recording:
             if exhausted
             else "",
         )
-        unmatched = Unmatched(key, message)
+        unmatched = Unmatched(key, self.gate().mask(message))  # the client may show it as it likes
         self.unmatched.append(unmatched)
         return unmatched
 
@@ -214,13 +224,22 @@ class Recording:
         try:
             self.guard.observe(interaction)
         except PaginationError as error:
+            self.note_environment()
             method, uri = interaction["request"]["method"], interaction["request"]["uri"]
             sent = request_key(method, self.normalize_uri(method, uri)).describe()  # redacted
             raise PaginationError(
-                f"convreplay: recording {shown_path(self.path)} stopped at {sent}: {error}"
+                self.gate().mask(f"convreplay: recording {shown_path(self.path)} stopped at {sent}: {error}")
             ) from None
         self._live.append(interaction)
         self._attempts.append(attempt)
+        self.note_environment()
+
+    def note_environment(self) -> None:
+        """Remember the secrets the environment holds now: ``monkeypatch.setenv`` in a fixture or
+        the test body sets them after set-up and unsets them before the save at teardown, so the
+        gate looks for every value seen while the test ran (each request, the end of its call)."""
+        for value, name in environment_secrets(self.settings).items():
+            self._environment.setdefault(value, name)
 
     @property
     def sent(self) -> int:
@@ -239,19 +258,43 @@ class Recording:
         client sent or the server named in a header this test recorded."""
         return self._learned().known
 
+    def gate(self, known: KnownSecrets | None = None) -> Gate:
+        """What everything this test writes or prints is checked against: the values known now
+        and the secret patterns in force (learned ones included)."""
+        known = self.known_secrets() if known is None else known
+        return Gate(known, (*self.rules.patterns, *self._learned().rules.learned))
+
     def _learned(self) -> _Learned:
         """What the exchanges so far teach redaction and the gate, and how they are shown; worked
         out once per new exchange, as the handle, snapshots and the save all ask for it."""
-        if self._learned_from is None or self._learned_from.count != len(self._live):
+        self.note_environment()
+        learned = self._learned_from
+        if learned is None or (learned.count, learned.environment) != (
+            len(self._live),
+            len(self._environment),
+        ):
             known = known_secrets_for(self.settings)
+            for value, name in self._environment.items():
+                known.add(value, name)
+            sent: list[tuple[str, str]] = []
             for interaction in self._live:
-                known.add_from_request_headers(interaction["request"]["headers"])
+                known.add_from_request_headers(
+                    {  # a header whose built-in rule the test turned off by name is meant to be kept
+                        name: values
+                        for name, values in interaction["request"]["headers"].items()
+                        if enabled(f"header:{name.lower()}", self.settings.redact_disable)
+                    }
+                )
                 known.add_from_response_headers(interaction["response"]["headers"], self.rules)
-            rules = self.rules.learning(self._live)
+                for label, value in request_credentials(interaction, self.rules):
+                    known.add(value, f"the {label} credential the client sent")
+                    sent.append((label, value))
+            rules = self.rules.learning(self._live, sent)
             redacted = [redact_interaction(i, rules) for i in self._live]
             shown = [masked(i, known) for i in redacted]
-            self._learned_from = _Learned(len(self._live), known, rules, redacted, shown)
-        return self._learned_from
+            learned = _Learned(len(self._live), len(self._environment), known, rules, redacted, shown)
+            self._learned_from = learned
+        return learned
 
     @property
     def records(self) -> dict[str, ConversationRecord]:
@@ -269,6 +312,8 @@ class Recording:
         learned = self._learned()
         kept = self._live if self.settings.keep_retries else drop_retried_failures(self._live, self._attempts)
         redacted = dict(zip(map(id, self._live), learned.redacted, strict=True))
+        # the name passes the naming rule again with what the gate knows now, before its lock exists
+        self.path = hide_secrets_in_path(self.path, self.gate(learned.known).secret_spans)
         with locked(self.path):
             base, metadata = self._current()
             self._persist([*base, *(redacted[id(i)] for i in kept)], metadata, learned.known)
@@ -284,11 +329,11 @@ class Recording:
             if errors:
                 where = shown_path(self.path)
                 raise PaginationError(
-                    f"convreplay: not writing {where}: the recorded pagination is inconsistent\n"
-                    + "\n".join(f"  {line}" for line in errors)
+                    self.gate(known).mask(
+                        f"convreplay: not writing {where}: the recorded pagination is inconsistent\n"
+                        + "\n".join(f"  {line}" for line in errors)
+                    )
                 )
         metadata = {**metadata, **files.recording_metadata(interactions, self.mode.value)}
-        write_document(
-            self.path, files.cassette_document(interactions, metadata), Gate(known, self.rules.patterns)
-        )
+        write_document(self.path, files.cassette_document(interactions, metadata), self.gate(known))
         self.saved = True

@@ -46,9 +46,11 @@ class ConvreplayCassette(Cassette):  # type: ignore[misc]
         return self.recording.write_protected
 
     def can_play_response_for(self, request: Any) -> bool:
+        __tracebackhide__ = True  # the plugin's frames (and their locals) stay out of tracebacks
         return self.recording.can_answer(request.method, request.uri, request.body, request.headers)
 
     def play_response(self, request: Any) -> dict[str, Any]:
+        __tracebackhide__ = True  # the plugin's frames (and their locals) stay out of tracebacks
         response = self.recording.answer(request.method, request.uri, request.body, request.headers)
         if response is None:
             raise self._unmatched(request)
@@ -61,12 +63,14 @@ class ConvreplayCassette(Cassette):  # type: ignore[misc]
         return request
 
     def _unmatched(self, request: Any) -> UnmatchedRequestError:
+        __tracebackhide__ = True  # the plugin's frames (and their locals) stay out of tracebacks
         unmatched = self.recording.refuse(request.method, request.uri, request.body, request.headers)
         return UnmatchedRequestError(
             unmatched.message, path=self.recording.path, request=unmatched.key.describe()
         )
 
     def append(self, request: Any, response: dict[str, Any]) -> None:
+        __tracebackhide__ = True  # the plugin's frames (and their locals) stay out of tracebacks
         attempt = str(request.headers.get("x-stainless-retry-count", ""))
         self.recording.observe(
             to_interaction(request, response), attempt=int(attempt) if attempt.isdigit() else None

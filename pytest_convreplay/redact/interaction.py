@@ -15,7 +15,8 @@ from typing import Any, cast
 from ..errors import UndecodableBodyError
 from ..model.codings import decode_body
 from ..model.interactions import Headers, Interaction, header_values
-from ..rules.redaction import RedactionRules
+from ..rules.credentials import COOKIE_HEADERS, credential_parts, is_learnable
+from ..rules.redaction import PLACEHOLDER_RE, RedactionRules
 from .redactor import Redactor
 
 _HOW_TO_ALLOW = (
@@ -46,6 +47,32 @@ def redact_request(
         request = _run_callables({"request": request, "response": response}, rules)["request"]
         uri, body, as_lists = redactor.uri(request["uri"]), request.get("body"), request["headers"]
     return uri, redactor.body(body, as_lists) if isinstance(body, str) else body
+
+
+def request_credentials(interaction: Interaction, rules: RedactionRules) -> list[tuple[str, str]]:
+    """(rule label, value) of every value a credential rule (header, query parameter or body path,
+    built in or the user's) redacts in the request the client sent, long and specific enough to
+    be looked for anywhere: a server that echoes one is caught wherever the echo is."""
+    request = interaction["request"]
+    found: list[tuple[str, str]] = []
+    redactor = Redactor(rules, found=found)
+    redactor.uri(request["uri"])
+    headers = request.get("headers") or {}
+    redactor.headers(headers, "request")
+    body = request.get("body")
+    if isinstance(body, bytes):
+        with contextlib.suppress(UndecodableBodyError, UnicodeDecodeError):
+            encoding = ", ".join(header_values(headers, "content-encoding"))
+            body = decode_body(body, encoding).decode("utf-8")
+    if isinstance(body, str):
+        redactor.body(body, headers)
+    return [
+        (label, part)
+        for label, value in dict.fromkeys(found)
+        if label not in COOKIE_HEADERS  # a fresh value per response, never echoed: not learned
+        for part in credential_parts(value)
+        if is_learnable(part) and not PLACEHOLDER_RE.search(part)  # a replayed placeholder sent back
+    ]
 
 
 def _run_callables(interaction: dict[str, Any], rules: RedactionRules) -> dict[str, Any]:

@@ -7,6 +7,7 @@ apply inside them; http(s) URLs inside text get the query rules (presigned URLs)
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from collections.abc import Callable
@@ -14,7 +15,8 @@ from typing import Any
 from urllib.parse import quote, unquote, unquote_plus, urlsplit, urlunsplit
 
 from ..model.interactions import Headers, header_values, json_body, json_container
-from ..model.streams import is_event_stream, sse_data
+from ..model.streams import is_event_stream, split_lines, sse_data
+from ..rules.credentials import is_credential_name
 from ..rules.redaction import PatternRule, RedactionRules, Side, hashed_placeholder, placeholder
 from ..rules.selector import JsonPath
 from .patterns import hits_of
@@ -25,9 +27,21 @@ _MAX_PASSES = 8
 class Redactor:
     """Applies one RedactionRules to strings, URIs, headers and bodies."""
 
-    def __init__(self, rules: RedactionRules, learned: tuple[PatternRule, ...] = ()) -> None:
+    def __init__(
+        self,
+        rules: RedactionRules,
+        learned: tuple[PatternRule, ...] = (),
+        *,
+        found: list[tuple[str, str]] | None = None,
+    ) -> None:
         self.rules = rules
         self._patterns = (*rules.patterns, *learned)
+        self._found = found  # (label, value) of every value a header, query or body rule replaced
+
+    def _replaced(self, label: str, value: str, placeholder: str) -> str:
+        if self._found is not None and value != placeholder:
+            self._found.append((label, value))
+        return placeholder
 
     # Strings ------------------------------------------------------------------------------
 
@@ -60,7 +74,7 @@ class Redactor:
     def string(self, text: str, path: JsonPath) -> str:
         """A JSON string value: nested JSON first (so paths apply inside it; a JSON string literal,
         ``json.dumps`` of a str, counts too), then URLs and patterns."""
-        nested = json_container(text)
+        nested, repeated = _parsed(text)
         if nested is None and text.startswith('"'):
             nested = json_body(text)
             if isinstance(nested, str):
@@ -69,7 +83,7 @@ class Redactor:
             nested = None
         if nested is not None:
             redacted = self.json(nested, path)
-            if redacted != nested:
+            if redacted != nested or repeated:
                 text = json.dumps(redacted, ensure_ascii=False, separators=(",", ":"))
         return self.text(text)
 
@@ -82,7 +96,7 @@ class Redactor:
     def json(self, value: Any, path: JsonPath) -> Any:
         rule = self.rules.body_rule(path)
         if rule is not None:
-            return rule.placeholder
+            return self._credential(value, path, rule.label, rule.placeholder)
         if isinstance(value, str):
             return self.string(value, path)
         if isinstance(value, dict):
@@ -91,18 +105,41 @@ class Redactor:
             return [self.json(item, (*path, index)) for index, item in enumerate(value)]
         return value
 
+    def _credential(self, value: Any, path: JsonPath, label: str, placeholder: str) -> Any:
+        """What a body rule hit, its shape and types kept: a string becomes the placeholder; in an
+        object, only the strings under credential keys (``value``, ``key``, names that read like a
+        credential) do, and the rest (``object``, ``type``, ``id``, timestamps) is redacted as
+        anywhere else; numbers, booleans and null stay what they are."""
+        if isinstance(value, str):
+            return self._replaced(label, value, placeholder)
+        if isinstance(value, list):
+            return [self._credential(item, (*path, i), label, placeholder) for i, item in enumerate(value)]
+        if isinstance(value, dict):
+            return {
+                self.patterns(key): self._credential(item, (*path, key), label, placeholder)
+                if _is_credential_key(key)
+                else self.json(item, (*path, key))
+                for key, item in value.items()
+            }
+        return value
+
     # URIs -----------------------------------------------------------------------------------
 
-    def query(self, query: str) -> str:
-        """Query values by name or by pattern; untouched pairs keep their exact bytes and order."""
+    def query(self, query: str, host: str | None = None) -> str:
+        """Query values by name (``host`` decides host-bound rules) or by pattern; untouched pairs
+        keep their exact bytes and order."""
         if not query:
             return query
         pairs: list[str] = []
         for pair in query.split("&"):
             raw_name, equals, raw_value = pair.partition("=")
-            rule = self.rules.query_rule(unquote_plus(raw_name))
+            name = unquote_plus(raw_name)
+            rule = self.rules.query_rule(name, host)
             value = unquote_plus(raw_value)
-            redacted = rule.placeholder if rule is not None and equals else self.patterns(value)
+            if rule is not None and equals:
+                redacted = self._replaced(rule.name, value, rule.placeholder)
+            else:
+                redacted = self.patterns(value)
             pairs.append(f"{raw_name}={quote(redacted, safe='')}" if redacted != value else pair)
         return "&".join(pairs)
 
@@ -117,7 +154,7 @@ class Redactor:
         clear_path = unquote(parts.path)
         path = self.patterns(clear_path)
         path = parts.path if path == clear_path else quote(path, safe="/")
-        redacted = (parts.scheme, netloc, path, self.query(parts.query), parts.fragment)
+        redacted = (parts.scheme, netloc, path, self.query(parts.query, parts.hostname or ""), parts.fragment)
         if redacted == tuple(parts):
             return uri
         return urlunsplit(redacted)
@@ -128,8 +165,9 @@ class Redactor:
         out: dict[str, Any] = {}
         for name, values in headers.items():
             rule = self.rules.header_rule(side, name)
+            redact: Callable[[str], str]
             if rule is not None:
-                redact = _constant(rule.placeholder)
+                redact = functools.partial(self._replaced, rule.name, placeholder=rule.placeholder)
             else:
                 redact = self.uri if name.lower() in _URL_HEADERS else self.patterns
             out[name] = redact(values) if isinstance(values, str) else [redact(value) for value in values]
@@ -141,21 +179,24 @@ class Redactor:
         if "application/x-www-form-urlencoded" in ",".join(header_values(headers, "content-type")).lower():
             return self.patterns(self.query(body))
         if is_event_stream(headers):
-            return "\n".join(self._event_line(line) for line in body.split("\n"))
+            # CR, LF and CRLF all end a line of an event stream: split on each, keep each as it was
+            pieces = split_lines(body)
+            return "".join(piece if i % 2 else self._event_line(piece) for i, piece in enumerate(pieces))
         return self.document(body)
 
     def document(self, text: str) -> str:
         """JSON text field by field (rewritten, in its own layout, only when a field changed);
-        other text as free text."""
-        document = json_container(text)
+        other text as free text. A byte order mark before the JSON is kept (clients skip it)."""
+        document, repeated = _parsed(text)
         if document is None:
             return self.text(text)
         redacted = self.json(document, ())
-        if redacted == document:
+        if redacted == document and not repeated:
             return self.patterns(text)
         indent = 2 if "\n" in text.strip() else None
         separators = (",", ": ") if indent else (",", ":")
-        return json.dumps(redacted, ensure_ascii=False, indent=indent, separators=separators)
+        bom = text[: len(text) - len(text.lstrip(_BOM))]
+        return bom + json.dumps(redacted, ensure_ascii=False, indent=indent, separators=separators)
 
     def _event_line(self, line: str) -> str:
         """One line of a server-sent event stream: a ``data:`` line is a JSON event of its own."""
@@ -168,11 +209,30 @@ class Redactor:
 
 _URL_RE = re.compile(r"""https?://[^\s"'<>\\]+""", re.IGNORECASE)
 _URL_HEADERS = ("location", "content-location")
+_BOM = "\ufeff"
+
+
+def _parsed(text: str) -> tuple[Any, bool]:
+    """The JSON object or array ``text`` holds (or None), and whether an object in it repeats a
+    key: the text is then rewritten whole, or the value a parser drops (the first) would be kept
+    unredacted behind a redacted twin."""
+    repeated = False
+
+    def pairs(items: list[tuple[str, Any]]) -> dict[str, Any]:
+        nonlocal repeated
+        value = dict(items)
+        repeated = repeated or len(value) != len(items)
+        return value
+
+    return json_container(text, object_pairs_hook=pairs), repeated
+
+
+def _is_credential_key(key: str) -> bool:
+    """A key whose string holds the credential in an object a body rule hit (``api_key.value``)."""
+    return key.lower() in ("value", "key", "secret") or is_credential_name(key)
+
+
 _USERINFO = placeholder("userinfo")
-
-
-def _constant(value: str) -> Callable[[str], str]:
-    return lambda _: value
 
 
 def redact_text(text: str, rules: RedactionRules) -> str:

@@ -27,8 +27,18 @@ from typing import Any, Literal, TypeVar, cast
 
 from ..errors import ConfigError
 from ..model.interactions import Interaction
-from .credentials import COOKIE_HEADERS, CREDENTIAL_HEADERS, CREDENTIAL_QUERY_PARAMS, MIN_SECRET_LENGTH
-from .selector import JsonPath, Selector
+from .credentials import COOKIE_HEADERS, MIN_SECRET_LENGTH, is_credential_name
+from .defaults import (
+    CREDENTIAL_NAMES,
+    DEFAULT_BODY_PATHS,
+    DEFAULT_HEADERS,
+    DEFAULT_HOST_QUERY_PARAMS,
+    DEFAULT_PATTERNS,
+    DEFAULT_QUERY_PARAMS,
+    check_disabled,
+    enabled,
+)
+from .selector import JsonPath, Selector, Wildcard
 
 UserRedactor = Callable[[Interaction], Interaction]
 Side = Literal["request", "response"]
@@ -38,43 +48,6 @@ DEFAULT_HASH_KEY = b"pytest-convreplay redaction v1"
 # Every placeholder redaction writes; text inside one is never redacted again.
 PLACEHOLDER_RE = re.compile(r"<REDACTED:[^<>:\s]+(?::[0-9a-f]{8})?>")
 _LABEL_RE = re.compile(r"[^<>:\s]+")
-
-DEFAULT_HEADERS = (*CREDENTIAL_HEADERS, *COOKIE_HEADERS)
-DEFAULT_QUERY_PARAMS = CREDENTIAL_QUERY_PARAMS
-DEFAULT_BODY_PATHS = (
-    "**.api_key",
-    "**.client_secret",
-    "**.password",
-    "**.access_token",
-    "**.refresh_token",
-    "**.authorization",
-)
-_TOKEN = r"[A-Za-z0-9._~+/-]"
-
-
-def _starts(word: str, literal: str) -> str:
-    """``literal`` (fixed width) where no ``word`` character comes before it, or one that ends a
-    JSON escape (``\\n``, ``\\t``, ``\\u00e9``): in escaped text (raw JSON, YAML) a key after a
-    newline follows an ``n``. The literal comes first so that the regex engine can scan for it."""
-    return rf"{literal}(?:(?<!{word}{literal})|(?<=\\[nrtbf]{literal})|(?<=\\u[0-9A-Fa-f]{{4}}{literal}))"
-
-
-DEFAULT_PATTERNS: tuple[tuple[str, str], ...] = (
-    ("openai-key", _starts("[A-Za-z0-9]", "sk-") + "[A-Za-z0-9_-]{20,}"),
-    ("openai-session", _starts("[A-Za-z0-9]", "sess-") + "[A-Za-z0-9]{16,}"),
-    # Only the token is replaced; it must contain a digit so that prose ("bearer authentication") survives.
-    (
-        "bearer",
-        "(?i)" + _starts(r"\w", "bearer") + rf"\s+(?P<secret>(?={_TOKEN}{{8}}){_TOKEN}*[0-9]{_TOKEN}*=*)",
-    ),
-    ("aws-access-key-id", _starts("[A-Z0-9]", "A[KS]IA") + "[A-Z0-9]{16}(?![A-Z0-9])"),
-    ("github-token", _starts("[A-Za-z0-9]", "gh[pousr]_") + "[A-Za-z0-9]{36,}"),
-    ("jwt", _starts("[A-Za-z0-9_-]", "eyJ") + r"[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}"),
-    (
-        "private-key",
-        r"-----BEGIN (?P<kind>[A-Z ]*)PRIVATE KEY-----[\s\S]*?-----END (?P=kind)PRIVATE KEY-----",
-    ),
-)
 
 
 def placeholder(label: str) -> str:
@@ -136,14 +109,24 @@ class QueryRule:
     """Replace the value of a query parameter (name matched case-insensitively, after decoding)."""
 
     name: str
+    host_suffix: str = ""  # only on hosts ending so (Azure Functions' ``code``); empty: every host
 
     def __post_init__(self) -> None:
         _check_label(self.name.strip(), "query parameter rule")
         object.__setattr__(self, "name", self.name.strip().lower())
+        object.__setattr__(self, "host_suffix", self.host_suffix.strip().lower())
 
     @classmethod
     def parse(cls, text: str) -> QueryRule:
-        return cls(text)
+        """``name``, or ``name@.host.suffix`` for a parameter that is a credential on those hosts only."""
+        name, _, host_suffix = text.partition("@")
+        return cls(name, host_suffix)
+
+    def applies(self, name: str, host: str | None) -> bool:
+        """Whether the rule redacts parameter ``name`` on ``host`` (None: not known, e.g. a form body)."""
+        if name != self.name:
+            return False
+        return not self.host_suffix or (host is not None and host.lower().endswith(self.host_suffix))
 
     @property
     def placeholder(self) -> str:
@@ -219,6 +202,7 @@ class RedactionRules:
     allow_undecodable: bool = False
     hash_key: bytes = DEFAULT_HASH_KEY
     learned: tuple[PatternRule, ...] = ()
+    credential_names: bool = False  # names that read like credentials are redacted too
 
     @classmethod
     def default(cls) -> RedactionRules:
@@ -234,55 +218,87 @@ class RedactionRules:
         patterns: Iterable[str | re.Pattern[str] | PatternRule] | Mapping[str, str | re.Pattern[str]] = (),
         callables: Iterable[UserRedactor] = (),
         extend_defaults: bool = True,
+        disable: Iterable[str] = (),
         allow_undecodable: bool = False,
         hash_key: str | bytes | None = None,
     ) -> RedactionRules:
-        """Rules from option values (strings from ini/marker, or rule objects); defaults first unless
-        ``extend_defaults`` is False. Raises ConfigError naming the bad value."""
+        """Rules from option values (strings from ini/marker, or rule objects); the built-in rules
+        first, less those ``disable`` names (all of them unless ``extend_defaults``). Raises
+        ConfigError naming the bad value."""
         user_patterns = pattern_rules(patterns)
-        base = DEFAULT_PATTERNS if extend_defaults else ()
+        disabled = check_disabled(disable)
+
+        def defaults(kind: str, names: Iterable[str]) -> list[str]:
+            return [name for name in names if extend_defaults and enabled(f"{kind}:{name}", disabled)]
+
         if isinstance(hash_key, str):
             hash_key = hash_key.encode("utf-8")
         for func in callables:
             if not callable(func):
                 raise ConfigError(f"redaction callables: {func!r} is not callable")
+        host_params = [
+            QueryRule(name, suffix)
+            for name, suffix in DEFAULT_HOST_QUERY_PARAMS
+            if extend_defaults and enabled(f"query:{name}", disabled)
+        ]
+        base_patterns = [
+            PatternRule.parse(regex, label)
+            for label, regex in DEFAULT_PATTERNS
+            if extend_defaults and enabled(f"pattern:{label}", disabled)
+        ]
         return cls(
-            headers=_unique(_rules(HeaderRule, (*(DEFAULT_HEADERS if extend_defaults else ()), *headers))),
+            headers=_unique(_rules(HeaderRule, (*defaults("header", DEFAULT_HEADERS), *headers))),
             query_params=_unique(
-                _rules(QueryRule, (*(DEFAULT_QUERY_PARAMS if extend_defaults else ()), *query_params))
+                (*_rules(QueryRule, (*defaults("query", DEFAULT_QUERY_PARAMS), *query_params)), *host_params)
             ),
-            body_paths=_unique(
-                _rules(BodyPathRule, (*(DEFAULT_BODY_PATHS if extend_defaults else ()), *body_paths))
-            ),
-            patterns=_unique((*(PatternRule.parse(regex, label) for label, regex in base), *user_patterns)),
+            body_paths=_unique(_rules(BodyPathRule, (*defaults("body", DEFAULT_BODY_PATHS), *body_paths))),
+            patterns=_unique((*base_patterns, *user_patterns)),
             callables=tuple(callables),
             allow_undecodable=allow_undecodable,
             hash_key=hash_key or DEFAULT_HASH_KEY,
+            credential_names=extend_defaults and enabled(CREDENTIAL_NAMES, disabled),
         )
 
     def header_rule(self, side: Side, name: str) -> HeaderRule | None:
-        return next((rule for rule in self.headers if rule.applies(side, name)), None)
+        rule = next((rule for rule in self.headers if rule.applies(side, name)), None)
+        if rule is None and self.credential_names and is_credential_name(name):
+            return HeaderRule(name)
+        return rule
 
-    def query_rule(self, name: str) -> QueryRule | None:
+    def query_rule(self, name: str, host: str | None = None) -> QueryRule | None:
         wanted = name.strip().lower()
-        return next((rule for rule in self.query_params if rule.name == wanted), None)
+        rule = next((rule for rule in self.query_params if rule.applies(wanted, host)), None)
+        if rule is None and self.credential_names and wanted and is_credential_name(wanted):
+            return QueryRule(_label_of(wanted))
+        return rule
 
     def body_rule(self, path: JsonPath) -> BodyPathRule | None:
-        return next((rule for rule in self.body_paths if rule.path.matches(path)), None)
+        """The rule for the JSON value at ``path``: a body path, or (built in) a key that reads
+        like a credential. It redacts the credential strings of what it hits, never its shape."""
+        rule = next((rule for rule in self.body_paths if rule.path.matches(path)), None)
+        key = path[-1] if path else None
+        if rule is None and self.credential_names and isinstance(key, str) and is_credential_name(key):
+            return BodyPathRule(Selector(f"**.{key}", (Wildcard.DEEP, key)), _label_of(key))
+        return rule
 
-    def learning(self, interactions: Iterable[Interaction]) -> RedactionRules:
+    def learning(
+        self, interactions: Iterable[Interaction], values: Iterable[tuple[str, str]] = ()
+    ) -> RedactionRules:
         """These rules, and in responses, every value a response header rule redacts is redacted
-        wherever else it shows as well: the org id of ``openai-organization`` is in the API's 429
-        message ("... in organization org-... on requests per min")."""
-        by_header: dict[str, set[str]] = {}
+        wherever else it shows as well (the org id of ``openai-organization`` is in the API's 429
+        message "... in organization org-... on requests per min"), and so is each ``values``
+        entry (label, value): the credentials a request sent, should a server echo them."""
+        by_label: dict[str, set[str]] = {}
         for interaction in interactions:
             for name, value in self.redacted_header_values(interaction["response"]["headers"], "response"):
-                by_header.setdefault(name, set()).add(value)
-        learned = (  # one rule per header, however many pages: the cost of a rule is per string
+                by_label.setdefault(name, set()).add(value)
+        for label, value in values:
+            by_label.setdefault(_label_of(label), set()).add(value)
+        learned = (  # one rule per label, however many pages: the cost of a rule is per string
             PatternRule(
                 name, re.compile("|".join(re.escape(v) for v in sorted(values, key=len, reverse=True)))
             )
-            for name, values in sorted(by_header.items())
+            for name, values in sorted(by_label.items())
         )
         return replace(self, learned=_unique((*self.learned, *learned)))
 
@@ -297,6 +313,11 @@ class RedactionRules:
             for value in [values] if isinstance(values, str) else values:
                 if len(str(value).strip()) >= MIN_SECRET_LENGTH:
                     yield rule.name, str(value).strip()
+
+
+def _label_of(name: str) -> str:
+    """A name as a placeholder label: the characters a label cannot hold turned into ``-``."""
+    return re.sub(r"[<>:\s]+", "-", name.strip().lower()).strip("-") or "credential"
 
 
 _Rule = TypeVar("_Rule", HeaderRule, QueryRule, BodyPathRule)

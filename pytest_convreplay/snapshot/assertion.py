@@ -34,6 +34,7 @@ class SnapshotAssertion:
         return SnapshotAssertion(self.file, str(name))
 
     def _check(self, items: Any, name: str | int | None) -> SnapshotCheck:
+        __tracebackhide__ = True
         chosen = name if name is not None else self.name
         self.last = self.file.check(items, str(chosen) if chosen is not None else self.file.next_name())
         return self.last
@@ -47,6 +48,7 @@ class SnapshotAssertion:
 
     def __eq__(self, other: object) -> bool:
         """``assert items == conv_snapshot``; pytest then shows :meth:`explanation`."""
+        __tracebackhide__ = True
         return self._check(other, None).passed
 
     def explanation(self) -> list[str]:

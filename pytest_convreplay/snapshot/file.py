@@ -6,9 +6,11 @@ secret gate. Each check (new, matched, changed) is reported to a listener, the s
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Sequence
 from typing import Any, Final
 
+from ..config.paths import hide_secrets_in_path
 from ..diff import diff_items, render
 from ..errors import SnapshotError, shown_path
 from ..gate import Gate, KnownSecrets
@@ -84,8 +86,15 @@ class SnapshotFile:
                 self.options.path, name, SnapshotState.NEW, failure=self._missing(name, prepared)
             )
         else:
+            # masked before the diff is rendered: a cut long value must not show a secret's start
+            shown = diff_items(
+                self._masked(stored or []),
+                self._masked(prepared),
+                masks=(),
+                renumber=self.options.renumber_ids,
+            )
             failure = self._shown(
-                self._describe(name) + "\n" + render(diff) + "\n" + self._to_accept("update it")
+                self._describe(name) + "\n" + render(shown) + "\n" + self._to_accept("update it")
             )
             check = SnapshotCheck(self.options.path, name, SnapshotState.CHANGED, failure=failure)
         self.on_check(check)
@@ -112,10 +121,14 @@ class SnapshotFile:
     def _write(self, name: str, items: list[Item]) -> None:
         """record → check → persist: the text is refused whole if it holds a known secret. The file
         is re-read under its lock, so tests sharing it on other xdist workers lose nothing."""
+        gate = self._gate()
+        path = hide_secrets_in_path(self.options.path, gate.secret_spans)  # named before it is locked
+        if path != self.options.path:
+            self.options = dataclasses.replace(self.options, path=path)
         with locked(self.options.path):
-            self._write_locked(name, items)
+            self._write_locked(name, items, gate)
 
-    def _write_locked(self, name: str, items: list[Item]) -> None:
+    def _write_locked(self, name: str, items: list[Item], gate: Gate) -> None:
         current = self.stored  # the file as read, unless another test or worker has written it since
         if file_stamp(self.options.path) != self._stamp:
             current = read_snapshots(self.options.path)
@@ -123,7 +136,7 @@ class SnapshotFile:
         write_document(
             self.options.path,
             snapshot_document(snapshots),
-            Gate(self._known_secrets(), self.options.patterns),
+            gate,
             header=snapshot_header(self.options.test),
             hint=f"For a snapshot of {self.options.test}: mask the field holding it with the masks "
             "option, e.g. @pytest.mark.convreplay(masks=['message.content[*].text']).",
@@ -135,9 +148,27 @@ class SnapshotFile:
             return self._known_from()
         return KnownSecrets.from_env(names=self.options.secret_env, values=self.options.secrets)
 
+    def _gate(self) -> Gate:
+        return Gate(self._known_secrets(), self.options.patterns)
+
+    def _masked(self, items: Sequence[Item]) -> list[Item]:
+        """Items as a message may quote them: every string with known values and pattern hits masked."""
+        gate = self._gate()
+        return [_masked_strings(item, gate.mask) for item in items]
+
     def _shown(self, message: str) -> str:
         """A failure message as printed: it quotes live items, which the gate has not seen, so known
         values and pattern hits are masked as they would be in the file."""
         return redact_text(
             self._known_secrets().mask(message), RedactionRules(patterns=self.options.patterns)
         )
+
+
+def _masked_strings(value: Any, mask: Callable[[str], str]) -> Any:
+    if isinstance(value, str):
+        return mask(value)
+    if isinstance(value, dict):
+        return {mask(str(key)): _masked_strings(inner, mask) for key, inner in value.items()}
+    if isinstance(value, list):
+        return [_masked_strings(inner, mask) for inner in value]
+    return value

@@ -1,7 +1,9 @@
 """The one write path: serialize → gate → atomic write, for every file the plugin writes.
 
 Cassettes, snapshot files and ``convreplay redact`` all write through :func:`prepare_write`, so
-what the gate sees is exactly what reaches the disk, the same way for each of them.
+what the gate sees is exactly what reaches the disk, the same way for each of them: the contents,
+and the file's name (its lock and temporary files derive from it), which the naming rule passes
+once more with every value known at the moment of writing.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from ..config.paths import hide_secrets_in_path
 from ..errors import shown_path
 from ..gate import Finding, Gate, leak_error
 from .atomic import write_atomic
@@ -44,7 +47,10 @@ def prepare_write(
     path: Path, document: Any, gate: Gate, *, header: str = "", hint: str = ""
 ) -> PreparedWrite:
     """Serialize ``document`` for ``path`` and let the gate judge the structure and the exact text;
-    ``hint`` is added to a refusal (what to change for this kind of file)."""
+    ``hint`` is added to a refusal (what to change for this kind of file). A secret the file name
+    shows (a test id holding a value learned while the test ran) is hidden by the naming rule, so
+    the write goes to that name: a test is never failed for its id."""
+    path = hide_secrets_in_path(path, gate.secret_spans)
     text = serialize(path, document, header=header)
     return PreparedWrite(path, text, tuple(gate.findings(document, text, path=shown_path(path))), hint)
 

@@ -121,8 +121,12 @@ def dump_yaml(document: Any) -> str:
     never folded (width -1): a value folded at a space would hide a secret from the text scans."""
     text = yaml.dump(document, Dumper=TextDumper, sort_keys=False, allow_unicode=True, width=-1)
     if _ESCAPED_ASTRAL.search(text):  # libyaml escapes emoji and other non-BMP text; PyYAML does not
-        text = yaml.dump(document, Dumper=PyTextDumper, sort_keys=False, allow_unicode=True, width=-1)
+        # PyYAML's own emitter reads width=-1 as "unset" and folds at 80 columns: give it no limit
+        text = yaml.dump(document, Dumper=PyTextDumper, sort_keys=False, allow_unicode=True, width=_NO_FOLD)
     return text
+
+
+_NO_FOLD = 2**31 - 1
 
 
 _ESCAPED_ASTRAL = re.compile(r"\\U[0-9A-F]{8}")

@@ -104,11 +104,11 @@ def test_userinfo_is_redacted_whole_even_without_a_password(userinfo: str) -> No
     assert redact_uri(redacted, RULES) is redacted
 
 
-def test_body_path_rules_replace_whole_values_in_request_and_response() -> None:
+def test_body_path_rules_replace_strings_in_request_and_response() -> None:
     rules = RedactionRules.from_options(body_paths=["**.encrypted_content", "input[*].secret_note"])
     body = {"data": [{"type": "reasoning", "encrypted_content": "gAAAAB...", "summary": []}]}
     interaction = make_interaction(
-        request_body=json.dumps({"input": [{"secret_note": {"a": 1}}]}), body=json.dumps(body)
+        request_body=json.dumps({"input": [{"secret_note": "vault code 4411"}]}), body=json.dumps(body)
     )
     redacted = redact_interaction(interaction, rules)
     assert json.loads(redacted["request"]["body"] or "") == {

@@ -1,0 +1,67 @@
+"""One naming rule: unsafe characters, secrets in test ids and long names, names legal today kept."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from pytest_convreplay.config.paths import (
+    MAX_NAME_BYTES,
+    NameSecrets,
+    TestLocation,
+    default_cassette_path,
+    file_name,
+    hide_secrets_in_path,
+)
+from pytest_convreplay.rules.redaction import RedactionRules
+from pytest_convreplay.storage.atomic import LOCK_SUFFIX, TEMP_SUFFIX
+
+SECRETS = NameSecrets.of(["org-AttackOrgIdentifier0042"], [], RedactionRules.default().patterns)
+
+
+@pytest.mark.parametrize("name", ["test_x", "TestA.test_b[1-gpt-4.1]", "test_y[" + "a" * 200 + "]"])
+def test_names_that_are_legal_today_keep_their_form(name: str) -> None:
+    assert file_name(name, ".yaml", SECRETS) == name + ".yaml"
+
+
+def test_unsafe_characters_keep_the_existing_rule() -> None:
+    assert (
+        file_name("test_x[a/b]", ".yaml")
+        == "test_x[a_b]-" + file_name("test_x[a/b]", ".yaml")[12:20] + ".yaml"
+    )
+    assert file_name("test_x[a/b]", ".yaml") != file_name("test_x[a:b]", ".yaml")
+
+
+def test_a_secret_in_an_id_becomes_a_stable_hash_and_the_rest_stays_readable() -> None:
+    name = file_name("test_x[org-AttackOrgIdentifier0042-gpt]", ".yaml", SECRETS)
+    assert "AttackOrg" not in name
+    assert name.startswith("test_x[redacted-")
+    assert name.endswith("-gpt]-" + name[-13:-5] + ".yaml")
+    assert name == file_name("test_x[org-AttackOrgIdentifier0042-gpt]", ".yaml", SECRETS)
+
+
+def test_a_pattern_secret_is_hidden_without_being_declared() -> None:
+    assert "sk-proj" not in file_name("test_k[sk-proj-abcdefghijklmnopqrstuvwxyz0123]", ".yaml", SECRETS)
+
+
+@pytest.mark.parametrize("suffix", [".yaml", ".snapshot.yaml"])
+def test_long_names_are_cut_at_a_character_boundary_and_lock_and_temporary_names_fit(suffix: str) -> None:
+    name = file_name("test_ja[" + "日本語のプロンプト" * 30 + "]", suffix)
+    assert len(name.encode()) <= MAX_NAME_BYTES
+    name.encode().decode()  # whole characters only
+    assert len(f".{name}{LOCK_SUFFIX}".encode()) <= 255
+    assert len(f".{name}.12345678{TEMP_SUFFIX}".encode()) <= 255
+    assert name != file_name("test_ja[" + "日本語のプロンプト" * 31 + "]", suffix)
+
+
+def test_the_write_path_hides_a_secret_learned_late(tmp_path: Path) -> None:
+    path = tmp_path / "test_x[late-secret-value-123].snapshot.yaml"
+    hidden = hide_secrets_in_path(path, lambda text: [(text.find("late"), text.find("late") + 22)])
+    assert hidden.name.endswith(".snapshot.yaml")
+    assert "late-secret" not in hidden.name
+
+
+def test_the_default_cassette_path_uses_the_rule(tmp_path: Path) -> None:
+    location = TestLocation(tmp_path, tmp_path / "test_m.py", "test_x[org-AttackOrgIdentifier0042]")
+    assert "AttackOrg" not in str(default_cassette_path(location, "cassettes", SECRETS))

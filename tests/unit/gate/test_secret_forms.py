@@ -1,0 +1,58 @@
+"""The gate's closed list of forms: each one of a known value is found, and the writers never fold."""
+
+from __future__ import annotations
+
+import base64
+import json
+import re
+import textwrap
+from urllib.parse import quote
+
+import pytest
+
+from pytest_convreplay.gate.known import KnownSecrets
+from pytest_convreplay.storage.yaml_io import dump_yaml
+
+VALUE = "opaque-Secret 9f8e/7d6c+5b4a"
+
+
+def known() -> KnownSecrets:
+    secrets = KnownSecrets()
+    secrets.add(VALUE, "a declared secret")
+    return secrets
+
+
+B64 = base64.b64encode(b"xx" + VALUE.encode()).decode()
+FORMS = {
+    "raw": VALUE,
+    "url-encoded": quote(VALUE, safe=""),
+    "url-encoded, lower-case hex": re.sub(
+        "%[0-9A-F]{2}", lambda hit: hit.group().lower(), quote(VALUE, safe="")
+    ),
+    "url-encoded twice": quote(quote(VALUE, safe=""), safe=""),
+    "json-escaped": json.dumps(VALUE)[1:-1],
+    "base64 unpadded": B64.rstrip("="),
+    "base64url": base64.urlsafe_b64encode(VALUE.encode()).decode().rstrip("="),
+    "base64 wrapped (MIME)": "\n".join(textwrap.wrap(B64, 8)),
+    "base64 wrapped, CRLF escaped": "\\r\\n".join(textwrap.wrap(B64, 8)),
+    "hex": VALUE.encode().hex(),
+    "hex, upper-case": VALUE.encode().hex().upper(),
+}
+
+
+@pytest.mark.parametrize("form", FORMS)
+def test_each_form_is_found(form: str) -> None:
+    assert list(known().find(f"before {FORMS[form]} after"))
+
+
+def test_header_names_are_compared_case_folded() -> None:
+    assert list(known().find(f"X-{VALUE.upper()}", case_insensitive=True))
+    assert not list(known().find(f"X-{VALUE.upper()}"))
+
+
+@pytest.mark.parametrize("emoji", ["", "🙂 "], ids=["libyaml", "pyyaml-emitter"])
+def test_neither_writer_folds_a_long_line(emoji: str) -> None:
+    """An emoji sends the text to PyYAML's own emitter (libyaml would escape it)."""
+    written = dump_yaml({"text": emoji + "word " * 60 + VALUE + " word" * 60})
+    assert VALUE in written
+    assert len(written.strip().splitlines()) == 1
