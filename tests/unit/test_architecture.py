@@ -139,4 +139,6 @@ def test_the_fixture_handle_is_small_read_only_and_documented() -> None:
     assert public == ["conversations", "interactions", "mode", "path", "records", "requests"]
     for name in public:
         attribute = getattr(CassetteHandle, name)
-        assert isinstance(attribute, property) and attribute.fset is None and attribute.__doc__, name
+        assert isinstance(attribute, property), name
+        assert attribute.fset is None, name
+        assert attribute.__doc__, name
