@@ -6,10 +6,11 @@ when a test uses the plugin, so a suite that never does pays almost nothing for 
 
 from __future__ import annotations
 
+import functools
 import inspect
 import os
 import time
-from collections.abc import Generator, Iterator, Mapping, Sequence
+from collections.abc import Generator, Iterator, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -28,7 +29,7 @@ from .config.options import (
 from .config.paths import TestLocation, default_snapshot_path, resolve_file_option
 from .config.settings import RecordMode, Settings
 from .errors import ConfigError, ConvreplayError, SnapshotMismatch
-from .snapshot.session import WORKER_OUTPUT_KEY, SnapshotSession, narrowed_modules
+from .snapshot.session import WORKER_OUTPUT_KEY, CollectionLog, SnapshotSession, module_of
 
 if TYPE_CHECKING:
     from .emulator import ConversationsEmulator
@@ -41,9 +42,10 @@ if TYPE_CHECKING:
 CALL_EXCEPTION = pytest.StashKey[BaseException | None]()
 RECORDING: pytest.StashKey[Recording] = pytest.StashKey()
 SNAPSHOTS: pytest.StashKey[SnapshotFile] = pytest.StashKey()
-SNAPSHOT_PATH = pytest.StashKey[Path]()  # where a collected test's snapshots are, as far as collection knows
 TEST_FAILED = pytest.StashKey[bool]()
 SESSION = pytest.StashKey[SnapshotSession]()
+COLLECTION = pytest.StashKey[CollectionLog]()
+PRODUCED = pytest.StashKey[dict[str, pytest.Item]]()  # every test the collectors produced, by node id
 REPORT: pytest.StashKey[SnapshotReport] = pytest.StashKey()
 INI = pytest.StashKey[Mapping[str, Any]]()  # the project's ini options, converted once at start-up
 RUN_STARTED = pytest.StashKey[int]()  # time.time_ns() when this pytest run (or its xdist controller) began
@@ -87,6 +89,8 @@ def pytest_configure(config: pytest.Config) -> None:
     except ConfigError as error:
         raise pytest.UsageError(str(error)) from None
     config.stash[SESSION] = SnapshotSession()
+    config.stash[COLLECTION] = CollectionLog()
+    config.stash[PRODUCED] = {}
     # xdist workers take the controller's start, so "written during this run" means the same on all.
     started = getattr(config, "workerinput", {}).get(RUN_STARTED_KEY)
     config.stash[RUN_STARTED] = time.time_ns() if started is None else int(started)
@@ -163,7 +167,7 @@ def _settings(request: pytest.FixtureRequest) -> Settings:
     node = request.node
     fixture = request.getfixturevalue("convreplay_config")
     cli_mode = config.getoption("--convreplay-record-mode")
-    return build_settings(
+    settings = build_settings(
         _location(node),
         [
             config.stash[INI],
@@ -175,6 +179,8 @@ def _settings(request: pytest.FixtureRequest) -> Settings:
         ci=running_in_ci(),
         cassette_dir=config.getini("convreplay_cassette_dir"),
     )
+    config.stash[SESSION].uses(node.nodeid, str(settings.snapshot_path))
+    return settings
 
 
 # --- the cassette -------------------------------------------------------------------------------
@@ -226,7 +232,7 @@ def _snapshot_file(item: pytest.Item, settings: Settings) -> SnapshotFile:
         recording = item.stash.get(RECORDING, None)
         file = SnapshotFile(
             SnapshotOptions.from_settings(settings, test=item.nodeid),
-            on_check=item.config.stash[SESSION].record,
+            on_check=functools.partial(item.config.stash[SESSION].record, item.nodeid),
             known_secrets=recording.known_secrets if recording is not None else None,
         )
         item.stash[SNAPSHOTS] = file
@@ -264,42 +270,90 @@ def pytest_assertrepr_compare(op: str, left: object, right: object) -> list[str]
     return assertion.explain_comparison(op, left, right) if assertion is not None else None
 
 
-def _claim(item: pytest.Item, *, selected: bool, complete: bool = False) -> None:
-    """Tell the session which snapshot file a collected test may own (a marker's ``snapshot_file``
-    included; a bad marker is the test's own error to report)."""
+# --- which tests may own which snapshot files ----------------------------------------------------
+
+
+@pytest.hookimpl(wrapper=True, trylast=True)
+def pytest_make_collect_report(collector: pytest.Collector) -> Generator[None, Any, Any]:
+    """Note what each collector produced before any other plugin filters the report (``--lf``
+    drops a module's passed tests here, without deselecting them): only a test known to exist can
+    be known not to have run. Innermost of the wrappers, so it sees the collector's own result."""
+    report: pytest.CollectReport = yield
+    log = collector.config.stash[COLLECTION]
+    result = list(report.result) if report.passed else []
+    # A test file whose report lists nothing may have been skipped whole (--lf does that).
+    if result or not isinstance(collector, pytest.File):
+        log.collectors_done.add(collector.nodeid)
+    produced = collector.config.stash[PRODUCED]
+    for node in result:
+        if isinstance(node, pytest.Item):
+            if produced.setdefault(node.nodeid, node) is not node:
+                log.ambiguous.add(node.nodeid)
+        else:
+            log.collectors_seen.add(node.nodeid)
+    return report
+
+
+def _known_snapshot_path(item: pytest.Item) -> str | None:
+    """The test's snapshot file as collection can tell it (its marker's ``snapshot_file``
+    included), or None when a ``convreplay_config`` fixture of the project may decide it."""
+    if not _config_fixture_is_the_default(item):
+        return None
     location = _location(item)
     cassette_dir = item.config.getini("convreplay_cassette_dir")
-    default = default_snapshot_path(location, cassette_dir)
     try:
         named = _marker_options(item).get("snapshot_file")
-    except ConfigError:
+    except ConfigError:  # a bad marker is the test's own error to report
         named = None
-    path = resolve_file_option(named, location, cassette_dir, ".snapshot.yaml") or default
-    item.stash[SNAPSHOT_PATH] = path
-    item.config.stash[SESSION].claim(
-        path, folder=default.parent, complete=complete, selected=selected, shared=path != default
-    )
+    path = resolve_file_option(named, location, cassette_dir, ".snapshot.yaml")
+    return str(path or default_snapshot_path(location, cassette_dir))
 
 
-def pytest_deselected(items: Sequence[pytest.Item]) -> None:
-    for item in items:
-        _claim(item, selected=False)
+def _config_fixture_is_the_default(item: pytest.Item) -> bool:
+    """Whether the ``convreplay_config`` in force for ``item`` is this plugin's empty one."""
+    manager = getattr(item.session, "_fixturemanager", None)  # pytest's own record of fixtures
+    try:
+        definitions = manager.getfixturedefs("convreplay_config", item)  # type: ignore[union-attr]
+    except (AttributeError, TypeError):
+        return False  # unknown: the test's file is known only once it runs
+    return bool(definitions) and getattr(definitions[-1].func, "__module__", None) == __name__
 
 
 def pytest_collection_finish(session: pytest.Session) -> None:
-    narrowed = narrowed_modules(session.config.args, session.config.invocation_params.dir)
-    for item in session.items:
-        _claim(item, selected=True, complete=Path(item.path).resolve() not in narrowed)
+    config = session.config
+    tracker = config.stash[SESSION]
+    tracker.rootdir = str(config.rootpath)
+    produced = config.stash[PRODUCED]
+    produced.update((item.nodeid, item) for item in session.items)  # a plugin may add tests
+    cassette_dir = config.getini("convreplay_cassette_dir")
+    modules: dict[str, pytest.Item] = {}
+    for nodeid, item in produced.items():
+        ambiguous = nodeid in config.stash[COLLECTION].ambiguous
+        tracker.collect(nodeid, path=None if ambiguous else _known_snapshot_path(item), ambiguous=ambiguous)
+        modules.setdefault(module_of(nodeid), item)
+    in_full = config.stash[COLLECTION].modules_collected_in_full(set(modules))
+    for module, item in modules.items():
+        folder = default_snapshot_path(_location(item), cassette_dir).parent
+        tracker.collect_module(module, folder=str(folder), collected_in_full=module in in_full)
+    config.stash[PRODUCED] = {}  # the items themselves are not needed any more
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    """Each attempt starts afresh: a rerun (pytest-rerunfailures) asserts ``default`` again, not
+    ``default.2``, and its outcome replaces the earlier attempt's."""
+    attempt_keys: tuple[pytest.StashKey[Any], ...] = (SNAPSHOTS, TEST_FAILED, RECORDING, CALL_EXCEPTION)
+    for key in attempt_keys:
+        if key in item.stash:
+            del item.stash[key]
+    item.config.stash[SESSION].start_attempt(item.nodeid)
 
 
 def _finish_test(item: pytest.Item, report: pytest.TestReport) -> None:
     if not report.passed:
         item.stash[TEST_FAILED] = True
     if report.when == "teardown":
-        file = item.stash.get(SNAPSHOTS, None)
-        path = file.options.path if file is not None else item.stash.get(SNAPSHOT_PATH, None)
-        if path is not None:
-            item.config.stash[SESSION].finish_test(path, passed=not item.stash.get(TEST_FAILED, False))
+        item.config.stash[SESSION].finish_test(item.nodeid, passed=not item.stash.get(TEST_FAILED, False))
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:

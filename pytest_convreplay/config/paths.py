@@ -36,13 +36,26 @@ def default_snapshot_path(location: TestLocation, cassette_dir: str) -> Path:
 
 
 def _module_folder(location: TestLocation, cassette_dir: str) -> Path:
-    try:
-        relative = location.module_path.relative_to(location.rootdir)
-    except ValueError:
-        relative = Path(location.module_path.name)
     base = Path(cassette_dir)
     base = base if base.is_absolute() else location.rootdir / base
-    return base / relative.with_suffix("")
+    return base / _module_part(location.module_path, location.rootdir).with_suffix("")
+
+
+def _module_part(module: Path, rootdir: Path) -> Path:
+    """The test file's path below the rootdir. A file outside it keeps its path from the rootdir,
+    each ``..`` written ``_up`` (``../sdk_a/test_sdk.py`` → ``_up/sdk_a/test_sdk.py``), so two
+    folders that each hold a ``test_sdk.py`` never share files and the cassette folder is never
+    left; on another drive, the folder's name and a short hash of its path stand in."""
+    try:
+        return module.relative_to(rootdir)
+    except ValueError:
+        pass
+    try:
+        relative = Path(os.path.relpath(module, rootdir))
+    except ValueError:  # Windows: another drive has no path from the rootdir
+        digest = hashlib.sha256(str(module.parent).encode()).hexdigest()[:8]
+        return Path("_outside", f"{module.parent.name}-{digest}", module.name)
+    return Path(*("_up" if part == ".." else part for part in relative.parts))
 
 
 def _safe_name(name: str) -> str:
