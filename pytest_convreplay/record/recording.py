@@ -28,6 +28,9 @@ from ..replay.unmatched import Unmatched, closest, unmatched_message
 from ..rules.redaction import RedactionRules
 from ..storage import cassette as files
 from ..storage.atomic import file_stamp, locked
+from ..storage.segments import METADATA_KEY as RECORDED_BY
+from ..storage.segments import add_segment, chronological, segments_metadata
+from ..storage.segments import now as segment_time
 from ..storage.vcr_format import response_for_vcr
 from ..storage.write import write_document
 from .retries import drop_retried_failures
@@ -88,7 +91,8 @@ class Recording:
         if self.settings.strict or self.mode is RecordMode.NEW_EPISODES:
             return None
         if self._listings is None:
-            self._listings = CompleteListings.from_interactions(self.loaded)
+            order = chronological(self.metadata, len(self.loaded))
+            self._listings = CompleteListings.from_interactions([self.loaded[i] for i in order])
         return self._listings
 
     # --- loading and mode --------------------------------------------------------------------
@@ -271,7 +275,10 @@ class Recording:
         redacted = dict(zip(map(id, self._live), learned.redacted, strict=True))
         with locked(self.path):
             base, metadata = self._current()
-            self._persist([*base, *(redacted[id(i)] for i in kept)], metadata, learned.known)
+            interactions, segments = add_segment(
+                base, metadata, [redacted[id(i)] for i in kept], test=self.nodeid, recorded_at=segment_time()
+            )
+            self._persist(interactions, {**metadata, RECORDED_BY: segments_metadata(segments)}, learned.known)
 
     def _persist(
         self, interactions: list[Interaction], metadata: dict[str, Any], known: KnownSecrets
