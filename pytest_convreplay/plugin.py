@@ -6,10 +6,12 @@ when a test uses the plugin, so a suite that never does pays almost nothing for 
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import inspect
 import os
 import time
+import warnings
 from collections.abc import Generator, Iterator, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -28,7 +30,7 @@ from .config.options import (
 )
 from .config.paths import TestLocation, default_snapshot_path, resolve_file_option
 from .config.settings import RecordMode, Settings
-from .errors import ConfigError, ConvreplayError, SnapshotMismatch
+from .errors import PACKAGE_DIR, ConfigError, ConvreplayError, ConvreplayWarning, SnapshotMismatch
 from .snapshot.session import WORKER_OUTPUT_KEY, CollectionLog, SnapshotSession, module_of
 
 if TYPE_CHECKING:
@@ -239,6 +241,28 @@ def _snapshot_file(item: pytest.Item, settings: Settings) -> SnapshotFile:
     return file
 
 
+@contextlib.contextmanager
+def _warnings_at(item: pytest.Item) -> Iterator[None]:
+    """The plugin's warnings raised where no code of the user's is on the stack (a hook, a
+    fixture's set-up) point at the test function instead of the plugin's file."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        yield
+    path, line, _ = item.reportinfo()
+    for warning in caught:
+        ours = issubclass(warning.category, ConvreplayWarning) and any(
+            part in warning.filename
+            for part in (PACKAGE_DIR, f"{os.sep}_pytest{os.sep}", f"{os.sep}pluggy{os.sep}")
+        )
+        warnings.warn_explicit(
+            warning.message,
+            warning.category,
+            str(path) if ours else warning.filename,
+            (line or 0) + 1 if ours else warning.lineno,
+            source=warning.source,
+        )
+
+
 @pytest.fixture
 def conv_snapshot(
     request: pytest.FixtureRequest, _convreplay_cassette: Recording | None
@@ -248,7 +272,8 @@ def conv_snapshot(
     from .snapshot.assertion import SnapshotAssertion
 
     settings = _convreplay_cassette.settings if _convreplay_cassette is not None else _settings(request)
-    return SnapshotAssertion(_snapshot_file(request.node, settings))
+    with _warnings_at(request.node):
+        return SnapshotAssertion(_snapshot_file(request.node, settings))
 
 
 @pytest.hookimpl(wrapper=True)
@@ -260,7 +285,8 @@ def pytest_runtest_call(item: pytest.Item) -> Generator[None, None, None]:
     if recording is not None and recording.settings.snapshot and not recording.unmatched:
         from .snapshot.assertion import assert_conversations
 
-        assert_conversations(_snapshot_file(item, recording.settings), recording.conversations)
+        with _warnings_at(item):
+            assert_conversations(_snapshot_file(item, recording.settings), recording.conversations)
 
 
 def pytest_assertrepr_compare(op: str, left: object, right: object) -> list[str] | None:

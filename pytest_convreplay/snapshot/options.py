@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import copy
-import warnings
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -11,7 +10,7 @@ from typing import Any
 from ..config.settings import Settings
 from ..diff.ids import renumber_ids
 from ..diff.masking import apply_masks
-from ..errors import MaskWarning, quoted_nodeid
+from ..errors import MaskWarning, quoted_nodeid, warn_at_user_code
 from ..model.item_dicts import to_item_dicts
 from ..rules.masks import DEFAULT_MASKS, Mask
 from ..rules.redaction import PatternRule
@@ -82,9 +81,8 @@ def _warn_if_unknown(mask: Mask) -> None:
     fields = item_fields(mask.item_type) if mask.item_type is not None else None
     if fields is not None and isinstance(first, str) and first not in fields:
         known = ", ".join(sorted(fields - {"type"}))
-        warnings.warn(
+        warn_at_user_code(
             MaskWarning(
                 f"mask {mask.selector!r}: {mask.item_type} items have no field {first!r} (they have {known})"
-            ),
-            stacklevel=3,
+            )
         )
