@@ -20,6 +20,7 @@ import pytest
 
 from .config.options import (
     INI_OPTIONS,
+    IniSource,
     Source,
     build_settings,
     convert_options,
@@ -50,6 +51,7 @@ COLLECTION = pytest.StashKey[CollectionLog]()
 PRODUCED = pytest.StashKey[dict[str, pytest.Item]]()  # every test the collectors produced, by node id
 REPORT: pytest.StashKey[SnapshotReport] = pytest.StashKey()
 INI = pytest.StashKey[Mapping[str, Any]]()  # the project's ini options, converted once at start-up
+INI_SOURCE = pytest.StashKey[IniSource]()
 RUN_STARTED = pytest.StashKey[int]()  # time.time_ns() when this pytest run (or its xdist controller) began
 RUN_STARTED_KEY = "convreplay_run_started_ns"
 
@@ -86,8 +88,9 @@ def pytest_configure(config: pytest.Config) -> None:
         entry.partition("=")[0].strip().removeprefix("convreplay_")
         for entry in config.option.override_ini or ()
     )
+    config.stash[INI_SOURCE] = ini_source(config.inipath, overridden)
     try:  # one start-up error for a bad ini value, not one per test
-        config.stash[INI] = read_ini(config.getini, ini_source(config.inipath, overridden))
+        config.stash[INI] = read_ini(config.getini, config.stash[INI_SOURCE])
     except ConfigError as error:
         raise pytest.UsageError(str(error)) from None
     config.stash[SESSION] = SnapshotSession()
@@ -109,9 +112,11 @@ def pytest_report_header(config: pytest.Config) -> str:
     cli_mode = config.getoption("--convreplay-record-mode")
     chosen = RecordMode(cli_mode) if cli_mode else config.stash[INI].get("record_mode", RecordMode.NONE)
     mode = record_mode_in_force(chosen, explicit=cli_mode is not None, ci=running_in_ci())
-    shown = (
-        mode.value if mode is chosen else f"none (CI is set: the ini's {chosen.value} applies off CI only)"
-    )
+    shown = mode.value
+    if mode is not chosen:
+        shown = f"none (CI is set: the ini's {chosen.value} applies off CI only)"
+    elif running_in_ci() and cli_mode is None:
+        shown += " (CI is set: record modes of markers and convreplay_config fixtures apply off CI only)"
     return f"convreplay: record mode {shown}, cassettes in {config.getini('convreplay_cassette_dir')}"
 
 
@@ -169,13 +174,19 @@ def _settings(request: pytest.FixtureRequest) -> Settings:
     node = request.node
     fixture = request.getfixturevalue("convreplay_config")
     cli_mode = config.getoption("--convreplay-record-mode")
+    sources = [
+        config.stash[INI_SOURCE],
+        _fixture_source(request),
+        Source(f"@pytest.mark.convreplay on {node.nodeid}"),
+    ]
     settings = build_settings(
         _location(node),
         [
             config.stash[INI],
-            convert_options(fixture, _fixture_source(request)),
-            convert_options(_marker_options(node), Source(f"@pytest.mark.convreplay on {node.nodeid}")),
+            convert_options(fixture, sources[1]),
+            convert_options(_marker_options(node), sources[2]),
         ],
+        sources=sources,
         cli_record_mode=RecordMode(cli_mode) if cli_mode else None,
         update_snapshots=config.getoption("--convreplay-update"),
         ci=running_in_ci(),

@@ -204,7 +204,7 @@ class Recording:
             missing_cassette=not self.existed,
             reason="every recorded answer to it was played already, and the repeat option is 'error'"
             if exhausted
-            else "",
+            else self.settings.record_mode_dropped,
         )
         unmatched = Unmatched(key, message)
         self.unmatched.append(unmatched)
