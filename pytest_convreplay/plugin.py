@@ -62,7 +62,15 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         "--convreplay-record-mode",
         choices=[mode.value for mode in RecordMode],
         default=None,
-        help="none (default: replay only, network blocked), once, new_episodes or all",
+        help="none (default: replay only; the network is blocked for tests that use the plugin), once, "
+        "new_episodes or all",
+    )
+    group.addoption(
+        "--convreplay-block-network",
+        action="store_true",
+        default=None,
+        help="block connections off this machine for every test, also those that use no cassette "
+        "(loopback and convreplay_allowed_hosts stay reachable); ini: convreplay_block_network",
     )
     group.addoption(
         "--convreplay-update", action="store_true", default=False, help="write new and changed snapshots"
@@ -74,6 +82,11 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         help="after a green run, delete the snapshots no selected test used",
     )
     parser.addini("convreplay_cassette_dir", "cassette folder, relative to the rootdir", default="cassettes")
+    parser.addini(
+        "convreplay_block_network",
+        "block the network for every test (see --convreplay-block-network)",
+        "bool",
+    )
     for name, ini_type in INI_OPTIONS.items():
         help_text = f"default for the convreplay option {name}"
         parser.addini(f"convreplay_{name}", help_text, type=ini_type, default=None)  # type: ignore[arg-type]
@@ -203,7 +216,8 @@ def _settings(request: pytest.FixtureRequest) -> Settings:
 def _convreplay_cassette(request: pytest.FixtureRequest) -> Iterator[Recording | None]:
     """Puts the test under its cassette when it has the marker or asks for the ``convreplay`` fixture."""
     if request.node.get_closest_marker("convreplay") is None and "convreplay" not in request.fixturenames:
-        yield None
+        with _blocked_suite_wide(request) if _blocks_every_test(request.config) else contextlib.nullcontext():
+            yield None
         return
     from .record.recording import Recording
     from .record.vcr import use_cassette
@@ -220,6 +234,21 @@ def _convreplay_cassette(request: pytest.FixtureRequest) -> Iterator[Recording |
     )
     if not plugin_error and not recording.unmatched:  # a snapshot mismatch is an ordinary test failure
         recording.save()
+
+
+def _blocks_every_test(config: pytest.Config) -> bool:
+    option = config.getoption("--convreplay-block-network")
+    return bool(option if option is not None else config.getini("convreplay_block_network"))
+
+
+def _blocked_suite_wide(request: pytest.FixtureRequest) -> contextlib.AbstractContextManager[None]:
+    """``--convreplay-block-network`` for a test without a cassette: every host but loopback and
+    ``convreplay_allowed_hosts`` is refused, the message naming the host and what to do."""
+    from .replay.network import block_network, refusal_for_test_without_cassette
+
+    nodeid = request.node.nodeid
+    refusal = refusal_for_test_without_cassette(nodeid)
+    return block_network(request.config.stash[INI].get("allowed_hosts", ()), nodeid, refusal=refusal)
 
 
 @pytest.fixture
