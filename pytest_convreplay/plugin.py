@@ -462,6 +462,12 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
     if call.when == "call":
         item.stash[CALL_EXCEPTION] = call.excinfo.value if call.excinfo else None
         recording = item.stash.get(RECORDING, None)
+        if recording is not None and error is not None and report.failed:
+            from .record.unreachable import unreachable_note
+
+            note = unreachable_note(error, recording)
+            if note is not None:
+                report.sections.append(("convreplay", note))
         if recording is not None and recording.unmatched:
             # The client may have swallowed or wrapped the error; the test fails with our message anyway.
             report.outcome = "failed"
