@@ -175,7 +175,8 @@ def _diff(arguments: argparse.Namespace) -> int:
             report[name] = to_json(diff)
         elif not diff.is_empty:
             print(f"conversation {name}")
-            print(render(diff, color=color))
+            labels = (str(arguments.old), str(arguments.new))
+            print(render(diff, color=color, labels=labels, renumber_option="--renumber-ids"))
     if arguments.json:
         print(json.dumps(report, indent=2))
     elif not differs:

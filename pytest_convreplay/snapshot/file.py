@@ -85,7 +85,11 @@ class SnapshotFile:
             )
         else:
             failure = self._shown(
-                self._describe(name) + "\n" + render(diff) + "\n" + self._to_accept("update it")
+                self._describe(name)
+                + "\n"
+                + render(diff, labels=("snapshot", "now"))
+                + "\n"
+                + self._to_accept("update it")
             )
             check = SnapshotCheck(self.options.path, name, SnapshotState.CHANGED, failure=failure)
         self.on_check(check)
