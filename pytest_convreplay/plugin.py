@@ -11,9 +11,7 @@ import functools
 import inspect
 import os
 import time
-import warnings
 from collections.abc import Generator, Iterator, Mapping
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pytest
@@ -29,9 +27,10 @@ from .config.options import (
     record_mode_in_force,
     running_in_ci,
 )
-from .config.paths import TestLocation, default_snapshot_path, resolve_file_option
+from .config.paths import default_snapshot_path
 from .config.settings import RecordMode, Settings
-from .errors import PACKAGE_DIR, ConfigError, ConvreplayError, ConvreplayWarning, SnapshotMismatch
+from .errors import ConfigError, ConvreplayError, SnapshotMismatch
+from .snapshot.items import known_snapshot_path, location, marker_options, note_collected, warnings_at
 from .snapshot.session import WORKER_OUTPUT_KEY, CollectionLog, SnapshotSession, module_of
 
 if TYPE_CHECKING:
@@ -152,24 +151,6 @@ def conversations_api() -> Iterator[ConversationsEmulator]:
 # --- settings ---------------------------------------------------------------------------------
 
 
-def _marker_options(node: pytest.Item) -> dict[str, Any]:
-    options: dict[str, Any] = {}
-    for marker in reversed(list(node.iter_markers("convreplay"))):  # closest marker wins
-        if marker.args:
-            raise ConfigError(
-                f"@pytest.mark.convreplay on {node.nodeid} takes keyword options only, got {marker.args!r}; "
-                "name a cassette with cassette='name'"
-            )
-        options.update(marker.kwargs)
-    return options
-
-
-def _location(node: pytest.Item) -> TestLocation:
-    """The test's name for its files: every enclosing class, so nested classes of one name differ."""
-    classes = [parent.name for parent in node.listchain() if isinstance(parent, pytest.Class)]
-    return TestLocation(Path(node.config.rootpath), Path(node.path), ".".join([*classes, node.name]))
-
-
 def _fixture_source(request: pytest.FixtureRequest) -> Source:
     """``convreplay_config in tests/conftest.py``: the file of the definition in force."""
     try:
@@ -193,11 +174,11 @@ def _settings(request: pytest.FixtureRequest) -> Settings:
         Source(f"@pytest.mark.convreplay on {node.nodeid}"),
     ]
     settings = build_settings(
-        _location(node),
+        location(node),
         [
             config.stash[INI],
             convert_options(fixture, sources[1]),
-            convert_options(_marker_options(node), sources[2]),
+            convert_options(marker_options(node), sources[2]),
         ],
         sources=sources,
         cli_record_mode=RecordMode(cli_mode) if cli_mode else None,
@@ -281,28 +262,6 @@ def _snapshot_file(item: pytest.Item, settings: Settings) -> SnapshotFile:
     return file
 
 
-@contextlib.contextmanager
-def _warnings_at(item: pytest.Item) -> Iterator[None]:
-    """The plugin's warnings raised where no code of the user's is on the stack (a hook, a
-    fixture's set-up) point at the test function instead of the plugin's file."""
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        yield
-    path, line, _ = item.reportinfo()
-    for warning in caught:
-        ours = issubclass(warning.category, ConvreplayWarning) and any(
-            part in warning.filename
-            for part in (PACKAGE_DIR, f"{os.sep}_pytest{os.sep}", f"{os.sep}pluggy{os.sep}")
-        )
-        warnings.warn_explicit(
-            warning.message,
-            warning.category,
-            str(path) if ours else warning.filename,
-            (line or 0) + 1 if ours else warning.lineno,
-            source=warning.source,
-        )
-
-
 @pytest.fixture
 def conv_snapshot(
     request: pytest.FixtureRequest, _convreplay_cassette: Recording | None
@@ -312,7 +271,7 @@ def conv_snapshot(
     from .snapshot.assertion import SnapshotAssertion
 
     settings = _convreplay_cassette.settings if _convreplay_cassette is not None else _settings(request)
-    with _warnings_at(request.node):
+    with warnings_at(request.node):
         return SnapshotAssertion(_snapshot_file(request.node, settings))
 
 
@@ -325,7 +284,7 @@ def pytest_runtest_call(item: pytest.Item) -> Generator[None, None, None]:
     if recording is not None and recording.settings.snapshot and not recording.unmatched:
         from .snapshot.assertion import assert_conversations
 
-        with _warnings_at(item):
+        with warnings_at(item):
             assert_conversations(_snapshot_file(item, recording.settings), recording.conversations)
 
 
@@ -345,44 +304,8 @@ def pytest_make_collect_report(collector: pytest.Collector) -> Generator[None, A
     drops a module's passed tests here, without deselecting them): only a test known to exist can
     be known not to have run. Innermost of the wrappers, so it sees the collector's own result."""
     report: pytest.CollectReport = yield
-    log = collector.config.stash[COLLECTION]
-    result = list(report.result) if report.passed else []
-    # A test file whose report lists nothing may have been skipped whole (--lf does that).
-    if result or not isinstance(collector, pytest.File):
-        log.collectors_done.add(collector.nodeid)
-    produced = collector.config.stash[PRODUCED]
-    for node in result:
-        if isinstance(node, pytest.Item):
-            if produced.setdefault(node.nodeid, node) is not node:
-                log.ambiguous.add(node.nodeid)
-        else:
-            log.collectors_seen.add(node.nodeid)
+    note_collected(collector, report, collector.config.stash[COLLECTION], collector.config.stash[PRODUCED])
     return report
-
-
-def _known_snapshot_path(item: pytest.Item) -> str | None:
-    """The test's snapshot file as collection can tell it (its marker's ``snapshot_file``
-    included), or None when a ``convreplay_config`` fixture of the project may decide it."""
-    if not _config_fixture_is_the_default(item):
-        return None
-    location = _location(item)
-    cassette_dir = item.config.getini("convreplay_cassette_dir")
-    try:
-        named = _marker_options(item).get("snapshot_file")
-    except ConfigError:  # a bad marker is the test's own error to report
-        named = None
-    path = resolve_file_option(named, location, cassette_dir, ".snapshot.yaml")
-    return str(path or default_snapshot_path(location, cassette_dir))
-
-
-def _config_fixture_is_the_default(item: pytest.Item) -> bool:
-    """Whether the ``convreplay_config`` in force for ``item`` is this plugin's empty one."""
-    manager = getattr(item.session, "_fixturemanager", None)  # pytest's own record of fixtures
-    try:
-        definitions = manager.getfixturedefs("convreplay_config", item)  # type: ignore[union-attr]
-    except (AttributeError, TypeError):
-        return False  # unknown: the test's file is known only once it runs
-    return bool(definitions) and getattr(definitions[-1].func, "__module__", None) == __name__
 
 
 def pytest_collection_finish(session: pytest.Session) -> None:
@@ -395,11 +318,11 @@ def pytest_collection_finish(session: pytest.Session) -> None:
     modules: dict[str, pytest.Item] = {}
     for nodeid, item in produced.items():
         ambiguous = nodeid in config.stash[COLLECTION].ambiguous
-        tracker.collect(nodeid, path=None if ambiguous else _known_snapshot_path(item), ambiguous=ambiguous)
+        tracker.collect(nodeid, path=None if ambiguous else known_snapshot_path(item), ambiguous=ambiguous)
         modules.setdefault(module_of(nodeid), item)
     in_full = config.stash[COLLECTION].modules_collected_in_full(set(modules))
     for module, item in modules.items():
-        folder = default_snapshot_path(_location(item), cassette_dir).parent
+        folder = default_snapshot_path(location(item), cassette_dir).parent
         tracker.collect_module(module, folder=str(folder), collected_in_full=module in in_full)
     config.stash[PRODUCED] = {}  # the items themselves are not needed any more
 
