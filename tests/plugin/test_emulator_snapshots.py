@@ -66,7 +66,7 @@ DRIFTING = """
 
 
 def test_a_schema_drift_warning_points_at_the_test_not_at_the_plugin(pytester: pytest.Pytester) -> None:
-    pytester.makepyfile(test_drifting=DRIFTING.format(field="sentiment"))
+    pytester.makepyfile(test_drifting=DRIFTING.format(field="warned_where_the_test_is"))
 
     result = pytester.runpytest(
         "--convreplay-record-mode=once", "--convreplay-update", "-W", f"always::{DRIFT}"
