@@ -26,6 +26,9 @@ redacted request line (``GET /v1/conversations/conv_1/items?limit=20``), never w
 
 from __future__ import annotations
 
+import os
+import sys
+import warnings
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -56,6 +59,19 @@ def shown_path(path: Path) -> str:
         return str(path.relative_to(Path.cwd()))
     except ValueError:
         return str(path)
+
+
+PACKAGE_DIR = os.path.dirname(__file__)
+
+
+def warn_at_user_code(warning: Warning) -> None:
+    """Warn at the first line outside this package that led here (the test's ``assert_match``), not
+    at the plugin's own file. Reached from a hook or a fixture, that line is pytest's; the plugin
+    moves such warnings to the test function."""
+    frame, level = sys._getframe(1), 1
+    while frame.f_back is not None and frame.f_code.co_filename.startswith(PACKAGE_DIR):
+        frame, level = frame.f_back, level + 1
+    warnings.warn(warning, stacklevel=level + 1)
 
 
 def quoted_nodeid(nodeid: str) -> str:

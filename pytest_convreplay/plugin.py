@@ -6,31 +6,32 @@ when a test uses the plugin, so a suite that never does pays almost nothing for 
 
 from __future__ import annotations
 
+import contextlib
+import functools
 import inspect
 import os
 import time
-from collections.abc import Callable, Generator, Iterator, Mapping, Sequence
-from pathlib import Path
+from collections.abc import Callable, Generator, Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
 import pytest
 
 from .config.options import (
     INI_OPTIONS,
+    IniSource,
     Source,
     build_settings,
     convert_options,
     ini_source,
-    merge_options,
-    name_secrets,
     read_ini,
     record_mode_in_force,
     running_in_ci,
 )
-from .config.paths import TestLocation, default_snapshot_path, resolve_file_option
+from .config.paths import default_snapshot_path
 from .config.settings import RecordMode, Settings
 from .errors import ConfigError, ConvreplayError, ConvreplayWarning, SnapshotMismatch
-from .snapshot.session import WORKER_OUTPUT_KEY, SnapshotSession, narrowed_modules
+from .snapshot.items import known_snapshot_path, location, marker_options, note_collected, warnings_at
+from .snapshot.session import WORKER_OUTPUT_KEY, CollectionLog, SnapshotSession, module_of
 
 if TYPE_CHECKING:
     from .emulator import ConversationsEmulator
@@ -43,11 +44,13 @@ if TYPE_CHECKING:
 CALL_EXCEPTION = pytest.StashKey[BaseException | None]()
 RECORDING: pytest.StashKey[Recording] = pytest.StashKey()
 SNAPSHOTS: pytest.StashKey[SnapshotFile] = pytest.StashKey()
-SNAPSHOT_PATH = pytest.StashKey[Path]()  # where a collected test's snapshots are, as far as collection knows
 TEST_FAILED = pytest.StashKey[bool]()
 SESSION = pytest.StashKey[SnapshotSession]()
+COLLECTION = pytest.StashKey[CollectionLog]()
+PRODUCED = pytest.StashKey[dict[str, pytest.Item]]()  # every test the collectors produced, by node id
 REPORT: pytest.StashKey[SnapshotReport] = pytest.StashKey()
 INI = pytest.StashKey[Mapping[str, Any]]()  # the project's ini options, converted once at start-up
+INI_SOURCE = pytest.StashKey[IniSource]()
 RUN_STARTED = pytest.StashKey[int]()  # time.time_ns() when this pytest run (or its xdist controller) began
 RUN_STARTED_KEY = "convreplay_run_started_ns"
 
@@ -58,7 +61,15 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         "--convreplay-record-mode",
         choices=[mode.value for mode in RecordMode],
         default=None,
-        help="none (default: replay only, network blocked), once, new_episodes or all",
+        help="none (default: replay only; the network is blocked for tests that use the plugin), once, "
+        "new_episodes or all",
+    )
+    group.addoption(
+        "--convreplay-block-network",
+        action="store_true",
+        default=None,
+        help="block connections off this machine for every test, also those that use no cassette "
+        "(loopback and convreplay_allowed_hosts stay reachable); ini: convreplay_block_network",
     )
     group.addoption(
         "--convreplay-update", action="store_true", default=False, help="write new and changed snapshots"
@@ -70,6 +81,11 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         help="after a green run, delete the snapshots no selected test used",
     )
     parser.addini("convreplay_cassette_dir", "cassette folder, relative to the rootdir", default="cassettes")
+    parser.addini(
+        "convreplay_block_network",
+        "block the network for every test (see --convreplay-block-network)",
+        "bool",
+    )
     for name, ini_type in INI_OPTIONS.items():
         help_text = f"default for the convreplay option {name}"
         parser.addini(f"convreplay_{name}", help_text, type=ini_type, default=None)  # type: ignore[arg-type]
@@ -84,11 +100,14 @@ def pytest_configure(config: pytest.Config) -> None:
         entry.partition("=")[0].strip().removeprefix("convreplay_")
         for entry in config.option.override_ini or ()
     )
+    config.stash[INI_SOURCE] = ini_source(config.inipath, overridden)
     try:  # one start-up error for a bad ini value, not one per test
-        config.stash[INI] = read_ini(config.getini, ini_source(config.inipath, overridden))
+        config.stash[INI] = read_ini(config.getini, config.stash[INI_SOURCE])
     except ConfigError as error:
         raise pytest.UsageError(str(error)) from None
     config.stash[SESSION] = SnapshotSession()
+    config.stash[COLLECTION] = CollectionLog()
+    config.stash[PRODUCED] = {}
     _CONFIG["config"] = config
     # xdist workers take the controller's start, so "written during this run" means the same on all.
     started = getattr(config, "workerinput", {}).get(RUN_STARTED_KEY)
@@ -106,9 +125,11 @@ def pytest_report_header(config: pytest.Config) -> str:
     cli_mode = config.getoption("--convreplay-record-mode")
     chosen = RecordMode(cli_mode) if cli_mode else config.stash[INI].get("record_mode", RecordMode.NONE)
     mode = record_mode_in_force(chosen, explicit=cli_mode is not None, ci=running_in_ci())
-    shown = (
-        mode.value if mode is chosen else f"none (CI is set: the ini's {chosen.value} applies off CI only)"
-    )
+    shown = mode.value
+    if mode is not chosen:
+        shown = f"none (CI is set: the ini's {chosen.value} applies off CI only)"
+    elif running_in_ci() and cli_mode is None:
+        shown += " (CI is set: record modes of markers and convreplay_config fixtures apply off CI only)"
     return f"convreplay: record mode {shown}, cassettes in {config.getini('convreplay_cassette_dir')}"
 
 
@@ -131,24 +152,6 @@ def conversations_api() -> Iterator[ConversationsEmulator]:
 # --- settings ---------------------------------------------------------------------------------
 
 
-def _marker_options(node: pytest.Item) -> dict[str, Any]:
-    options: dict[str, Any] = {}
-    for marker in reversed(list(node.iter_markers("convreplay"))):  # closest marker wins
-        if marker.args:
-            raise ConfigError(
-                f"@pytest.mark.convreplay on {node.nodeid} takes keyword options only, got {marker.args!r}; "
-                "name a cassette with cassette='name'"
-            )
-        options.update(marker.kwargs)
-    return options
-
-
-def _location(node: pytest.Item) -> TestLocation:
-    """The test's name for its files: every enclosing class, so nested classes of one name differ."""
-    classes = [parent.name for parent in node.listchain() if isinstance(parent, pytest.Class)]
-    return TestLocation(Path(node.config.rootpath), Path(node.path), ".".join([*classes, node.name]))
-
-
 def _fixture_source(request: pytest.FixtureRequest) -> Source:
     """``convreplay_config in tests/conftest.py``: the file of the definition in force."""
     try:
@@ -166,18 +169,26 @@ def _settings(request: pytest.FixtureRequest) -> Settings:
     node = request.node
     fixture = request.getfixturevalue("convreplay_config")
     cli_mode = config.getoption("--convreplay-record-mode")
-    return build_settings(
-        _location(node),
+    sources = [
+        config.stash[INI_SOURCE],
+        _fixture_source(request),
+        Source(f"@pytest.mark.convreplay on {node.nodeid}"),
+    ]
+    settings = build_settings(
+        location(node),
         [
             config.stash[INI],
-            convert_options(fixture, _fixture_source(request)),
-            convert_options(_marker_options(node), Source(f"@pytest.mark.convreplay on {node.nodeid}")),
+            convert_options(fixture, sources[1]),
+            convert_options(marker_options(node), sources[2]),
         ],
+        sources=sources,
         cli_record_mode=RecordMode(cli_mode) if cli_mode else None,
         update_snapshots=config.getoption("--convreplay-update"),
         ci=running_in_ci(),
         cassette_dir=config.getini("convreplay_cassette_dir"),
     )
+    config.stash[SESSION].uses(node.nodeid, str(settings.snapshot_path))
+    return settings
 
 
 # --- the cassette -------------------------------------------------------------------------------
@@ -187,7 +198,8 @@ def _settings(request: pytest.FixtureRequest) -> Settings:
 def _convreplay_cassette(request: pytest.FixtureRequest) -> Iterator[Recording | None]:
     """Puts the test under its cassette when it has the marker or asks for the ``convreplay`` fixture."""
     if request.node.get_closest_marker("convreplay") is None and "convreplay" not in request.fixturenames:
-        yield None
+        with _blocked_suite_wide(request) if _blocks_every_test(request.config) else contextlib.nullcontext():
+            yield None
         return
     from .record.recording import Recording
     from .record.vcr import use_cassette
@@ -204,6 +216,21 @@ def _convreplay_cassette(request: pytest.FixtureRequest) -> Iterator[Recording |
     )
     if not plugin_error and not recording.unmatched:  # a snapshot mismatch is an ordinary test failure
         recording.save()
+
+
+def _blocks_every_test(config: pytest.Config) -> bool:
+    option = config.getoption("--convreplay-block-network")
+    return bool(option if option is not None else config.getini("convreplay_block_network"))
+
+
+def _blocked_suite_wide(request: pytest.FixtureRequest) -> contextlib.AbstractContextManager[None]:
+    """``--convreplay-block-network`` for a test without a cassette: every host but loopback and
+    ``convreplay_allowed_hosts`` is refused, the message naming the host and what to do."""
+    from .replay.network import block_network, refusal_for_test_without_cassette
+
+    nodeid = request.node.nodeid
+    refusal = refusal_for_test_without_cassette(nodeid)
+    return block_network(request.config.stash[INI].get("allowed_hosts", ()), nodeid, refusal=refusal)
 
 
 @pytest.fixture
@@ -229,7 +256,7 @@ def _snapshot_file(item: pytest.Item, settings: Settings) -> SnapshotFile:
         recording = item.stash.get(RECORDING, None)
         file = SnapshotFile(
             SnapshotOptions.from_settings(settings, test=item.nodeid),
-            on_check=item.config.stash[SESSION].record,
+            on_check=functools.partial(item.config.stash[SESSION].record, item.nodeid),
             known_secrets=recording.known_secrets if recording is not None else None,
         )
         item.stash[SNAPSHOTS] = file
@@ -245,7 +272,8 @@ def conv_snapshot(
     from .snapshot.assertion import SnapshotAssertion
 
     settings = _convreplay_cassette.settings if _convreplay_cassette is not None else _settings(request)
-    return SnapshotAssertion(_snapshot_file(request.node, settings))
+    with warnings_at(request.node):
+        return SnapshotAssertion(_snapshot_file(request.node, settings))
 
 
 @pytest.hookimpl(wrapper=True)
@@ -261,7 +289,8 @@ def pytest_runtest_call(item: pytest.Item) -> Generator[None, None, None]:
     if recording is not None and recording.settings.snapshot and not recording.unmatched:
         from .snapshot.assertion import assert_conversations
 
-        assert_conversations(_snapshot_file(item, recording.settings), recording.conversations)
+        with warnings_at(item):
+            assert_conversations(_snapshot_file(item, recording.settings), recording.conversations)
 
 
 def pytest_assertrepr_compare(op: str, left: object, right: object) -> list[str] | None:
@@ -271,44 +300,58 @@ def pytest_assertrepr_compare(op: str, left: object, right: object) -> list[str]
     return assertion.explain_comparison(op, left, right) if assertion is not None else None
 
 
-def _claim(item: pytest.Item, *, selected: bool, complete: bool = False) -> None:
-    """Tell the session which snapshot file a collected test may own (a marker's ``snapshot_file``
-    included; a bad marker is the test's own error to report)."""
-    location = _location(item)
-    cassette_dir = item.config.getini("convreplay_cassette_dir")
-    try:
-        marker = _marker_options(item)
-        secrets = name_secrets(merge_options([item.config.stash[INI], convert_options(marker, Source(""))]))
-    except ConfigError:
-        marker, secrets = {}, name_secrets(item.config.stash[INI])
-    default = default_snapshot_path(location, cassette_dir, secrets)
-    named = marker.get("snapshot_file")
-    path = resolve_file_option(named, location, cassette_dir, ".snapshot.yaml", secrets) or default
-    item.stash[SNAPSHOT_PATH] = path
-    item.config.stash[SESSION].claim(
-        path, folder=default.parent, complete=complete, selected=selected, shared=path != default
-    )
+# --- which tests may own which snapshot files ----------------------------------------------------
 
 
-def pytest_deselected(items: Sequence[pytest.Item]) -> None:
-    for item in items:
-        _claim(item, selected=False)
+@pytest.hookimpl(wrapper=True, trylast=True)
+def pytest_make_collect_report(collector: pytest.Collector) -> Generator[None, Any, Any]:
+    """Note what each collector produced before any other plugin filters the report (``--lf``
+    drops a module's passed tests here, without deselecting them): only a test known to exist can
+    be known not to have run. Innermost of the wrappers, so it sees the collector's own result."""
+    report: pytest.CollectReport = yield
+    note_collected(collector, report, collector.config.stash[COLLECTION], collector.config.stash[PRODUCED])
+    return report
 
 
 def pytest_collection_finish(session: pytest.Session) -> None:
-    narrowed = narrowed_modules(session.config.args, session.config.invocation_params.dir)
-    for item in session.items:
-        _claim(item, selected=True, complete=Path(item.path).resolve() not in narrowed)
+    config = session.config
+    tracker = config.stash[SESSION]
+    tracker.rootdir = str(config.rootpath)
+    produced = config.stash[PRODUCED]
+    produced.update((item.nodeid, item) for item in session.items)  # a plugin may add tests
+    cassette_dir = config.getini("convreplay_cassette_dir")
+    modules: dict[str, pytest.Item] = {}
+    for nodeid, item in produced.items():
+        ambiguous = nodeid in config.stash[COLLECTION].ambiguous
+        tracker.collect(
+            nodeid,
+            path=None if ambiguous else known_snapshot_path(item, config.stash[INI]),
+            ambiguous=ambiguous,
+        )
+        modules.setdefault(module_of(nodeid), item)
+    in_full = config.stash[COLLECTION].modules_collected_in_full(set(modules))
+    for module, item in modules.items():
+        folder = default_snapshot_path(location(item), cassette_dir).parent
+        tracker.collect_module(module, folder=str(folder), collected_in_full=module in in_full)
+    config.stash[PRODUCED] = {}  # the items themselves are not needed any more
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    """Each attempt starts afresh: a rerun (pytest-rerunfailures) asserts ``default`` again, not
+    ``default.2``, and its outcome replaces the earlier attempt's."""
+    attempt_keys: tuple[pytest.StashKey[Any], ...] = (SNAPSHOTS, TEST_FAILED, RECORDING, CALL_EXCEPTION)
+    for key in attempt_keys:
+        if key in item.stash:
+            del item.stash[key]
+    item.config.stash[SESSION].start_attempt(item.nodeid)
 
 
 def _finish_test(item: pytest.Item, report: pytest.TestReport) -> None:
     if not report.passed:
         item.stash[TEST_FAILED] = True
     if report.when == "teardown":
-        file = item.stash.get(SNAPSHOTS, None)
-        path = file.options.path if file is not None else item.stash.get(SNAPSHOT_PATH, None)
-        if path is not None:
-            item.config.stash[SESSION].finish_test(path, passed=not item.stash.get(TEST_FAILED, False))
+        item.config.stash[SESSION].finish_test(item.nodeid, passed=not item.stash.get(TEST_FAILED, False))
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
@@ -353,6 +396,12 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
     if call.when == "call":
         item.stash[CALL_EXCEPTION] = call.excinfo.value if call.excinfo else None
         recording = item.stash.get(RECORDING, None)
+        if recording is not None and error is not None and report.failed:
+            from .record.unreachable import unreachable_note
+
+            note = unreachable_note(error, recording)
+            if note is not None:
+                report.sections.append(("convreplay", note))
         if recording is not None and recording.unmatched:
             # The client may have swallowed or wrapped the error; the test fails with our message anyway.
             report.outcome = "failed"

@@ -12,17 +12,18 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..errors import CassetteError
+from ..errors import CassetteError, SnapshotError
 from ..model.chains import Severity, check_chains
 from ..model.conversations import rebuild_conversations
 from ..model.pages import read_request
 from ..storage.cassette import load_cassette, recorded_at
-from ..storage.snapshots import is_snapshot_file
+from ..storage.snapshots import is_snapshot_file, read_snapshots
 
 
 def cassette_files(paths: Iterable[Path]) -> Iterator[Path]:
-    """The cassettes named or found below the given paths. A snapshot file named on its own, or a
-    folder with no cassette below it (a typo in CI), is an error rather than a silent pass."""
+    """The files named (cassettes and snapshot files alike, as a shell glob gives them) and the
+    cassettes found below the folders named. A folder with no cassette below it (a typo in CI) is
+    an error rather than a silent pass."""
     for path in paths:
         if path.is_dir():
             found = sorted(
@@ -33,16 +34,22 @@ def cassette_files(paths: Iterable[Path]) -> Iterator[Path]:
             if not found:
                 raise CassetteError(f"{path}: no cassette (*.yaml, *.yml) below this folder")
             yield from found
-        elif is_snapshot_file(path):
-            raise CassetteError(
-                f"{path}: a snapshot file, not a cassette; compare snapshot files with convreplay diff A B"
-            )
         else:
             yield path
 
 
+def show_snapshots(path: Path) -> str:
+    """A snapshot file's names and item counts."""
+    snapshots = read_snapshots(path)
+    lines = [f"{path}", f"  snapshot file: {len(snapshots)} snapshot{'s' if len(snapshots) != 1 else ''}"]
+    lines += [f"    {name}: {len(items)} items" for name, items in snapshots.items()]
+    return "\n".join(lines)
+
+
 def show(path: Path) -> str:
     """A readable summary: interactions, then one row per conversation with pages and items."""
+    if is_snapshot_file(path):
+        return show_snapshots(path)
     loaded = load_cassette(path)
     interactions = loaded.interactions
     statuses = Counter(i["response"]["status"]["code"] for i in interactions)
@@ -91,6 +98,12 @@ class Verdict:
 def verify(path: Path, *, max_age: dt.timedelta | None = None) -> Verdict:
     """Loadability, pagination rules and (when ``max_age`` is given) metadata age of one cassette."""
     verdict = Verdict(path)
+    if is_snapshot_file(path):
+        try:
+            read_snapshots(path)
+        except SnapshotError as error:
+            verdict.errors.append(str(error))
+        return verdict
     try:
         loaded = load_cassette(path)
     except (CassetteError, FileNotFoundError) as error:

@@ -62,9 +62,17 @@ def _session(path: Path, mode: RecordMode) -> Recording:
 
 def run(workdir: Path | None = None, say: Callable[[str], None] = print) -> int:
     """Run the demo; returns the process exit code (0 when every step did what it promises)."""
+    if workdir is not None:
+        workdir.mkdir(parents=True, exist_ok=True)
+        code = _run(workdir, say)
+        say(f"6. the cassettes are kept in {workdir}: open them, or try convreplay show {workdir}")
+        return code
     with tempfile.TemporaryDirectory(prefix="convreplay-demo-") as scratch:
-        folder = workdir or Path(scratch)
-        return _run(folder, say)
+        code = _run(Path(scratch), say)
+    say(
+        "6. the cassettes were in a temporary folder, removed now; keep them with: convreplay demo --keep DIR"
+    )
+    return code
 
 
 def _run(folder: Path, say: Callable[[str], None]) -> int:
@@ -109,8 +117,12 @@ def _run(folder: Path, say: Callable[[str], None]) -> int:
         f"   limit=7 order=desc answered from limit=10 asc pages, identical: {'yes' if reversed_ok else 'NO'}"
     )
     diff = diff_items(live, drifted)
-    say("5. item-level diff of the re-recorded conversation against the first recording:")
-    say("\n".join(f"   {line}" for line in render(diff).splitlines()))
+    say(
+        f"5. before re-recording, the demo deleted item [3] ({removed}) and appended one message; "
+        "the item-level diff of the re-recording against the first recording:"
+    )
+    shown = render(diff, labels=(first.name, second.name))
+    say("\n".join(f"   {line}" for line in shown.splitlines()))
     return 0 if same and reversed_ok and not diff.is_empty else 1
 
 

@@ -1,5 +1,8 @@
 """The ``convreplay`` command: its arguments and one small function per subcommand, which calls the
-module that does the work; every error the plugin raises on purpose becomes one line and exit 2."""
+module that does the work; every error the plugin raises on purpose becomes one line and exit 2.
+
+One exit-code rule for every command (``EXIT_CODES``, shown by ``--help``): 0 clean, 1 findings or
+differences, 2 bad usage or unreadable input."""
 
 from __future__ import annotations
 
@@ -16,15 +19,25 @@ from typing import TYPE_CHECKING, Any
 
 from ..emulator import serve_arguments
 from ..errors import ConvreplayError
+from .progress import Progress, paint
 
 if TYPE_CHECKING:
     from ..gate import KnownSecrets
     from ..rules.redaction import RedactionRules
 
 
+EXIT_CODES = """exit codes, the same for every command:
+  0  clean: nothing found, no differences
+  1  findings or differences: secrets (scan), problems (verify), items that differ (diff)
+  2  bad usage or unreadable input: a path that does not exist, a file that cannot be parsed"""
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="convreplay", description="Record, redact, replay and diff OpenAI conversation items."
+        prog="convreplay",
+        description="Record, redact, replay and diff OpenAI conversation items.",
+        epilog=EXIT_CODES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
@@ -67,6 +80,11 @@ def _duration(text: str) -> dt.timedelta | None:
         raise argparse.ArgumentTypeError(str(error)) from None
 
 
+def _missing_paths(arguments: argparse.Namespace) -> list[Path]:
+    given = [*getattr(arguments, "paths", []), *(getattr(arguments, name, None) for name in ("old", "new"))]
+    return [path for path in given if isinstance(path, Path) and not path.exists()]
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run one command; all it prints, errors included, leaves through the egress gate."""
     from ..gate.egress import MaskedStream
@@ -106,6 +124,11 @@ def _egress_mask() -> Callable[[str], str]:
 
 
 def _run(arguments: argparse.Namespace) -> int:
+    missing = _missing_paths(arguments)
+    if missing:  # checked before any work, the same way for every command
+        for path in missing:
+            print(f"{path}: no such file or directory", file=sys.stderr)
+        return 2
     try:
         return int(_COMMANDS[arguments.command](arguments))
     except ConvreplayError as error:
@@ -135,7 +158,13 @@ def _serve(arguments: argparse.Namespace) -> int:
 def _show(arguments: argparse.Namespace) -> int:
     from .audit import cassette_files, show
 
-    print("\n\n".join(show(path) for path in cassette_files(arguments.paths)))
+    progress = Progress("show")
+    for number, path in enumerate(progress.files(list(cassette_files(arguments.paths)))):
+        progress.start(path)
+        summary = show(path)
+        progress.clear()
+        print(("\n" if number else "") + summary)
+    progress.finish()
     return 0
 
 
@@ -143,12 +172,16 @@ def _verify(arguments: argparse.Namespace) -> int:
     from .audit import cassette_files, verify
 
     failed = 0
-    for path in cassette_files(arguments.paths):
+    progress = Progress("verify")
+    for path in progress.files(list(cassette_files(arguments.paths))):
+        progress.start(path)
         verdict = verify(path, max_age=arguments.max_age)
-        print(f"{'ok  ' if verdict.ok else 'FAIL'} {path}")
+        progress.clear()
+        print(f"{paint('ok  ', 'ok') if verdict.ok else paint('FAIL', 'fail')} {path}")
         for line in [*verdict.errors, *verdict.notes]:
             print(f"     {line}")
         failed += not verdict.ok
+    progress.finish(f"{failed} failed")
     return 1 if failed else 0
 
 
@@ -156,10 +189,11 @@ def _scan(arguments: argparse.Namespace) -> int:
     from .scan import scan_files
 
     rules, known = _project_rules()
-    findings = scan_files(arguments.paths, known=known, patterns=rules.patterns)
+    progress = Progress("scan")
+    findings = scan_files(arguments.paths, known=known, patterns=rules.patterns, progress=progress)
     for finding in findings:
         print(finding)
-    print(f"convreplay scan: {len(findings)} finding(s)", file=sys.stderr)
+    progress.finish(f"{len(findings)} finding{'s' if len(findings) != 1 else ''}")
     return 1 if findings else 0
 
 
@@ -167,10 +201,11 @@ def _redact(arguments: argparse.Namespace) -> int:
     from .scan import redact_files
 
     rules, known = _project_rules()
-    changes = redact_files(arguments.paths, rules, known=known)
+    progress = Progress("redact")
+    changes = redact_files(arguments.paths, rules, known=known, progress=progress)
     for change in changes:
         print(change)
-    print(f"convreplay redact: {len(changes)} change(s)", file=sys.stderr)
+    progress.finish(f"{len(changes)} change{'s' if len(changes) != 1 else ''}")
     return 0
 
 
@@ -199,7 +234,13 @@ def _diff(arguments: argparse.Namespace) -> int:
             f"{arguments.old} and {arguments.new}: compare two cassettes or two snapshot files; "
             "a cassette's conversations are keyed by id, a snapshot file's by snapshot name"
         )
-    old, new = conversations_in(arguments.old), conversations_in(arguments.new)
+    progress = Progress("diff")
+    progress.files([arguments.old, arguments.new])
+    progress.start(arguments.old)
+    old = conversations_in(arguments.old)
+    progress.start(arguments.new)
+    new = conversations_in(arguments.new)
+    progress.clear()
     if arguments.renumber_ids and not is_snapshot_file(arguments.old):  # fresh conversation ids too
         old, new = (
             {name: side[cid] for name, cid in snapshot_names(side, renumber=True).items()}
@@ -215,11 +256,13 @@ def _diff(arguments: argparse.Namespace) -> int:
             report[name] = to_json(diff)
         elif not diff.is_empty:
             print(f"conversation {name}")
-            print(render(diff, color=color))
+            labels = (str(arguments.old), str(arguments.new))
+            print(render(diff, color=color, labels=labels, renumber_option="--renumber-ids"))
     if arguments.json:
         print(json.dumps(report, indent=2))
     elif not differs:
         print("no differences")
+    progress.finish("differences" if differs else "no differences")
     return 1 if differs else 0
 
 

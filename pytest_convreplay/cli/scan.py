@@ -28,6 +28,7 @@ from ..rules.redaction import PatternRule, RedactionRules
 from ..storage.cassette import cassette_document
 from ..storage.write import PreparedWrite, prepare_write
 from ..storage.yaml_io import load_plain_yaml, yaml_problem
+from .progress import Progress
 
 SCANNED_SUFFIXES = (".yaml", ".yml", ".json")
 
@@ -58,6 +59,7 @@ def scan_files(
     paths: Iterable[str | os.PathLike[str]],
     known: KnownSecrets | None = None,
     patterns: Sequence[PatternRule] | None = None,
+    progress: Progress | None = None,
 ) -> list[Finding]:
     """Known values (default: from the environment) and secret patterns (default: the default
     rules') in the files; an empty list means clean (exit 0), anything else is exit 1.
@@ -67,15 +69,40 @@ def scan_files(
     known = KnownSecrets.from_env() if known is None else known
     patterns = RedactionRules.default().patterns if patterns is None else patterns
     findings: list[Finding] = []
-    for file in iter_files(paths):
-        if Gate(known, tuple(patterns)).secret_spans(file.name):
+    files = _nothing_missing(paths, iter_files(paths))
+    gate = Gate(known, tuple(patterns))
+    for file in progress.files(files) if progress is not None else files:
+        if progress is not None:
+            progress.start(file)
+        if gate.secret_spans(file.name):
             findings.append(
                 Finding("a secret in the file name (convreplay redact renames it)", file=str(file))
             )
         text = file.read_text(encoding="utf-8", errors="replace")
-        findings += find_secrets_in_text(text, known, patterns, path=str(file))
+        findings += _one_per_line(find_secrets_in_text(text, known, patterns, path=str(file)))
         findings += _binary_body_findings(file, text, known, patterns)
     return findings
+
+
+def _nothing_missing(paths: Iterable[str | os.PathLike[str]], files: list[Path]) -> list[Path]:
+    """A scan that read nothing passes nothing: a folder with no file to scan is an input error."""
+    for given in paths:
+        folder = Path(given)
+        if folder.is_dir() and not any(file.is_relative_to(folder) for file in files):
+            raise ConfigError(f"{folder}: no file to scan ({', '.join(SCANNED_SUFFIXES)}) below this folder")
+    return files
+
+
+def _one_per_line(findings: list[Finding]) -> list[Finding]:
+    """A key two patterns match (``sk-…`` is an OpenAI key and a bearer token's value) is one
+    finding on its line, naming both."""
+    by_line: dict[tuple[str | None, int | None], list[Finding]] = {}
+    for finding in findings:
+        by_line.setdefault((finding.file, finding.line), []).append(finding)
+    return [
+        Finding(", ".join(dict.fromkeys(f.what for f in group)), group[0].where, file=file, line=line)
+        for (file, line), group in by_line.items()
+    ]
 
 
 def _binary_body_findings(
@@ -122,6 +149,7 @@ def redact_files(
     paths: Iterable[str | os.PathLike[str]],
     rules: RedactionRules | None = None,
     known: KnownSecrets | None = None,
+    progress: Progress | None = None,
 ) -> list[Change]:
     """Apply ``rules`` (default: the default rules) to every cassette in place and say what changed.
 
@@ -136,12 +164,19 @@ def redact_files(
     originals: list[Path] = []
     changes: list[Change] = []
     secret_key = holds_secret(gate.known, rules.patterns)
-    for file in iter_files(paths):
+    files = iter_files(paths)
+    for file in progress.files(files) if progress is not None else files:
+        if progress is not None:
+            progress.start(file)
         data = _load(file, file.read_text(encoding="utf-8"))
         interactions = _interactions_of(data)
         if interactions is None:
             continue
-        redacted = [_redact_in_file(file, interaction, rules) for interaction in interactions]
+        redacted = []
+        for number, interaction in enumerate(interactions, start=1):
+            redacted.append(_redact_in_file(file, interaction, rules))
+            if progress is not None:
+                progress.step(number, len(interactions))
         renamed = hide_secrets_in_path(file, gate.secret_spans) != file
         if redacted == interactions and not renamed:
             continue

@@ -329,11 +329,20 @@ def build_settings(
     update_snapshots: bool = False,
     ci: bool = False,
     cassette_dir: str = "cassettes",
+    sources: Sequence[Source] = (),
 ) -> Settings:
-    """One test's Settings from converted option layers (ini, convreplay_config, marker)."""
+    """One test's Settings from converted option layers (ini, convreplay_config, marker); ``sources``
+    name the layers, for the note that CI dropped a record mode one of them set."""
     merged = merge_options(layers)
     chosen = cli_record_mode or merged.get("record_mode", RecordMode.NONE)
     merged["record_mode"] = record_mode_in_force(chosen, explicit=cli_record_mode is not None, ci=ci)
+    if merged["record_mode"] is not chosen:
+        setters = [source for source, layer in zip(sources, layers, strict=False) if "record_mode" in layer]
+        where = setters[-1].of("record_mode") if setters else "the configuration"
+        merged["record_mode_dropped"] = (
+            f"CI is set, so record mode {chosen.value} ({where}) is not used: in CI only "
+            "--convreplay-record-mode records"
+        )
     secrets = name_secrets(merged)
     cassette = resolve_file_option(merged.pop("cassette", None), location, cassette_dir, ".yaml", secrets)
     snapshot = resolve_file_option(

@@ -151,13 +151,26 @@ def _hiding_names(folder: Path) -> tuple[str, ...]:
 
 
 def _module_folder(location: TestLocation, cassette_dir: str) -> Path:
-    try:
-        relative = location.module_path.relative_to(location.rootdir)
-    except ValueError:
-        relative = Path(location.module_path.name)
     base = Path(cassette_dir)
     base = base if base.is_absolute() else location.rootdir / base
-    return base / relative.with_suffix("")
+    return base / _module_part(location.module_path, location.rootdir).with_suffix("")
+
+
+def _module_part(module: Path, rootdir: Path) -> Path:
+    """The test file's path below the rootdir. A file outside it keeps its path from the rootdir,
+    each ``..`` written ``_up`` (``../sdk_a/test_sdk.py`` → ``_up/sdk_a/test_sdk.py``), so two
+    folders that each hold a ``test_sdk.py`` never share files and the cassette folder is never
+    left; on another drive, the folder's name and a short hash of its path stand in."""
+    try:
+        return module.relative_to(rootdir)
+    except ValueError:
+        pass
+    try:
+        relative = Path(os.path.relpath(module, rootdir))
+    except ValueError:  # Windows: another drive has no path from the rootdir
+        digest = hashlib.sha256(str(module.parent).encode()).hexdigest()[:8]
+        return Path("_outside", f"{module.parent.name}-{digest}", module.name)
+    return Path(*("_up" if part == ".." else part for part in relative.parts))
 
 
 _UNSAFE = re.compile(r'[\\/:*?"<>|\x00-\x1f]')
@@ -168,7 +181,7 @@ def file_name(
 ) -> str:
     """``name + suffix`` as a file name anyone may see and any filesystem accepts (see the module);
     a name the user chose keeps its characters (``replace_unsafe=False``)."""
-    readable = _hide_secrets(name, secrets) if secrets is not None else name
+    readable = hide_secrets(name, secrets) if secrets is not None else name
     safe = _UNSAFE.sub("_", readable) if replace_unsafe else readable
     if safe != name:  # a changed name keeps a file of its own: x/y and x:y differ
         safe = f"{safe}-{_digest(readable)}"
@@ -184,12 +197,12 @@ def hide_secrets_in_path(path: Path, secrets: SecretSpans) -> Path:
     write path's: every value known at the moment of writing); unchanged when it shows none."""
     suffix = next((end for end in _SUFFIXES if path.name.endswith(end)), "")
     stem = path.name[: len(path.name) - len(suffix)]
-    if _hide_secrets(stem, secrets) == stem:
+    if hide_secrets(stem, secrets) == stem:
         return path
     return path.with_name(file_name(stem, suffix, secrets))  # named as if known when it was chosen
 
 
-def _hide_secrets(name: str, secrets: SecretSpans) -> str:
+def hide_secrets(name: str, secrets: SecretSpans) -> str:
     """Each secret in ``name`` as ``redacted-<hash8>`` (a keyed hash: stable, so it is found again)."""
     pieces: list[str] = []
     last = 0

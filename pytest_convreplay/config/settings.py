@@ -70,6 +70,7 @@ class Settings:
     renumber_ids: bool = False
     update_snapshots: bool = False
     ci: bool = False
+    record_mode_dropped: str = ""  # why CI turned a configured record mode into none, if it did
 
     def redaction_rules(self) -> RedactionRules:
         """The redaction rules these settings ask for: the defaults (unless turned off) plus the user's."""

@@ -198,18 +198,44 @@ def _run_lines(diff: ItemDiff, run: UnchangedRun, before: bool, after: bool, con
         yield _context_line(diff.new[run.new_start + offset], run.new_start + offset)
 
 
-def render(diff: ItemDiff, *, color: bool = False, context: int = 0, max_field_details: int = 20) -> str:
+RENUMBER_OPTION: Final = "renumber_ids=True"
+
+
+def ids_all_differ(diff: ItemDiff) -> bool:
+    """No item id of one side is on the other: what a re-recording with fresh ids looks like."""
+    old = {item.get("id") for item in diff.old}
+    new = {item.get("id") for item in diff.new}
+    return bool(diff.old and diff.new) and None not in old | new and not old & new
+
+
+def render(
+    diff: ItemDiff,
+    *,
+    color: bool = False,
+    context: int = 0,
+    max_field_details: int = 20,
+    labels: tuple[str, str] | None = None,
+    renumber_option: str = RENUMBER_OPTION,
+) -> str:
     """The diff as text for people: header with counts, one block per verdict, unchanged runs folded.
 
+    ``labels`` name the sides (``("snapshot", "now")``, two file names) at the head of the header,
+    so every ``old → new`` below reads the right way round. When every id differs, a last line
+    says how to compare by first appearance instead (``renumber_option``).
     ``context`` unchanged items are shown on each side of a change; ``max_field_details`` caps the
     field lines of one item (the rest are counted as "+N more"), nothing else is cut.
     """
     style = _Style(color)
-    lines = [header(diff)]
+    lines = [(f"{labels[0]} → {labels[1]}: " if labels else "") + header(diff)]
     last = len(diff.entries) - 1
     for position, entry in enumerate(diff.entries):
         if isinstance(entry, UnchangedRun):
             lines.extend(_run_lines(diff, entry, position > 0, position < last, context))
         else:
             lines.extend(_item_lines(diff, entry, style, max_field_details))
+    if ids_all_differ(diff):
+        lines.append(
+            f"  every item id differs: if the conversation was re-recorded with fresh ids, compare items "
+            f"by first appearance with {renumber_option}"
+        )
     return "\n".join(lines)

@@ -301,6 +301,13 @@ class ConversationsEmulator:
             stored["id"] = self._new_id(ID_PREFIXES[kind])
         if kind in STATUS_REQUIRED:
             stored.setdefault("status", "completed")
+        for name, default in _ITEM_DEFAULTS.get(kind, {}).items():
+            stored.setdefault(name, copy.deepcopy(default))
+        for part in stored.get("content") or () if kind == "message" else ():
+            for name, default in _PART_DEFAULTS.get(
+                part.get("type") if isinstance(part, dict) else None, {}
+            ).items():
+                part.setdefault(name, copy.deepcopy(default))
         return stored
 
     # -- endpoints: (path params, query pairs, body) -> JSON -------------------------------
@@ -377,6 +384,13 @@ class ConversationsEmulator:
             self.delete_item(params["cid"], params["iid"])
             return self._conversation(params["cid"]).resource()
 
+
+# What the API fills in on input items that leave it out, as the item models require it.
+_ITEM_DEFAULTS: dict[str, dict[str, Any]] = {
+    "reasoning": {"summary": []},
+    "computer_call": {"pending_safety_checks": []},
+}
+_PART_DEFAULTS: dict[str | None, dict[str, Any]] = {"output_text": {"annotations": [], "logprobs": []}}
 
 # status -> (error type, code, message) of an injected fault, as the real API words them.
 _FAULTS: dict[int, tuple[str, str | None, str]] = {

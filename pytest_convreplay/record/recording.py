@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ..config.paths import hide_secrets_in_path
+from ..config.paths import hide_secrets, hide_secrets_in_path
 from ..config.settings import Expiry, RecordMode, RepeatPolicy, Settings
 from ..errors import CassetteError, CassetteExpiredWarning, PaginationError, quoted_nodeid, shown_path
 from ..gate import Gate, KnownSecrets, masked
@@ -31,6 +31,9 @@ from ..rules.defaults import enabled
 from ..rules.redaction import RedactionRules
 from ..storage import cassette as files
 from ..storage.atomic import file_stamp, locked
+from ..storage.segments import METADATA_KEY as RECORDED_BY
+from ..storage.segments import add_segment, chronological, segments_metadata
+from ..storage.segments import now as segment_time
 from ..storage.vcr_format import response_for_vcr
 from ..storage.write import write_document
 from .retries import drop_retried_failures
@@ -98,7 +101,8 @@ class Recording:
         if self.settings.strict or self.mode is RecordMode.NEW_EPISODES:
             return None
         if self._listings is None:
-            self._listings = CompleteListings.from_interactions(self.loaded)
+            order = chronological(self.metadata, len(self.loaded))
+            self._listings = CompleteListings.from_interactions([self.loaded[i] for i in order])
         return self._listings
 
     # --- loading and mode --------------------------------------------------------------------
@@ -210,7 +214,7 @@ class Recording:
             missing_cassette=not self.existed,
             reason="every recorded answer to it was played already, and the repeat option is 'error'"
             if exhausted
-            else "",
+            else self.settings.record_mode_dropped,
         )
         unmatched = Unmatched(key, self.gate().mask(message))  # the client may show it as it likes
         self.unmatched.append(unmatched)
@@ -313,10 +317,15 @@ class Recording:
         kept = self._live if self.settings.keep_retries else drop_retried_failures(self._live, self._attempts)
         redacted = dict(zip(map(id, self._live), learned.redacted, strict=True))
         # the name passes the naming rule again with what the gate knows now, before its lock exists
-        self.path = hide_secrets_in_path(self.path, self.gate(learned.known).secret_spans)
+        secrets = self.gate(learned.known).secret_spans
+        self.path = hide_secrets_in_path(self.path, secrets)
+        test = hide_secrets(self.nodeid, secrets)  # a secret in a parametrized id, as in the file name
         with locked(self.path):
             base, metadata = self._current()
-            self._persist([*base, *(redacted[id(i)] for i in kept)], metadata, learned.known)
+            interactions, segments = add_segment(
+                base, metadata, [redacted[id(i)] for i in kept], test=test, recorded_at=segment_time()
+            )
+            self._persist(interactions, {**metadata, RECORDED_BY: segments_metadata(segments)}, learned.known)
 
     def _persist(
         self, interactions: list[Interaction], metadata: dict[str, Any], known: KnownSecrets

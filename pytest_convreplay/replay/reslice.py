@@ -31,6 +31,8 @@ class CompleteListings:
 
     @classmethod
     def from_interactions(cls, interactions: Sequence[Interaction]) -> CompleteListings:
+        """From a cassette's interactions in the order they were recorded (``storage.segments.
+        chronological``; a cassette's file order groups them by test instead)."""
         return cls(rebuild_conversations(since_last_mutation(interactions)))
 
     @property
@@ -63,8 +65,8 @@ class CompleteListings:
 def since_last_mutation(interactions: Sequence[Interaction]) -> list[Interaction]:
     """The recording without the items requests a later mutation of their conversation outdated.
 
-    "Later" is the position in the cassette: tests and xdist workers sharing a cassette append
-    their exchanges when they save, so a mutation any of them recorded after a listing outdates it.
+    ``interactions`` come in the order they were recorded, so a mutation any test sharing the
+    cassette recorded after a listing outdates it, wherever the file keeps the two.
     """
     last = {
         cid: n for n, interaction in enumerate(interactions) if (cid := mutated_conversation(interaction))

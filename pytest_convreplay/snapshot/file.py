@@ -17,7 +17,7 @@ from ..gate import Gate, KnownSecrets
 from ..redact import redact_text
 from ..rules.redaction import RedactionRules
 from ..storage.atomic import file_stamp, locked
-from ..storage.snapshots import read_snapshots, snapshot_document, snapshot_header
+from ..storage.snapshots import read_owners, read_snapshots, snapshot_document, snapshot_header
 from ..storage.write import write_document
 from .check import SnapshotCheck, SnapshotState
 from .options import SnapshotOptions
@@ -94,7 +94,11 @@ class SnapshotFile:
                 renumber=self.options.renumber_ids,
             )
             failure = self._shown(
-                self._describe(name) + "\n" + render(shown) + "\n" + self._to_accept("update it")
+                self._describe(name)
+                + "\n"
+                + render(shown, labels=("snapshot", "now"))
+                + "\n"
+                + self._to_accept("update it")
             )
             check = SnapshotCheck(self.options.path, name, SnapshotState.CHANGED, failure=failure)
         self.on_check(check)
@@ -137,7 +141,7 @@ class SnapshotFile:
             self.options.path,
             snapshot_document(snapshots),
             gate,
-            header=snapshot_header(self.options.test),
+            header=snapshot_header(*read_owners(self.options.path), self.options.test),
             hint=f"For a snapshot of {self.options.test}: mask the field holding it with the masks "
             "option, e.g. @pytest.mark.convreplay(masks=['message.content[*].text']).",
         )

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import copy
-import warnings
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -11,7 +10,7 @@ from typing import Any
 from ..config.settings import Settings
 from ..diff.ids import renumber_ids
 from ..diff.masking import apply_masks
-from ..errors import MaskWarning, quoted_nodeid
+from ..errors import ConvreplayWarning, MaskWarning, quoted_nodeid, warn_at_user_code
 from ..model.item_dicts import to_item_dicts
 from ..rules.masks import DEFAULT_MASKS, Mask
 from ..rules.redaction import PatternRule
@@ -66,6 +65,7 @@ class SnapshotOptions:
         """
         from ..model.items import parse_items  # the models load only when a snapshot is taken
 
+        _warn_if_one_page_of_more(items, self.test)
         dicts = copy.deepcopy(to_item_dicts(items))  # the test may change its items after asserting
         parse_items(dicts)
         if self.renumber_ids:
@@ -82,9 +82,24 @@ def _warn_if_unknown(mask: Mask) -> None:
     fields = item_fields(mask.item_type) if mask.item_type is not None else None
     if fields is not None and isinstance(first, str) and first not in fields:
         known = ", ".join(sorted(fields - {"type"}))
-        warnings.warn(
+        warn_at_user_code(
             MaskWarning(
                 f"mask {mask.selector!r}: {mask.item_type} items have no field {first!r} (they have {known})"
-            ),
-            stacklevel=3,
+            )
+        )
+
+
+def _warn_if_one_page_of_more(items: Any, test: str) -> None:
+    """A page object (SDK page or the API's list envelope) whose ``has_more`` is true holds part of
+    the conversation: snapshotting it is seldom what was meant, so say how to take all of it."""
+    has_more = items.get("has_more") if isinstance(items, dict) else getattr(items, "has_more", None)
+    if has_more is True:
+        data = items.get("data") if isinstance(items, dict) else getattr(items, "data", None)
+        count = len(data) if isinstance(data, list) else "some"
+        warn_at_user_code(
+            ConvreplayWarning(
+                f"{test}: the snapshot is one page of a longer listing ({count} items, has_more is true); "
+                "pass every item (list(page) reads every page of an SDK page), or use "
+                "@pytest.mark.convreplay(snapshot=True)"
+            )
         )

@@ -10,8 +10,8 @@ from pathlib import Path
 from ..errors import SnapshotError
 from ..gate import Gate, KnownSecrets
 from ..rules.redaction import RedactionRules
-from ..storage.snapshots import SNAPSHOT_SUFFIX, read_snapshots, remove_snapshots
-from .session import SnapshotCounts, SnapshotSession
+from ..storage.snapshots import SNAPSHOT_SUFFIX, read_owners, read_snapshots, remove_snapshots
+from .session import SnapshotCounts, SnapshotSession, module_of
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,19 +27,66 @@ class UnusedSnapshot:
 
 
 def find_unused(session: SnapshotSession) -> list[UnusedSnapshot]:
-    """Unused names in files whose tests all passed, then unclaimed files of complete folders."""
-    found = [
-        unused
-        for path, passed in sorted(session.owners_passed.items())
-        if passed and path not in session.unjudged
-        for unused in [_unused_names(Path(path), session.asserted.get(path, set()))]
-        if unused is not None
-    ]
-    for folder in sorted(session.folders - session.partial_folders):
-        for file in sorted(Path(folder).glob(f"*{SNAPSHOT_SUFFIX}")):
-            if str(file) not in session.claimed:
-                found.append(UnusedSnapshot(file, tuple(_names_in(file)), whole_file=True))
-    return found
+    """Unused names of every snapshot file the run can judge (see :class:`_Judge`), whole files
+    when no name in them is used."""
+    judge = _Judge(session)
+    return [unused for path in judge.candidates() if (unused := judge.unused(path)) is not None]
+
+
+class _Judge:
+    """Decides which snapshot files this run may judge: only those where every test that may own
+    one is accounted for. The tests that may own a file are those that claim it in this run, those
+    its header names as having written to it, and, for a file whose header names nobody (written
+    by hand), every test whose file a fixture decides and which did not run through. A test is
+    accounted for when its last attempt ran and passed (its names count as used), or when it is
+    gone: its test file was deleted, or was collected in full without it. A file no test of this
+    run claims is judged only when its module's tests were all collected and all ran."""
+
+    def __init__(self, session: SnapshotSession) -> None:
+        self.session = session
+        self.claims: dict[str, list[str]] = {}
+        for nodeid, test in session.tests.items():
+            if test.path is not None:
+                self.claims.setdefault(test.path, []).append(nodeid)
+        self.unresolved = tuple(nodeid for nodeid, test in session.tests.items() if not test.resolved)
+        by_module: dict[str, list[bool]] = {}
+        for test in session.tests.values():
+            by_module.setdefault(test.module, []).append(test.finished)
+        self.ran_in_full = {
+            record.folder: module
+            for module, record in session.modules.items()
+            if record.collected_in_full and all(by_module.get(module, ()))
+        }
+
+    def candidates(self) -> list[str]:
+        """Claimed files, and every snapshot file in the cassette folder of a collected module."""
+        found = set(self.claims)
+        for module in self.session.modules.values():
+            found.update(str(file) for file in Path(module.folder).glob(f"*{SNAPSHOT_SUFFIX}"))
+        return sorted(path for path in found if Path(path).is_file())
+
+    def unused(self, path: str) -> UnusedSnapshot | None:
+        claimants = self.claims.get(path, [])
+        if not claimants and str(Path(path).parent) not in self.ran_in_full:
+            return None
+        writers = set(read_owners(Path(path)))
+        owners = set(claimants) | (writers or set(self.unresolved))
+        if not all(self._accounted_for(owner) for owner in owners):
+            return None
+        used = set().union(*(self.session.tests[nodeid].asserted for nodeid in claimants))
+        stored = _names_in(Path(path))
+        stale = tuple(name for name in stored if name not in used)
+        return UnusedSnapshot(Path(path), stale, whole_file=len(stale) == len(stored)) if stale else None
+
+    def _accounted_for(self, nodeid: str) -> bool:
+        test = self.session.tests.get(nodeid)
+        if test is not None:
+            return test.finished and test.passed
+        module = module_of(nodeid)
+        record = self.session.modules.get(module)
+        if record is not None and record.collected_in_full:
+            return True  # its file was collected in full, and it is not there
+        return not (Path(self.session.rootdir) / module).exists()
 
 
 def _names_in(path: Path) -> list[str]:
@@ -48,12 +95,6 @@ def _names_in(path: Path) -> list[str]:
         return list(read_snapshots(path))
     except SnapshotError:
         return []
-
-
-def _unused_names(path: Path, asserted: set[str]) -> UnusedSnapshot | None:
-    stored = _names_in(path)
-    stale = tuple(name for name in stored if name not in asserted)
-    return UnusedSnapshot(path, stale, whole_file=len(stale) == len(stored)) if stale else None
 
 
 def delete_unused(unused: Sequence[UnusedSnapshot]) -> None:

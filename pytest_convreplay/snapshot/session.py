@@ -1,19 +1,18 @@
-"""What a test session did with snapshots: counts, unused snapshots, deletion, the summary line.
+"""What a test session did with snapshots: which tests were collected, which ran, what they checked.
 
-Unused detection only judges what the run could see. A snapshot name is unused when every test
-owning its file passed and none asked for it; a whole file is unused when it lies in the
-cassette folder of a module collected in full (no node id narrowed it, no test of it was
-deselected by ``-k``, ``-m``, ``--deselect`` or ``--lf``) and no collected test claims it.
-Everything is kept as plain data so xdist workers can hand it to the controller, which merges
-and reports.
+Unused detection (``report.find_unused``) only judges what this bookkeeping can prove. Every test
+the collectors produced is recorded, before any plugin narrows the run (``--lf`` filters a module's
+items without deselecting them, a conftest's ``pytest_collection_modifyitems`` may drop some,
+``-k``, ``-m``, ``--deselect``, ``--sw``, node ids and sharding plugins narrow further), together
+with its snapshot file when collection can tell it; a test whose file a ``convreplay_config``
+fixture decides has it recorded when it runs. Only the last attempt of a rerun test counts.
+Everything is plain data, so xdist workers can hand it to the controller, which merges and reports.
 """
 
 from __future__ import annotations
 
-import dataclasses
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 from .check import SnapshotCheck, SnapshotState
@@ -30,78 +29,175 @@ class SnapshotCounts:
     updated: int = 0
     failed: int = 0
 
-    def add(self, check: SnapshotCheck) -> None:
-        self.checked += 1
-        self.written += check.written and check.state is SnapshotState.NEW
-        self.updated += check.written and check.state is SnapshotState.CHANGED
-        self.failed += not check.passed
+
+@dataclass(slots=True)
+class TestRecord:
+    """One collected test: its module, its snapshot file and how its last attempt went."""
+
+    __test__ = False  # a "Test…" name pytest must not collect
+
+    module: str  # the file part of its node id
+    path: str | None = None  # its snapshot file; None until known (a fixture may decide it)
+    finished: bool = False  # its last attempt reached the end of teardown
+    passed: bool = True  # every phase of its last attempt passed
+    asserted: set[str] = field(default_factory=set)  # names its last attempt checked
+    outcomes: list[tuple[str, bool]] = field(default_factory=list)  # (state, passed) per check
+    written: dict[str, str] = field(default_factory=dict)  # name -> state, over every attempt
+    ambiguous: bool = False  # another collected test has its node id: never accounted for
+
+    @property
+    def resolved(self) -> bool:
+        """Its snapshot file is known, or it ran through and so used none."""
+        return self.path is not None or (self.finished and self.passed)
+
+    def to_data(self) -> dict[str, Any]:
+        return {
+            "module": self.module,
+            "path": self.path,
+            "finished": self.finished,
+            "passed": self.passed,
+            "asserted": sorted(self.asserted),
+            "outcomes": [list(outcome) for outcome in self.outcomes],
+            "written": dict(self.written),
+            "ambiguous": self.ambiguous,
+        }
+
+    @classmethod
+    def from_data(cls, data: Mapping[str, Any]) -> TestRecord:
+        return cls(
+            module=data["module"],
+            path=data["path"],
+            finished=data["finished"],
+            passed=data["passed"],
+            asserted=set(data["asserted"]),
+            outcomes=[(state, passed) for state, passed in data["outcomes"]],
+            written=dict(data["written"]),
+            ambiguous=data["ambiguous"],
+        )
+
+    def merge(self, other: TestRecord) -> None:
+        """The same test seen by another process: it ran when it ran anywhere (``--dist load``),
+        it passed only if it passed everywhere it ran (``--dist each``)."""
+        if other.finished:
+            self.passed = other.passed and (self.passed or not self.finished)
+            self.finished = True
+            self.asserted |= other.asserted
+            self.outcomes += other.outcomes
+        self.path = self.path or other.path
+        self.written = {**other.written, **self.written}
+        self.ambiguous = self.ambiguous or other.ambiguous
+
+
+@dataclass(slots=True)
+class ModuleRecord:
+    """A collected test file: its cassette folder, and whether every test in it was collected."""
+
+    folder: str
+    collected_in_full: bool
 
 
 @dataclass(slots=True)
 class SnapshotSession:
-    """The session's tracker; paths are kept as strings so the state crosses process boundaries."""
+    """The session's tracker: tests by node id, their modules, and the rootdir node ids start from."""
 
-    counts: SnapshotCounts = field(default_factory=SnapshotCounts)
-    asserted: dict[str, set[str]] = field(default_factory=dict)
-    owners_passed: dict[str, bool] = field(default_factory=dict)
-    claimed: set[str] = field(default_factory=set)
-    folders: set[str] = field(default_factory=set)
-    partial_folders: set[str] = field(default_factory=set)
-    unjudged: set[str] = field(default_factory=set)
+    rootdir: str = ""
+    tests: dict[str, TestRecord] = field(default_factory=dict)
+    modules: dict[str, ModuleRecord] = field(default_factory=dict)
+
+    # --- collection ----------------------------------------------------------------------------
+
+    def collect(self, nodeid: str, *, path: str | None, ambiguous: bool = False) -> None:
+        """A collected test; ``path`` is its snapshot file when collection can tell it.
+        ``ambiguous``: several tests have this node id (pytest gives files outside the rootdir
+        such ids), so what it did cannot be told apart."""
+        self.tests.setdefault(nodeid, TestRecord(module_of(nodeid), path, ambiguous=ambiguous))
+
+    def collect_module(self, module: str, *, folder: str, collected_in_full: bool) -> None:
+        self.modules.setdefault(module, ModuleRecord(folder, collected_in_full))
 
     # --- what happens during the run ------------------------------------------------------------
 
-    def record(self, check: SnapshotCheck) -> None:
-        self.counts.add(check)
-        self.asserted.setdefault(str(check.path), set()).add(check.name)
+    def _test(self, nodeid: str) -> TestRecord:
+        """A test the collection did not report (added later by a plugin) is recorded when it runs."""
+        return self.tests.setdefault(nodeid, TestRecord(module_of(nodeid)))
 
-    def claim(self, path: Path, *, folder: Path, complete: bool, selected: bool, shared: bool) -> None:
-        """A collected test may own ``path``; ``complete`` is False when its module was narrowed,
-        ``shared`` when the file is not the test's own (``snapshot_file=``), so other tests may use it.
+    def start_attempt(self, nodeid: str) -> None:
+        """A test starts (again: a rerun forgets what its earlier attempts checked, not what they wrote)."""
+        test = self._test(nodeid)
+        test.finished, test.passed = False, True
+        test.asserted, test.outcomes = set(), []
 
-        A file's names are not judged when one of its owners did not run: deselected, or maybe not
-        even collected (a shared file in a module a node id narrowed)."""
-        self.claimed.add(str(path))
-        (self.folders if complete else self.partial_folders).add(str(folder))
-        if not selected or (shared and not complete):
-            self.unjudged.add(str(path))
+    def uses(self, nodeid: str, path: str) -> None:
+        """The test's snapshot file, as its settings say while it runs."""
+        self._test(nodeid).path = path
 
-    def finish_test(self, path: Path, *, passed: bool) -> None:
-        """A test owning ``path`` ran; its names are judged only if every owner passed."""
-        key = str(path)
-        self.claimed.add(key)
-        self.owners_passed[key] = self.owners_passed.get(key, True) and passed
+    def record(self, nodeid: str, check: SnapshotCheck) -> None:
+        test = self._test(nodeid)
+        test.path = str(check.path)
+        test.asserted.add(check.name)
+        test.outcomes.append((check.state.value, check.passed))
+        if check.written:
+            test.written.setdefault(check.name, check.state.value)
+
+    def finish_test(self, nodeid: str, *, passed: bool) -> None:
+        test = self._test(nodeid)
+        test.finished, test.passed = not test.ambiguous, passed
+
+    # --- the summary -----------------------------------------------------------------------------
+
+    @property
+    def counts(self) -> SnapshotCounts:
+        """Checks of each test's last attempt; names written by any attempt."""
+        counts = SnapshotCounts()
+        for test in self.tests.values():
+            counts.checked += len(test.outcomes)
+            counts.failed += sum(not passed for _, passed in test.outcomes)
+            counts.written += sum(state == SnapshotState.NEW for state in test.written.values())
+            counts.updated += sum(state == SnapshotState.CHANGED for state in test.written.values())
+        return counts
 
     # --- xdist ------------------------------------------------------------------------------------
 
     def to_data(self) -> dict[str, Any]:
         """Plain lists and dicts, what execnet can send from a worker."""
         return {
-            "counts": dataclasses.asdict(self.counts),
-            "asserted": {path: sorted(names) for path, names in self.asserted.items()},
-            "owners_passed": dict(self.owners_passed),
-            "claimed": sorted(self.claimed),
-            "folders": sorted(self.folders),
-            "partial_folders": sorted(self.partial_folders),
-            "unjudged": sorted(self.unjudged),
+            "rootdir": self.rootdir,
+            "tests": {nodeid: test.to_data() for nodeid, test in self.tests.items()},
+            "modules": {
+                module: [record.folder, record.collected_in_full] for module, record in self.modules.items()
+            },
         }
 
     def merge(self, data: Mapping[str, Any]) -> None:
-        """Add a worker's ``to_data``: counts add up, an owner passed only if it passed everywhere."""
-        for name, value in data["counts"].items():
-            setattr(self.counts, name, getattr(self.counts, name) + value)
-        for path, names in data["asserted"].items():
-            self.asserted.setdefault(path, set()).update(names)
-        for path, passed in data["owners_passed"].items():
-            self.owners_passed[path] = self.owners_passed.get(path, True) and passed
-        self.claimed.update(data["claimed"])
-        self.folders.update(data["folders"])
-        self.partial_folders.update(data["partial_folders"])
-        self.unjudged.update(data["unjudged"])
-
-    # --- the end of the run ----------------------------------------------------------------------
+        """Add a worker's ``to_data``: each worker collected the whole run and ran its share."""
+        self.rootdir = self.rootdir or data["rootdir"]
+        for nodeid, test in data["tests"].items():
+            incoming = TestRecord.from_data(test)
+            if nodeid in self.tests:
+                self.tests[nodeid].merge(incoming)
+            else:
+                self.tests[nodeid] = incoming
+        for module, (folder, in_full) in data["modules"].items():
+            known = self.modules.setdefault(module, ModuleRecord(folder, in_full))
+            known.collected_in_full = known.collected_in_full and in_full
 
 
-def narrowed_modules(args: Iterable[str], invocation_dir: Path) -> set[Path]:
-    """Test files a node id on the command line narrowed (``tests/test_a.py::test_x``)."""
-    return {(invocation_dir / arg.split("::", 1)[0]).resolve() for arg in args if "::" in arg}
+@dataclass(slots=True)
+class CollectionLog:
+    """What the collectors produced, seen before any plugin filters their reports."""
+
+    collectors_seen: set[str] = field(default_factory=set)  # collectors some report listed
+    collectors_done: set[str] = field(default_factory=set)  # collectors whose own report came in
+    ambiguous: set[str] = field(default_factory=set)  # node ids several produced tests share
+
+    def modules_collected_in_full(self, modules: set[str]) -> set[str]:
+        """The test files whose own collection and every collection below them ran: a node id
+        (``test_a.py::TestX``) leaves the file's other classes uncollected."""
+        pending = {module_of(nodeid) for nodeid in self.collectors_seen - self.collectors_done}
+        pending |= {module_of(nodeid) for nodeid in self.ambiguous}
+        return {module for module in modules if module in self.collectors_done and module not in pending}
+
+
+def module_of(nodeid: str) -> str:
+    """``tests/test_a.py`` of ``tests/test_a.py::TestX::test_y[1]``."""
+    return nodeid.split("::", 1)[0]

@@ -8,6 +8,7 @@ diffs and merge conflicts stay inside the item that changed.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from itertools import takewhile
 from pathlib import Path
@@ -44,19 +45,46 @@ def ordered(value: Any) -> Any:
     return value
 
 
-def snapshot_header(test: str) -> str:
-    """The comment every snapshot file starts with: whose it is and how to rewrite it."""
-    return (
-        f"# pytest-convreplay snapshots of {test}\n"
-        f"# Masked values read <masked>. Rewrite with: pytest --convreplay-update {quoted_nodeid(test)}\n"
+_OWNER_LINE: Final = "# pytest-convreplay snapshots of "
+
+
+def snapshot_header(*tests: str) -> str:
+    """The comment every snapshot file starts with: every test that wrote to it (one line each,
+    sorted, so tests sharing a file on xdist workers write the same header) and how to rewrite it."""
+    owners = sorted(set(tests))
+    command = " ".join(quoted_nodeid(test) for test in owners)
+    return "".join(f"{_OWNER_LINE}{test}\n" for test in owners) + (
+        f"# Masked values read <masked>. Rewrite with: pytest --convreplay-update {command}\n"
     )
 
 
+def header_owners(text: str) -> tuple[str, ...]:
+    """The tests a snapshot file's header names as having written to it (none: not written by this
+    plugin, or by hand)."""
+    header = takewhile(lambda line: line.startswith("#"), text.splitlines())
+    return tuple(line.removeprefix(_OWNER_LINE) for line in header if line.startswith(_OWNER_LINE))
+
+
+def read_owners(path: Path) -> tuple[str, ...]:
+    """:func:`header_owners` of the file at ``path``; none when it is missing or unreadable."""
+    try:
+        with path.open(encoding="utf-8") as handle:
+            return header_owners("".join(takewhile(lambda line: line.startswith("#"), handle)))
+    except (OSError, UnicodeDecodeError):
+        return ()
+
+
+def _natural(name: str) -> list[tuple[int, int | str]]:
+    """``default.2`` before ``default.10``: digit runs compare as numbers."""
+    return [(0, int(part)) if part.isdigit() else (1, part) for part in re.split(r"(\d+)", name) if part]
+
+
 def snapshot_document(snapshots: Mapping[str, Sequence[Item]]) -> dict[str, Any]:
-    """The file's document for ``snapshots`` (name → items), keys in the file's order."""
+    """The file's document for ``snapshots`` (name → items), names in natural order and keys in the
+    file's order, so the bytes do not depend on which test (or xdist worker) wrote first."""
     return {
         "version": SNAPSHOT_VERSION,
-        "snapshots": {name: ordered(list(items)) for name, items in snapshots.items()},
+        "snapshots": {name: ordered(list(snapshots[name])) for name in sorted(snapshots, key=_natural)},
     }
 
 

@@ -58,10 +58,9 @@ def test_verify_fails_an_unloadable_file_with_its_name(
         (["verify", "--max-age", "30 days", "."], "expected a duration like 3600, '12h', '30d' or '2w'"),
         (["verify", "empty"], "empty: no cassette (*.yaml, *.yml) below this folder"),
         (["show", "empty"], "empty: no cassette (*.yaml, *.yml) below this folder"),
-        (["show", "test_x.snapshot.yaml"], "test_x.snapshot.yaml: a snapshot file, not a cassette"),
         (["diff", "a.yaml", "test_x.snapshot.yaml"], "compare two cassettes or two snapshot files"),
     ],
-    ids=["bad max-age", "verify empty folder", "show empty folder", "snapshot as cassette", "mixed diff"],
+    ids=["bad max-age", "verify empty folder", "show empty folder", "mixed diff"],
 )
 def test_cli_mistakes_exit_2_with_one_line_saying_what_is_wrong(
     tmp_path: Path,
@@ -73,6 +72,7 @@ def test_cli_mistakes_exit_2_with_one_line_saying_what_is_wrong(
     monkeypatch.chdir(tmp_path)
     (tmp_path / "empty").mkdir()
     (tmp_path / "test_x.snapshot.yaml").write_text("version: 1\nsnapshots: {}\n")
+    (tmp_path / "a.yaml").write_text("version: 1\ninteractions: []\n")
     try:
         code = main(arguments)
     except SystemExit as usage_error:  # argparse rejects a bad option value itself

@@ -627,7 +627,7 @@ CASES: list[Case] = [
         runs=(),
         cli=(("scan", "committed"),),
         files={"committed/leak.yaml": f"note: {OPAQUE}\n"},
-        output_has=("value of AZURE_OPENAI_API_KEY", "1 finding(s)"),
+        output_has=("value of AZURE_OPENAI_API_KEY", "1 finding"),
     ),
     Case(
         "cli-scan-of-wrapped-base64-prints-none",

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from pydantic import BaseModel
 
-from ...errors import SchemaDriftWarning
+from ...errors import SchemaDriftWarning, warn_at_user_code
 from .base import UnknownPart
 from .types import ConversationItem, UnknownItem
 
@@ -87,7 +86,7 @@ class _DriftWarner:
             for drift in drift_of(item):
                 if drift.kind not in cls.warned:
                     cls.warned.add(drift.kind)
-                    warnings.warn(SchemaDriftWarning(f"schema drift: {drift}"), stacklevel=4)
+                    warn_at_user_code(SchemaDriftWarning(f"schema drift: {drift}"))
 
 
 def warn_schema_drift(items: Iterable[ConversationItem]) -> None:

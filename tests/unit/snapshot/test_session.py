@@ -4,76 +4,110 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
-from support.snapshots import written
+from support.files import snapshots_yaml
+from support.snapshots import message, written
 
 from pytest_convreplay.snapshot.check import SnapshotCheck, SnapshotState
 from pytest_convreplay.snapshot.report import find_unused
-from pytest_convreplay.snapshot.session import SnapshotSession, narrowed_modules
+from pytest_convreplay.snapshot.session import CollectionLog, SnapshotSession
+from pytest_convreplay.storage.snapshots import snapshot_header
+
+A = "test_a.py::test_a"
+
+
+def session_of(tmp_path: Path, *tests: tuple[str, Path | None], in_full: bool = True) -> SnapshotSession:
+    """A session that collected ``tests`` (node id, snapshot file) from ``test_a.py``."""
+    session = SnapshotSession(rootdir=str(tmp_path))
+    for nodeid, path in tests:
+        session.collect(nodeid, path=None if path is None else str(path))
+    session.collect_module("test_a.py", folder=str(tmp_path), collected_in_full=in_full)
+    return session
+
+
+def ran(session: SnapshotSession, nodeid: str, *names: str, passed: bool = True) -> None:
+    session.start_attempt(nodeid)
+    path = Path(session.tests[nodeid].path or "")
+    for name in names:
+        session.record(nodeid, SnapshotCheck(path, name, SnapshotState.MATCHED))
+    session.finish_test(nodeid, passed=passed)
 
 
 def test_names_no_passing_test_asked_for_are_unused(tmp_path: Path) -> None:
     path = written(tmp_path, "test_a", "kept", "stale")
-    session = SnapshotSession()
-    session.record(SnapshotCheck(path, "kept", SnapshotState.MATCHED))
-    session.finish_test(path, passed=True)
+    session = session_of(tmp_path, (A, path))
+    ran(session, A, "kept")
     assert [(u.names, u.whole_file) for u in find_unused(session)] == [(("stale",), False)]
 
 
 def test_names_of_a_failed_test_are_not_judged(tmp_path: Path) -> None:
     path = written(tmp_path, "test_a", "kept", "stale")
-    session = SnapshotSession()
-    session.finish_test(path, passed=False)
+    session = session_of(tmp_path, (A, path))
+    ran(session, A, "kept", passed=False)
     assert find_unused(session) == []
 
 
-def test_an_unclaimed_file_of_a_complete_folder_is_unused(tmp_path: Path) -> None:
-    orphan = written(tmp_path, "test_gone", "default")
-    session = SnapshotSession()
-    session.claim(
-        tmp_path / "test_a.snapshot.yaml", folder=tmp_path, complete=True, selected=True, shared=False
+def test_a_rerun_that_passes_replaces_the_failed_attempt(tmp_path: Path) -> None:
+    path = written(tmp_path, "test_a", "kept", "stale")
+    session = session_of(tmp_path, (A, path))
+    ran(session, A, "stale", passed=False)
+    ran(session, A, "kept")
+    assert [u.names for u in find_unused(session)] == [("stale",)]
+    assert (session.counts.checked, session.counts.failed) == (1, 0)
+
+
+def test_a_file_whose_writer_is_gone_from_a_module_run_in_full_is_unused(tmp_path: Path) -> None:
+    orphan = tmp_path / "test_gone.snapshot.yaml"
+    orphan.write_text(
+        snapshots_yaml({"default": [message(1)]}, header=snapshot_header("test_a.py::test_gone"))
     )
+    session = session_of(tmp_path, (A, tmp_path / "test_a.snapshot.yaml"))
+    ran(session, A)
     assert [(u.path, u.whole_file) for u in find_unused(session)] == [(orphan, True)]
 
 
-def test_a_partly_selected_folder_is_not_searched_for_unclaimed_files(tmp_path: Path) -> None:
+def test_a_module_not_collected_in_full_is_not_searched_for_unclaimed_files(tmp_path: Path) -> None:
     written(tmp_path, "test_gone", "default")
-    session = SnapshotSession()
-    session.claim(
-        tmp_path / "test_a.snapshot.yaml", folder=tmp_path, complete=True, selected=True, shared=False
-    )
-    session.claim(
-        tmp_path / "test_b.snapshot.yaml", folder=tmp_path, complete=False, selected=False, shared=False
-    )
+    session = session_of(tmp_path, (A, tmp_path / "test_a.snapshot.yaml"), in_full=False)
+    ran(session, A)
     assert find_unused(session) == []
 
 
-@pytest.mark.parametrize(("selected", "complete"), [(False, False), (True, False)], ids=["-k", "node id"])
-def test_a_shared_file_is_not_judged_when_one_of_its_owners_may_not_have_run(
-    tmp_path: Path, selected: bool, complete: bool
+def test_a_file_is_not_judged_while_a_test_its_header_names_did_not_run(tmp_path: Path) -> None:
+    shared = tmp_path / "shared.snapshot.yaml"
+    shared.write_text(
+        snapshots_yaml({"a": [message(1)], "b": [message(2)]}, header=snapshot_header(A, "test_b.py::test_b"))
+    )
+    (tmp_path / "test_b.py").write_text("")  # test_b's file exists, but this run never collected it
+    session = session_of(tmp_path, (A, shared))
+    ran(session, A, "a")
+    assert find_unused(session) == []
+
+
+def test_a_hand_written_file_is_not_judged_while_a_test_whose_file_a_fixture_decides_did_not_run(
+    tmp_path: Path,
 ) -> None:
-    shared = written(tmp_path, "shared", "name1", "name2")
-    session = SnapshotSession()
-    session.claim(shared, folder=tmp_path, complete=complete, selected=True, shared=True)
-    session.claim(shared, folder=tmp_path, complete=complete, selected=selected, shared=True)
-    session.record(SnapshotCheck(shared, "name1", SnapshotState.MATCHED))
-    session.finish_test(shared, passed=True)
+    path = written(tmp_path, "test_a", "kept", "stale")
+    session = session_of(tmp_path, (A, path), ("test_a.py::test_b", None))
+    ran(session, A, "kept")
     assert find_unused(session) == []
 
 
-def test_merged_workers_add_counts_and_need_every_owner_to_pass(tmp_path: Path) -> None:
-    path = written(tmp_path, "test_a", "default")
-    first, second, controller = SnapshotSession(), SnapshotSession(), SnapshotSession()
-    first.record(SnapshotCheck(path, "default", SnapshotState.NEW, written=True))
-    first.finish_test(path, passed=True)
-    second.record(SnapshotCheck(path, "other", SnapshotState.CHANGED, failure="differs"))
-    second.finish_test(path, passed=False)
+def test_merged_workers_need_every_run_of_a_test_to_pass(tmp_path: Path) -> None:
+    path = written(tmp_path, "test_a", "default", "other")
+    first, second = session_of(tmp_path, (A, path)), session_of(tmp_path, (A, path))
+    ran(first, A, "default")
+    ran(second, A, "other", passed=False)
+    controller = SnapshotSession()
     controller.merge(first.to_data())
     controller.merge(second.to_data())
-    assert (controller.counts.checked, controller.counts.written, controller.counts.failed) == (2, 1, 1)
-    assert controller.owners_passed == {str(path): False}
+    assert controller.tests[A].passed is False
+    assert controller.counts.checked == 2
+    assert find_unused(controller) == []
 
 
-def test_node_ids_on_the_command_line_narrow_their_module(tmp_path: Path) -> None:
-    args = ["tests/test_a.py::test_x", "tests/test_b.py"]
-    assert narrowed_modules(args, tmp_path) == {(tmp_path / "tests/test_a.py").resolve()}
+def test_a_node_id_into_one_class_leaves_its_file_not_collected_in_full() -> None:
+    log = CollectionLog(
+        collectors_seen={"test_a.py::TestOne", "test_a.py::TestTwo", "test_b.py::TestX"},
+        collectors_done={"test_a.py", "test_a.py::TestOne", "test_b.py", "test_b.py::TestX"},
+    )
+    assert log.modules_collected_in_full({"test_a.py", "test_b.py", "test_c.py"}) == {"test_b.py"}

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import textwrap
-import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import cast
@@ -16,9 +15,6 @@ from pytest_convreplay.errors import CassetteError, ConvreplayError, SnapshotErr
 from pytest_convreplay.model.interactions import Interaction
 from pytest_convreplay.storage.cassette import load_cassette
 from pytest_convreplay.storage.snapshots import read_snapshots
-
-TIME_LIMIT = 2.0
-
 
 HUNDRED_MB = 100 * 1024 * 1024
 
@@ -104,12 +100,11 @@ CASSETTE_CORPUS: dict[str, tuple[bytes, str]] = {
 }
 
 
-def refused_quickly(load: Callable[[], object], error: type[ConvreplayError]) -> tuple[str, float]:
-    """The message of the one error ``load`` raises, and how long it took to raise it."""
-    started = time.perf_counter()
+def refused(load: Callable[[], object], error: type[ConvreplayError]) -> str:
+    """The message of the one error ``load`` raises (how fast: bench/, never a wall-clock assert)."""
     with pytest.raises(error) as raised:
         load()
-    return str(raised.value), time.perf_counter() - started
+    return str(raised.value)
 
 
 @pytest.mark.parametrize(("content", "problem"), CASSETTE_CORPUS.values(), ids=CASSETTE_CORPUS.keys())
@@ -118,34 +113,31 @@ def test_malformed_cassette_gives_one_clear_error_naming_the_file(
 ) -> None:
     path = tmp_path / "hostile.yaml"
     path.write_bytes(content)
-    message, seconds = refused_quickly(lambda: load_cassette(path), CassetteError)
+    message = refused(lambda: load_cassette(path), CassetteError)
     assert message.startswith(f"{path}: ")
     assert problem in message
     assert "re-record it with --convreplay-record-mode=all, or fix or delete the file" in message
-    assert seconds < TIME_LIMIT
 
 
 def test_a_100_mb_cassette_is_refused_by_its_size_before_it_is_read(tmp_path: Path) -> None:
     path = tmp_path / "huge.yaml"
     sparse(path, VALID)
-    message, seconds = refused_quickly(lambda: load_cassette(path), CassetteError)
+    message = refused(lambda: load_cassette(path), CassetteError)
     assert message.startswith(f"{path}: the file is 100.0 MiB, over the 64 MiB limit")
     assert "max_cassette_bytes" in message
-    assert seconds < TIME_LIMIT
 
 
 def test_a_flood_of_tiny_nodes_is_stopped_by_the_node_budget(tmp_path: Path) -> None:
     path = tmp_path / "flood.yaml"
     path.write_text("version: 1\ninteractions: [" + "0," * 500_000 + "0]\n")
-    message, seconds = refused_quickly(lambda: load_cassette(path, max_nodes=100_000), CassetteError)
+    message = refused(lambda: load_cassette(path, max_nodes=100_000), CassetteError)
     assert message.startswith(f"{path}: holds more than 100,000 YAML nodes")
-    assert seconds < TIME_LIMIT
 
 
 def test_an_unreadable_cassette_names_the_file(tmp_path: Path) -> None:
     path = tmp_path / "folder.yaml"
     path.mkdir()
-    message, _ = refused_quickly(lambda: load_cassette(path), CassetteError)
+    message = refused(lambda: load_cassette(path), CassetteError)
     assert message.startswith(f"{path}: cannot be read")
 
 
@@ -168,17 +160,15 @@ SNAPSHOT_CORPUS: dict[str, bytes] = {
 def test_malformed_snapshot_gives_one_clear_error_naming_the_file(tmp_path: Path, content: bytes) -> None:
     path = tmp_path / "test_x.snapshot.yaml"
     path.write_bytes(content)
-    message, seconds = refused_quickly(lambda: read_snapshots(path), SnapshotError)
+    message = refused(lambda: read_snapshots(path), SnapshotError)
     assert message.startswith(f"{path}: ")
-    assert seconds < TIME_LIMIT
 
 
 def test_a_100_mb_snapshot_file_is_refused_quickly(tmp_path: Path) -> None:
     path = tmp_path / "test_x.snapshot.yaml"
     sparse(path, VALID_SNAPSHOT)
-    message, seconds = refused_quickly(lambda: read_snapshots(path), SnapshotError)
+    message = refused(lambda: read_snapshots(path), SnapshotError)
     assert message.startswith(f"{path}: the file is 100.0 MiB, over the 64 MiB a snapshot may hold")
-    assert seconds < TIME_LIMIT
 
 
 def test_objects_shared_between_interactions_are_written_in_full_not_as_aliases(tmp_path: Path) -> None:

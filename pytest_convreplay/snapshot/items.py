@@ -1,0 +1,111 @@
+"""What the plugin reads off pytest's test items: their marker options, where their files go, what
+collection produced, and warnings moved to the test they belong to.
+
+pytest glue that is more than a line, kept out of ``plugin.py`` so that one reads as a table of
+contents; it imports nothing heavy (the plugin loads it at start-up).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import warnings
+from collections.abc import Iterator, Mapping
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from ..config.options import Source, convert_options, merge_options, name_secrets
+from ..config.paths import TestLocation, default_snapshot_path, resolve_file_option
+from ..errors import PACKAGE_DIR, ConfigError, ConvreplayWarning
+from .session import CollectionLog
+
+PLUGIN_MODULE = "pytest_convreplay.plugin"
+
+
+def marker_options(node: pytest.Item) -> dict[str, Any]:
+    """The ``@pytest.mark.convreplay`` options of a test, the closest marker winning."""
+    options: dict[str, Any] = {}
+    for marker in reversed(list(node.iter_markers("convreplay"))):
+        if marker.args:
+            raise ConfigError(
+                f"@pytest.mark.convreplay on {node.nodeid} takes keyword options only, got {marker.args!r}; "
+                "name a cassette with cassette='name'"
+            )
+        options.update(marker.kwargs)
+    return options
+
+
+def location(node: pytest.Item) -> TestLocation:
+    """The test's name for its files: every enclosing class, so nested classes of one name differ."""
+    classes = [parent.name for parent in node.listchain() if isinstance(parent, pytest.Class)]
+    return TestLocation(Path(node.config.rootpath), Path(node.path), ".".join([*classes, node.name]))
+
+
+def note_collected(
+    collector: pytest.Collector,
+    report: pytest.CollectReport,
+    log: CollectionLog,
+    produced: dict[str, pytest.Item],
+) -> None:
+    """Note what a collector produced, before any other plugin filters its report."""
+    result = list(report.result) if report.passed else []
+    # A test file whose report lists nothing may have been skipped whole (--lf does that).
+    if result or not isinstance(collector, pytest.File):
+        log.collectors_done.add(collector.nodeid)
+    for node in result:
+        if isinstance(node, pytest.Item):
+            if produced.setdefault(node.nodeid, node) is not node:
+                log.ambiguous.add(node.nodeid)
+        else:
+            log.collectors_seen.add(node.nodeid)
+
+
+def known_snapshot_path(item: pytest.Item, ini: Mapping[str, Any]) -> str | None:
+    """The test's snapshot file as collection can tell it (its marker's ``snapshot_file`` and the
+    secrets its name must not show included), or None when a ``convreplay_config`` fixture of the
+    project may decide it."""
+    if not _config_fixture_is_the_default(item):
+        return None
+    where = location(item)
+    cassette_dir = item.config.getini("convreplay_cassette_dir")
+    try:
+        marker = marker_options(item)
+        secrets = name_secrets(merge_options([ini, convert_options(marker, Source(""))]))
+    except ConfigError:  # a bad marker is the test's own error to report
+        marker, secrets = {}, name_secrets(ini)
+    path = resolve_file_option(marker.get("snapshot_file"), where, cassette_dir, ".snapshot.yaml", secrets)
+    return str(path or default_snapshot_path(where, cassette_dir, secrets))
+
+
+def _config_fixture_is_the_default(item: pytest.Item) -> bool:
+    """Whether the ``convreplay_config`` in force for ``item`` is the plugin's empty one."""
+    manager = getattr(item.session, "_fixturemanager", None)  # pytest's own record of fixtures
+    try:
+        definitions = manager.getfixturedefs("convreplay_config", item)  # type: ignore[union-attr]
+    except (AttributeError, TypeError):
+        return False  # unknown: the test's file is known only once it runs
+    return bool(definitions) and getattr(definitions[-1].func, "__module__", None) == PLUGIN_MODULE
+
+
+@contextlib.contextmanager
+def warnings_at(item: pytest.Item) -> Iterator[None]:
+    """The plugin's warnings raised where no code of the user's is on the stack (a hook, a
+    fixture's set-up) point at the test function instead of the plugin's file."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        yield
+    path, line, _ = item.reportinfo()
+    machinery = (PACKAGE_DIR, f"{os.sep}_pytest{os.sep}", f"{os.sep}pluggy{os.sep}")
+    for warning in caught:
+        ours = issubclass(warning.category, ConvreplayWarning) and any(
+            part in warning.filename for part in machinery
+        )
+        warnings.warn_explicit(
+            warning.message,
+            warning.category,
+            str(path) if ours else warning.filename,
+            (line or 0) + 1 if ours else warning.lineno,
+            source=warning.source,
+        )
