@@ -300,6 +300,7 @@ def build_settings(
     *,
     cli_record_mode: RecordMode | None = None,
     update_snapshots: bool = False,
+    pending_snapshots: bool = False,
     ci: bool = False,
     cassette_dir: str = "cassettes",
 ) -> Settings:
@@ -315,6 +316,7 @@ def build_settings(
         cassette_path=cassette or default_cassette_path(location, cassette_dir),
         snapshot_path=snapshot or default_snapshot_path(location, cassette_dir),
         update_snapshots=update_snapshots,
+        pending_snapshots=pending_snapshots,
         ci=ci,
         **{name: value for name, value in merged.items() if name in _FIELDS},
     )

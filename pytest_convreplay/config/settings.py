@@ -68,6 +68,7 @@ class Settings:
     mask_defaults: bool = True
     renumber_ids: bool = False
     update_snapshots: bool = False
+    pending_snapshots: bool = False  # leave new and changed snapshots as pending files for review
     ci: bool = False
 
     def redaction_rules(self) -> RedactionRules:

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import enum
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 
 class SnapshotState(enum.StrEnum):
@@ -25,6 +27,9 @@ class SnapshotCheck:
     state: SnapshotState
     written: bool = False
     failure: str | None = None
+    pending: bool = False  # left as a pending snapshot for review (the check still fails)
+    stored: Sequence[dict[str, Any]] | None = None  # when it did not match: what the file holds …
+    taken: Sequence[dict[str, Any]] | None = None  # … and what the test took (as stored: masked)
 
     @property
     def passed(self) -> bool:

@@ -9,12 +9,13 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any, Final
 
-from ..diff import diff_items, render
+from ..diff import ItemDiff, diff_items, render
 from ..errors import SnapshotError, shown_path
 from ..gate import Gate, KnownSecrets
 from ..redact import redact_text
 from ..rules.redaction import RedactionRules
 from ..storage.atomic import file_stamp, locked
+from ..storage.pending import pending_note, propose, withdraw
 from ..storage.snapshots import read_snapshots, snapshot_document, snapshot_header
 from ..storage.write import write_document
 from .check import SnapshotCheck, SnapshotState
@@ -75,21 +76,58 @@ class SnapshotFile:
         )
         if diff is not None and diff.is_empty:
             check = SnapshotCheck(self.options.path, name, SnapshotState.MATCHED)
+            if self.options.pending:
+                withdraw(self.options.path, [name], self.gate())  # a stale proposal goes
         elif self.options.may_write:
             self._write(name, prepared)
+            withdraw(self.options.path, [name], self.gate())
             state = SnapshotState.NEW if diff is None else SnapshotState.CHANGED
-            check = SnapshotCheck(self.options.path, name, state, written=True)
+            check = SnapshotCheck(self.options.path, name, state, written=True, stored=stored, taken=prepared)
+        elif self.options.may_propose:
+            check = self._propose(name, prepared, diff, stored)
         elif diff is None:
             check = SnapshotCheck(
-                self.options.path, name, SnapshotState.NEW, failure=self._missing(name, prepared)
+                self.options.path,
+                name,
+                SnapshotState.NEW,
+                failure=self._missing(name, prepared),
+                taken=prepared,
             )
         else:
             failure = self._shown(
                 self._describe(name) + "\n" + render(diff) + "\n" + self._to_accept("update it")
             )
-            check = SnapshotCheck(self.options.path, name, SnapshotState.CHANGED, failure=failure)
+            check = SnapshotCheck(
+                self.options.path, name, SnapshotState.CHANGED, failure=failure, stored=stored, taken=prepared
+            )
         self.on_check(check)
         return check
+
+    def _propose(
+        self, name: str, items: list[Item], diff: ItemDiff | None, stored: list[Item] | None
+    ) -> SnapshotCheck:
+        """Leave the snapshot pending for review; the test still fails: a pending snapshot never
+        passes for a committed one."""
+        where = propose(
+            self.options.path,
+            name,
+            items,
+            self.gate(),
+            test=self.options.test,
+            renumber_ids=self.options.renumber_ids,
+        )
+        note = pending_note(self.options.test, where)
+        if diff is None:
+            failure = (
+                f"{shown_path(self.options.path)} has no snapshot {name!r} for {self.options.test}; {note}"
+            )
+            state = SnapshotState.NEW
+        else:
+            failure = self._shown(self._describe(name) + "\n" + render(diff) + "\n" + note)
+            state = SnapshotState.CHANGED
+        return SnapshotCheck(
+            self.options.path, name, state, failure=failure, pending=True, stored=stored, taken=items
+        )
 
     def _describe(self, name: str) -> str:
         return f"snapshot {name!r} of {self.options.test} ({shown_path(self.options.path)}) differs:"
@@ -123,12 +161,16 @@ class SnapshotFile:
         write_document(
             self.options.path,
             snapshot_document(snapshots),
-            Gate(self._known_secrets(), self.options.patterns),
+            self.gate(),
             header=snapshot_header(self.options.test),
             hint=f"For a snapshot of {self.options.test}: mask the field holding it with the masks "
             "option, e.g. @pytest.mark.convreplay(masks=['message.content[*].text']).",
         )
         self._stored, self._stamp = snapshots, file_stamp(self.options.path)
+
+    def gate(self) -> Gate:
+        """What this test's writes are checked against: its known secrets and secret patterns."""
+        return Gate(self._known_secrets(), self.options.patterns)
 
     def _known_secrets(self) -> KnownSecrets:
         if self._known_from is not None:

@@ -29,12 +29,14 @@ class SnapshotCounts:
     written: int = 0
     updated: int = 0
     failed: int = 0
+    pending: int = 0
 
     def add(self, check: SnapshotCheck) -> None:
         self.checked += 1
         self.written += check.written and check.state is SnapshotState.NEW
         self.updated += check.written and check.state is SnapshotState.CHANGED
         self.failed += not check.passed
+        self.pending += check.pending
 
 
 @dataclass(slots=True)
