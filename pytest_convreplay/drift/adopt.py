@@ -1,0 +1,32 @@
+"""Adopting a drifted test's re-recording: its new cassette and snapshot file replace the committed
+ones, each read back and validated, then written through the gate."""
+
+from __future__ import annotations
+
+from ..gate import Gate
+from ..storage.cassette import cassette_document, load_cassette
+from ..storage.snapshots import read_snapshots, snapshot_document, snapshot_header
+from ..storage.write import prepare_write
+from .manifest import DriftEntry
+from .scratch import Scratch
+
+
+def adopt(entry: DriftEntry, scratch: Scratch, gate: Gate) -> list[str]:
+    """Replace the committed files of ``entry`` by the drift run's; returns what was written.
+    Every file is read and judged before any is written, so a refusal changes nothing."""
+    writes = []
+    if entry.cassette is not None:
+        committed, new = scratch.paths(entry.cassette)
+        if new.exists():
+            loaded = load_cassette(new)
+            writes.append(
+                prepare_write(committed, cassette_document(loaded.interactions, loaded.metadata), gate)
+            )
+    if entry.snapshot is not None:
+        committed, new = scratch.paths(entry.snapshot)
+        if new.exists():
+            document = snapshot_document(read_snapshots(new))
+            writes.append(prepare_write(committed, document, gate, header=snapshot_header(entry.test)))
+    for write in writes:
+        write.commit()
+    return [str(write.path) for write in writes]
