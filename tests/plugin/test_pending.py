@@ -71,7 +71,7 @@ def test_a_changed_snapshot_is_left_pending_and_the_test_still_fails(
     result.stdout.fnmatch_lines(
         [
             "E *~ msg_1 message [[]0[]]",
-            "E *the new snapshot is pending in *test_a.snapshot.yaml.pending: review it with convreplay review*",
+            "E *the new snapshot is pending in *test_a.snapshot.yaml.pending: review it with convreplay*",
             "  review pending snapshots with: convreplay review (or --accept-all / --reject-all)",
         ]
     )
