@@ -95,7 +95,8 @@ class DriftRun:
                 result.comparisons,
                 gate,
                 title="convreplay drift report",
-                source=f"{len(result.tests)} tests re-recorded {when} into {self.scratch.root}, "
+                source=f"{len(result.tests)} test{'s' if len(result.tests) != 1 else ''} re-recorded {when} "
+                f"into {self.scratch.root}, "
                 f"compared with the committed files of {self.scratch.rootdir}",
                 sides=("committed", "re-recorded"),
             )
