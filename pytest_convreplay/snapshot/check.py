@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -28,8 +28,9 @@ class SnapshotCheck:
     written: bool = False
     failure: str | None = None
     pending: bool = False  # left as a pending snapshot for review (the check still fails)
-    stored: Sequence[dict[str, Any]] | None = None  # when it did not match: what the file holds …
-    taken: Sequence[dict[str, Any]] | None = None  # … and what the test took (as stored: masked)
+    # When it did not match, for reports: what the file holds and what the test took (as stored).
+    stored: Sequence[dict[str, Any]] | None = field(default=None, compare=False, repr=False)
+    taken: Sequence[dict[str, Any]] | None = field(default=None, compare=False, repr=False)
 
     @property
     def passed(self) -> bool:

@@ -10,29 +10,13 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from support.suites import clean_environment, snapshot_suite
 
 from pytest_convreplay.drift import DriftManifest
 from pytest_convreplay.emulator import ConversationsEmulator
 from pytest_convreplay.storage.pending import pending_path, read_pending
 from pytest_convreplay.storage.snapshots import read_snapshots
 
-SUITE = """
-    def items(text):
-        return [{{"id": "msg_1", "type": "message", "role": "user", "status": "completed",
-                  "content": [{{"type": "input_text", "text": text}}]}}]
-
-
-    def test_a(conv_snapshot):
-        conv_snapshot.assert_match(items("{a}"))
-
-
-    def test_b(conv_snapshot):
-        conv_snapshot.assert_match(items("{b}"))
-
-
-    def test_c(conv_snapshot):
-        conv_snapshot["named"].assert_match(items("{c}"))
-"""
 DRIFT_SUITE = """
     import openai
     import pytest
@@ -47,8 +31,7 @@ DRIFT_SUITE = """
 
 @pytest.fixture(autouse=True)
 def _clean_env(monkeypatch: pytest.MonkeyPatch) -> None:
-    for name in ("CI", "OPENAI_API_KEY", "OPENAI_ORG_ID", "OPENAI_PROJECT_ID", "OPENAI_ADMIN_KEY"):
-        monkeypatch.delenv(name, raising=False)
+    clean_environment(monkeypatch)
 
 
 def convreplay(cwd: Path, *args: str, answers: str = "") -> subprocess.CompletedProcess[str]:
@@ -75,9 +58,9 @@ def text_of(path: Path, name: str = "default") -> str:
 @pytest.fixture
 def pending(pytester: pytest.Pytester) -> None:
     """Three pending snapshots, one per test: each text upper-cased."""
-    pytester.makepyfile(test_plain=textwrap.dedent(SUITE.format(a="a", b="b", c="c")))
+    snapshot_suite(pytester, a="a", b="b", c="c")
     pytester.runpytest("--convreplay-update").assert_outcomes(passed=3)
-    pytester.makepyfile(test_plain=textwrap.dedent(SUITE.format(a="A", b="B", c="C")))
+    snapshot_suite(pytester, a="A", b="B", c="C")
     pytester.runpytest("--convreplay-pending").assert_outcomes(failed=3)
 
 
@@ -92,7 +75,7 @@ def test_answers_accept_reject_and_skip_one_snapshot_each(pytester: pytest.Pytes
     assert text_of(snapshot(pytester, "test_b")) == "b"  # rejected: the committed file is kept
     assert not pending_path(snapshot(pytester, "test_a")).exists()
     assert not pending_path(snapshot(pytester, "test_b")).exists()
-    assert list(read_pending(pending_path(snapshot(pytester, "test_c"))).snapshots) == ["named"]
+    assert list(read_pending(pending_path(snapshot(pytester, "test_c"))).snapshots) == ["default"]
 
 
 def test_an_answer_that_is_not_one_is_asked_again(pytester: pytest.Pytester, pending: None) -> None:

@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from support.suites import clean_environment
 
 from pytest_convreplay.drift import DRIFT_EXIT_STATUS, DriftManifest
 from pytest_convreplay.emulator import ConversationsEmulator
@@ -42,8 +43,7 @@ SCRATCH = Path(".pytest_cache", "d", "convreplay-drift")
 
 @pytest.fixture(autouse=True)
 def _clean_env(monkeypatch: pytest.MonkeyPatch) -> None:
-    for name in ("CI", "OPENAI_API_KEY", "OPENAI_ORG_ID", "OPENAI_PROJECT_ID", "OPENAI_ADMIN_KEY"):
-        monkeypatch.delenv(name, raising=False)
+    clean_environment(monkeypatch)
 
 
 @pytest.fixture

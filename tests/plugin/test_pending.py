@@ -4,31 +4,17 @@ pending, and nothing that reads committed files mistakes it for one."""
 
 from __future__ import annotations
 
-import textwrap
 from pathlib import Path
 
 import pytest
+from support.suites import snapshot_suite
 
 from pytest_convreplay.storage.pending import pending_path, read_pending
 from pytest_convreplay.storage.snapshots import read_snapshots
 
-SUITE = """
-    def items(text):
-        return [{{"id": "msg_1", "type": "message", "role": "user", "status": "completed",
-                  "content": [{{"type": "input_text", "text": text}}]}}]
-
-
-    def test_a(conv_snapshot):
-        conv_snapshot.assert_match(items("{a}"))
-
-
-    def test_b(conv_snapshot):
-        conv_snapshot["named"].assert_match(items("{b}"))
-"""
-
 
 def suite(pytester: pytest.Pytester, a: str = "a", b: str = "b") -> None:
-    pytester.makepyfile(test_plain=textwrap.dedent(SUITE.format(a=a, b=b)))
+    snapshot_suite(pytester, a=a, b=b)
 
 
 def snapshot(pytester: pytest.Pytester, test: str) -> Path:
@@ -88,7 +74,7 @@ def test_a_new_snapshot_is_pending_and_no_committed_file_is_created(pytester: py
 
     result.assert_outcomes(failed=1, deselected=1)
     assert not snapshot(pytester, "test_b").exists()
-    assert list(read_pending(pending_path(snapshot(pytester, "test_b"))).snapshots) == ["named"]
+    assert list(read_pending(pending_path(snapshot(pytester, "test_b"))).snapshots) == ["default"]
 
 
 def test_a_pending_snapshot_never_passes_for_the_committed_one(

@@ -3,30 +3,15 @@ file, also when xdist workers took them."""
 
 from __future__ import annotations
 
-import textwrap
-
 import pytest
-
-SUITE = """
-    def items(text):
-        return [{{"id": "msg_1", "type": "message", "role": "user", "status": "completed",
-                  "content": [{{"type": "input_text", "text": text}}]}}]
-
-
-    def test_a(conv_snapshot):
-        conv_snapshot.assert_match(items("{a}"))
-
-
-    def test_b(conv_snapshot):
-        conv_snapshot.assert_match(items("b"))
-"""
+from support.suites import snapshot_suite
 
 
 @pytest.fixture(autouse=True)
 def _committed(pytester: pytest.Pytester) -> None:
-    pytester.makepyfile(test_plain=textwrap.dedent(SUITE.format(a="a")))
+    snapshot_suite(pytester, a="a", b="b")
     pytester.runpytest("--convreplay-update").assert_outcomes(passed=2)
-    pytester.makepyfile(test_plain=textwrap.dedent(SUITE.format(a="changed")))
+    snapshot_suite(pytester, a="changed", b="b")
 
 
 @pytest.mark.parametrize("workers", [(), ("-p", "xdist", "-n", "2")], ids=["one-process", "xdist"])
