@@ -57,8 +57,7 @@ def pending_proposals(paths: list[Path], gate: Gate, *, color: bool) -> Iterator
 
 def drift_proposals(folder: Path, gate: Gate, *, color: bool) -> Iterator[Proposal]:
     manifest = DriftManifest.read(folder / "drift.json")
-    rootdir = Path(manifest.rootdir)
-    scratch = Scratch(folder, rootdir if rootdir.is_dir() else Path.cwd())
+    scratch = Scratch(folder, Path.cwd())  # accepting writes into the project it is run in, only
     result = compare_entries(manifest.entries, scratch)
     entries = {entry.test: entry for entry in manifest.entries}
 

@@ -77,7 +77,8 @@ class Scratch:
             if not (root / MANIFEST_NAME).is_file():
                 raise ConfigError(
                     f"--convreplay-drift={self.root}: the folder is not empty and holds no earlier drift "
-                    "run; a drift run empties its folder, so choose a new or empty one"
+                    "run; a drift run empties its folder, so choose a new or empty one (a path after "
+                    "--convreplay-drift without '=' is taken for its folder: put test paths first)"
                 )
             shutil.rmtree(root)
         root.mkdir(parents=True, exist_ok=True)
