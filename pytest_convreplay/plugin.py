@@ -34,9 +34,11 @@ from .snapshot.items import known_snapshot_path, location, marker_options, note_
 from .snapshot.session import WORKER_OUTPUT_KEY, CollectionLog, SnapshotSession, module_of
 
 if TYPE_CHECKING:
+    from .drift.run import DriftHooks
     from .emulator import ConversationsEmulator
     from .record.handle import CassetteHandle
     from .record.recording import Recording
+    from .report.collect import ReportHooks
     from .snapshot.assertion import SnapshotAssertion
     from .snapshot.file import SnapshotFile
     from .snapshot.report import SnapshotReport
@@ -53,6 +55,7 @@ INI = pytest.StashKey[Mapping[str, Any]]()  # the project's ini options, convert
 INI_SOURCE = pytest.StashKey[IniSource]()
 RUN_STARTED = pytest.StashKey[int]()  # time.time_ns() when this pytest run (or its xdist controller) began
 RUN_STARTED_KEY = "convreplay_run_started_ns"
+DRIFT_HOOKS, REPORT_HOOKS = "convreplay-drift", "convreplay-report"  # plugin names, registered when asked
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -79,6 +82,28 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         action="store_true",
         default=False,
         help="after a green run, delete the snapshots no selected test used",
+    )
+    group.addoption(
+        "--convreplay-pending",
+        action="store_true",
+        default=False,
+        help="leave new and changed snapshots as pending files beside the committed ones (convreplay review)",
+    )
+    group.addoption(
+        "--convreplay-drift",
+        nargs="?",
+        const="",
+        default=None,
+        metavar="DIR",
+        help="re-record every convreplay test into DIR (default: under the pytest cache) and report what "
+        "drifted from the committed cassettes and snapshots, which are not touched; exit status 6 when "
+        "something drifted and no test failed",
+    )
+    group.addoption(
+        "--convreplay-report",
+        default=None,
+        metavar="PATH",
+        help="write an HTML report of the item-level differences: a drift run's, or the unmatched snapshots",
     )
     parser.addini("convreplay_cassette_dir", "cassette folder, relative to the rootdir", default="cassettes")
     parser.addini(
@@ -112,6 +137,13 @@ def pytest_configure(config: pytest.Config) -> None:
     # xdist workers take the controller's start, so "written during this run" means the same on all.
     started = getattr(config, "workerinput", {}).get(RUN_STARTED_KEY)
     config.stash[RUN_STARTED] = time.time_ns() if started is None else int(started)
+    if config.getoption("--convreplay-drift") is not None or config.getoption("--convreplay-report"):
+        from .drift.run import register_hooks  # the drift and report stages load only when asked for
+
+        try:
+            register_hooks(config, config.stash[INI])
+        except ConfigError as error:
+            raise pytest.UsageError(str(error)) from None
 
 
 @pytest.hookimpl(optionalhook=True)
@@ -184,11 +216,13 @@ def _settings(request: pytest.FixtureRequest) -> Settings:
         sources=sources,
         cli_record_mode=RecordMode(cli_mode) if cli_mode else None,
         update_snapshots=config.getoption("--convreplay-update"),
+        pending_snapshots=config.getoption("--convreplay-pending"),
         ci=running_in_ci(),
         cassette_dir=config.getini("convreplay_cassette_dir"),
     )
     config.stash[SESSION].uses(node.nodeid, str(settings.snapshot_path))
-    return settings
+    drift: DriftHooks | None = config.pluginmanager.get_plugin(DRIFT_HOOKS)
+    return settings if drift is None else drift.run.redirect(settings, node.nodeid)
 
 
 # --- the cassette -------------------------------------------------------------------------------
@@ -259,6 +293,9 @@ def _snapshot_file(item: pytest.Item, settings: Settings) -> SnapshotFile:
             on_check=functools.partial(item.config.stash[SESSION].record, item.nodeid),
             known_secrets=recording.known_secrets if recording is not None else None,
         )
+        report: ReportHooks | None = item.config.pluginmanager.get_plugin(REPORT_HOOKS)
+        if report is not None:
+            file.on_check = report.listener(file)
         item.stash[SNAPSHOTS] = file
     return file
 
@@ -351,13 +388,19 @@ def _finish_test(item: pytest.Item, report: pytest.TestReport) -> None:
     if not report.passed:
         item.stash[TEST_FAILED] = True
     if report.when == "teardown":
-        item.config.stash[SESSION].finish_test(item.nodeid, passed=not item.stash.get(TEST_FAILED, False))
+        passed = not item.stash.get(TEST_FAILED, False)
+        drift: DriftHooks | None = item.config.pluginmanager.get_plugin(DRIFT_HOOKS)
+        if drift is not None:
+            drift.run.finish_test(item.nodeid, passed=passed)
+        item.config.stash[SESSION].finish_test(item.nodeid, passed=passed)
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     config = session.config
     if hasattr(config, "workeroutput"):  # an xdist worker: the controller merges and reports
         config.workeroutput[WORKER_OUTPUT_KEY] = config.stash[SESSION].to_data()
+        return
+    if config.pluginmanager.has_plugin(DRIFT_HOOKS):  # snapshots went to the scratch folder: see its summary
         return
     from .snapshot.report import finish_session
 

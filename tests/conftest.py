@@ -4,15 +4,18 @@ from __future__ import annotations
 
 import os
 
-import pytest
-from hypothesis import HealthCheck, settings
-
 # pytester's in-process runs unload every module a run imported, and extension modules (PyYAML's
 # libyaml binding, pydantic-core) cannot be loaded twice; what the plugin imports only when a test
 # uses it is imported once here, before any in-process run.
+import markupsafe  # noqa: F401  (its C speedups cannot be loaded twice)
+import pytest
+from hypothesis import HealthCheck, settings
+
+import pytest_convreplay.drift.run
 import pytest_convreplay.emulator
 import pytest_convreplay.model.items
 import pytest_convreplay.record.vcr
+import pytest_convreplay.report.html
 import pytest_convreplay.snapshot.assertion
 import pytest_convreplay.snapshot.report  # noqa: F401
 

@@ -67,7 +67,27 @@ def _parser() -> argparse.ArgumentParser:
     colour.add_argument("--color", dest="color", action="store_true", default=None)
     colour.add_argument("--no-color", dest="color", action="store_false")
     diff.add_argument("--renumber-ids", action="store_true", help="compare ids by first appearance")
+
+    report = commands.add_parser("report", help="HTML report of a drift run, or of two folders or files")
+    report.add_argument("sides", nargs="*", type=Path, metavar="OLD NEW", help="two folders or two files")
+    report.add_argument(
+        "--drift", nargs="?", const=DRIFT_DIR, type=Path, metavar="DIR", help="a drift run's folder"
+    )
+    report.add_argument("-o", "--output", type=Path, help="where to write it (default: report.html)")
+    report.add_argument("--renumber-ids", action="store_true", help="compare ids by first appearance")
+
+    review = commands.add_parser("review", help="accept, reject or skip pending snapshots or a drift run")
+    review.add_argument("paths", nargs="*", type=Path, default=[Path("cassettes")])
+    review.add_argument(
+        "--drift", nargs="?", const=DRIFT_DIR, type=Path, metavar="DIR", help="a drift run's folder"
+    )
+    decide = review.add_mutually_exclusive_group()
+    decide.add_argument("--accept-all", dest="answer", action="store_const", const="a")
+    decide.add_argument("--reject-all", dest="answer", action="store_const", const="r")
     return parser
+
+
+DRIFT_DIR = Path(".pytest_cache", "d", "convreplay-drift")  # where pytest --convreplay-drift records
 
 
 def _duration(text: str) -> dt.timedelta | None:
@@ -266,6 +286,44 @@ def _diff(arguments: argparse.Namespace) -> int:
     return 1 if differs else 0
 
 
+def _report(arguments: argparse.Namespace) -> int:
+    from ..gate import Gate
+    from . import report
+
+    rules, known = _project_rules()
+    gate = Gate(known, rules.patterns)
+    if arguments.drift is not None:
+        if arguments.sides:
+            raise ConvreplayError("convreplay report: give two folders or --drift DIR, not both")
+        output = arguments.output or arguments.drift / "report.html"
+        source = f"the drift run in {arguments.drift}"
+        drifted = report.drift_comparisons(arguments.drift)
+        return report.write(output, drifted, gate, source=source, sides=("committed", "re-recorded"))
+    if len(arguments.sides) != 2:
+        raise ConvreplayError("convreplay report: give two folders or files (OLD NEW), or --drift [DIR]")
+    from ..config.project import project_settings
+
+    old, new = arguments.sides
+    comparisons = report.folder_comparisons(
+        old, new, masks=project_settings()[0].all_masks, renumber=arguments.renumber_ids
+    )
+    return report.write(arguments.output or Path("report.html"), comparisons, gate, source=f"{old} → {new}")
+
+
+def _review(arguments: argparse.Namespace) -> int:
+    from ..gate import Gate
+    from . import review
+
+    rules, known = _project_rules()
+    gate = Gate(known, rules.patterns)
+    color = sys.stdout.isatty()
+    if arguments.drift is not None:
+        proposals = review.drift_proposals(arguments.drift, gate, color=color)
+    else:
+        proposals = review.pending_proposals(arguments.paths, gate, color=color)
+    return review.review(proposals, answer=arguments.answer, ask=sys.stdin)
+
+
 _COMMANDS = {
     "demo": _demo,
     "serve": _serve,
@@ -274,4 +332,6 @@ _COMMANDS = {
     "scan": _scan,
     "redact": _redact,
     "diff": _diff,
+    "report": _report,
+    "review": _review,
 }

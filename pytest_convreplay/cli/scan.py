@@ -30,7 +30,7 @@ from ..storage.write import PreparedWrite, prepare_write
 from ..storage.yaml_io import load_plain_yaml, yaml_problem
 from .progress import Progress
 
-SCANNED_SUFFIXES = (".yaml", ".yml", ".json")
+SCANNED_SUFFIXES = (".yaml", ".yml", ".json", ".pending")  # pending snapshots are scanned too
 
 
 def iter_files(paths: Iterable[str | os.PathLike[str]]) -> list[Path]:

@@ -327,6 +327,7 @@ def build_settings(
     *,
     cli_record_mode: RecordMode | None = None,
     update_snapshots: bool = False,
+    pending_snapshots: bool = False,
     ci: bool = False,
     cassette_dir: str = "cassettes",
     sources: Sequence[Source] = (),
@@ -352,6 +353,7 @@ def build_settings(
         cassette_path=cassette or default_cassette_path(location, cassette_dir, secrets),
         snapshot_path=snapshot or default_snapshot_path(location, cassette_dir, secrets),
         update_snapshots=update_snapshots,
+        pending_snapshots=pending_snapshots,
         ci=ci,
         **{name: value for name, value in merged.items() if name in _FIELDS},
     )

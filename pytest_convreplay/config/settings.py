@@ -69,6 +69,7 @@ class Settings:
     mask_defaults: bool = True
     renumber_ids: bool = False
     update_snapshots: bool = False
+    pending_snapshots: bool = False  # leave new and changed snapshots as pending files for review
     ci: bool = False
     record_mode_dropped: str = ""  # why CI turned a configured record mode into none, if it did
 

@@ -8,14 +8,12 @@ long unchanged stretches inside a text and field lists beyond ``max_field_detail
 
 from __future__ import annotations
 
-import difflib
 import json
-import os
-import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any, Final
 
 from .model import MISSING, FieldChange, ItemChange, ItemDiff, UnchangedRun, Verdict
+from .words import Kind, capped, word_segments
 
 _RESET: Final = "\x1b[0m"
 _COLORS: Final = {"-": "\x1b[31m", "+": "\x1b[32m", "~": "\x1b[33m", "↕": "\x1b[36m", "⇄": "\x1b[35m"}
@@ -27,11 +25,7 @@ _SIGNS: Final = {
     Verdict.TYPE_CHANGED: "⇄",
 }
 _LONG_TEXT: Final = 40  # characters from which a changed string is shown as a word diff
-_KEEP_WORDS: Final = 6  # unchanged words kept on each side of an edit inside a long text
 _PREVIEW: Final = 60  # characters of text shown in the one-line summary of an added/removed item
-_MAX_VALUE: Final = 300  # characters of one old/new value or edit shown before "+N more characters"
-_CONTEXT_CHARS: Final = 20  # unchanged characters kept around an edit inside one long token
-_TOKENS: Final = re.compile(r"\s+|[^\s]+")
 
 
 class _Style:
@@ -65,17 +59,10 @@ def header(diff: ItemDiff) -> str:
 def _value(value: Any) -> str:
     if value is MISSING:
         return "<absent>"
-    return _capped(json.dumps(value, ensure_ascii=False, default=repr))
+    return capped(json.dumps(value, ensure_ascii=False, default=repr))
 
 
-def _capped(text: str) -> str:
-    """A field detail cut at ``_MAX_VALUE`` characters, saying how much was left out."""
-    if len(text) <= _MAX_VALUE:
-        return text
-    return f"{text[:_MAX_VALUE]}… (+{len(text) - _MAX_VALUE} more characters)"
-
-
-def _summary(item: Mapping[str, Any]) -> str:
+def item_summary(item: Mapping[str, Any]) -> str:
     """A short description of an added or removed item: role and text, or tool name and input."""
     parts: list[str] = []
     for key in ("role", "name"):
@@ -102,46 +89,13 @@ def _first_text(item: Mapping[str, Any]) -> str | None:
 
 def word_diff(old: str, new: str, style: _Style) -> str:
     """``new`` with deletions and insertions marked word by word; long equal stretches folded."""
-    a, b = _TOKENS.findall(old), _TOKENS.findall(new)
-    out: list[str] = []
-    opcodes = difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes()
-    for number, (tag, i1, i2, j1, j2) in enumerate(opcodes):
-        if tag == "equal":
-            out.append(_fold(a[i1:i2], first=number == 0, last=number == len(opcodes) - 1))
-            continue
-        out.append(_edit("".join(a[i1:i2]), "".join(b[j1:j2]), style))
-    return "".join(out)
-
-
-def _edit(old: str, new: str, style: _Style) -> str:
-    """One replaced stretch; inside a long token (base64, a data URL) only the characters that
-    differ are shown, with a little context, so a 10-character change is not 400 KB of message."""
-    if len(old) + len(new) <= _MAX_VALUE:
-        return (style.deleted(old) if old else "") + (style.inserted(new) if new else "")
-    # commonprefix works character by character on any strings, which is exactly what is wanted
-    start = len(os.path.commonprefix([old, new]))  # noqa: RUF071
-    end = len(os.path.commonprefix([old[start:][::-1], new[start:][::-1]]))  # noqa: RUF071
-    before = old[max(0, start - _CONTEXT_CHARS) : start]
-    after = old[len(old) - end : len(old) - end + _CONTEXT_CHARS]
-    removed, added = old[start : len(old) - end], new[start : len(new) - end]
-    return (
-        ("…" if start > _CONTEXT_CHARS else "")
-        + before
-        + (style.deleted(_capped(removed)) if removed else "")
-        + (style.inserted(_capped(added)) if added else "")
-        + after
-        + ("…" if end > _CONTEXT_CHARS else "")
-    )
-
-
-def _fold(tokens: list[str], *, first: bool, last: bool) -> str:
-    """Unchanged tokens, keeping only the words next to an edit when the stretch is long."""
-    keep = 2 * _KEEP_WORDS  # tokens alternate word/space
-    head = 0 if first else keep
-    tail = 0 if last else keep
-    if len(tokens) <= head + tail + 2:
-        return "".join(tokens)
-    return "".join(tokens[:head]) + "…" + "".join(tokens[len(tokens) - tail :])
+    painted: dict[Kind, Callable[[str], str]] = {
+        Kind.KEPT: str,
+        Kind.FOLDED: str,
+        Kind.DELETED: style.deleted,
+        Kind.INSERTED: style.inserted,
+    }
+    return "".join(painted[segment.kind](segment.text) for segment in word_segments(old, new))
 
 
 def _field_line(change: FieldChange, style: _Style) -> str:
@@ -160,10 +114,10 @@ def _item_lines(diff: ItemDiff, change: ItemChange, style: _Style, max_fields: i
     sign = _SIGNS[change.verdict]
     if change.verdict is Verdict.ADDED:
         assert change.new_index is not None
-        where, summary = f"[{change.new_index}]", _summary(diff.new[change.new_index])
+        where, summary = f"[{change.new_index}]", item_summary(diff.new[change.new_index])
     elif change.verdict is Verdict.REMOVED:
         assert change.old_index is not None
-        where, summary = f"was [{change.old_index}]", _summary(diff.old[change.old_index])
+        where, summary = f"was [{change.old_index}]", item_summary(diff.old[change.old_index])
     elif change.moved:
         where, summary = f"[{change.old_index}] → [{change.new_index}]", ""
     else:

@@ -167,6 +167,15 @@ class ConversationsEmulator:
             self._item_index(conversation, item_id)
             conversation.remove(item_id)
 
+    def edit_item(self, conversation_id: str, item_id: str, **fields: Any) -> Item:
+        """Change fields of a stored item in place and return it: no endpoint does this, it stands
+        for the live service answering differently than when a cassette was recorded (drift)."""
+        with self._lock:
+            conversation = self._conversation(conversation_id)
+            item = conversation.items[self._item_index(conversation, item_id)]
+            item.update(copy.deepcopy(fields))
+            return copy.deepcopy(item)
+
     def items(self, conversation_id: str) -> list[Item]:
         """A copy of the stored items (include superset) in ascending order."""
         with self._lock:

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 
 class SnapshotState(enum.StrEnum):
@@ -25,6 +27,10 @@ class SnapshotCheck:
     state: SnapshotState
     written: bool = False
     failure: str | None = None
+    pending: bool = False  # left as a pending snapshot for review (the check still fails)
+    # When it did not match, for reports: what the file holds and what the test took (as stored).
+    stored: Sequence[dict[str, Any]] | None = field(default=None, compare=False, repr=False)
+    taken: Sequence[dict[str, Any]] | None = field(default=None, compare=False, repr=False)
 
     @property
     def passed(self) -> bool:

@@ -11,12 +11,13 @@ from collections.abc import Callable, Sequence
 from typing import Any, Final
 
 from ..config.paths import hide_secrets_in_path
-from ..diff import diff_items, render
+from ..diff import ItemDiff, diff_items, render
 from ..errors import SnapshotError, shown_path
 from ..gate import Gate, KnownSecrets
 from ..redact import redact_text
 from ..rules.redaction import RedactionRules
 from ..storage.atomic import file_stamp, locked
+from ..storage.pending import pending_note, propose, withdraw
 from ..storage.snapshots import read_owners, read_snapshots, snapshot_document, snapshot_header
 from ..storage.write import write_document
 from .check import SnapshotCheck, SnapshotState
@@ -77,13 +78,22 @@ class SnapshotFile:
         )
         if diff is not None and diff.is_empty:
             check = SnapshotCheck(self.options.path, name, SnapshotState.MATCHED)
+            if self.options.pending:
+                withdraw(self.options.path, [name], self.gate())  # a stale proposal goes
         elif self.options.may_write:
             self._write(name, prepared)
+            withdraw(self.options.path, [name], self.gate())
             state = SnapshotState.NEW if diff is None else SnapshotState.CHANGED
-            check = SnapshotCheck(self.options.path, name, state, written=True)
+            check = SnapshotCheck(self.options.path, name, state, written=True, stored=stored, taken=prepared)
+        elif self.options.may_propose:
+            check = self._propose(name, prepared, diff, stored)
         elif diff is None:
             check = SnapshotCheck(
-                self.options.path, name, SnapshotState.NEW, failure=self._missing(name, prepared)
+                self.options.path,
+                name,
+                SnapshotState.NEW,
+                failure=self._missing(name, prepared),
+                taken=prepared,
             )
         else:
             # masked before the diff is rendered: a cut long value must not show a secret's start
@@ -100,9 +110,37 @@ class SnapshotFile:
                 + "\n"
                 + self._to_accept("update it")
             )
-            check = SnapshotCheck(self.options.path, name, SnapshotState.CHANGED, failure=failure)
+            check = SnapshotCheck(
+                self.options.path, name, SnapshotState.CHANGED, failure=failure, stored=stored, taken=prepared
+            )
         self.on_check(check)
         return check
+
+    def _propose(
+        self, name: str, items: list[Item], diff: ItemDiff | None, stored: list[Item] | None
+    ) -> SnapshotCheck:
+        """Leave the snapshot pending for review; the test still fails: a pending snapshot never
+        passes for a committed one."""
+        where = propose(
+            self.options.path,
+            name,
+            items,
+            self.gate(),
+            test=self.options.test,
+            renumber_ids=self.options.renumber_ids,
+        )
+        note = pending_note(self.options.test, where)
+        if diff is None:
+            failure = (
+                f"{shown_path(self.options.path)} has no snapshot {name!r} for {self.options.test}; {note}"
+            )
+            state = SnapshotState.NEW
+        else:
+            failure = self._shown(self._describe(name) + "\n" + render(diff) + "\n" + note)
+            state = SnapshotState.CHANGED
+        return SnapshotCheck(
+            self.options.path, name, state, failure=failure, pending=True, stored=stored, taken=items
+        )
 
     def _describe(self, name: str) -> str:
         return f"snapshot {name!r} of {self.options.test} ({shown_path(self.options.path)}) differs:"
@@ -125,7 +163,7 @@ class SnapshotFile:
     def _write(self, name: str, items: list[Item]) -> None:
         """record → check → persist: the text is refused whole if it holds a known secret. The file
         is re-read under its lock, so tests sharing it on other xdist workers lose nothing."""
-        gate = self._gate()
+        gate = self.gate()
         path = hide_secrets_in_path(self.options.path, gate.secret_spans)  # named before it is locked
         if path != self.options.path:
             self.options = dataclasses.replace(self.options, path=path)
@@ -147,17 +185,18 @@ class SnapshotFile:
         )
         self._stored, self._stamp = snapshots, file_stamp(self.options.path)
 
+    def gate(self) -> Gate:
+        """What this test's writes are checked against: its known secrets and secret patterns."""
+        return Gate(self._known_secrets(), self.options.patterns)
+
     def _known_secrets(self) -> KnownSecrets:
         if self._known_from is not None:
             return self._known_from()
         return KnownSecrets.from_env(names=self.options.secret_env, values=self.options.secrets)
 
-    def _gate(self) -> Gate:
-        return Gate(self._known_secrets(), self.options.patterns)
-
     def _masked(self, items: Sequence[Item]) -> list[Item]:
         """Items as a message may quote them: every string with known values and pattern hits masked."""
-        gate = self._gate()
+        gate = self.gate()
         return [_masked_strings(item, gate.mask) for item in items]
 
     def _shown(self, message: str) -> str:

@@ -28,6 +28,7 @@ class SnapshotOptions:
     renumber_ids: bool = False
     update: bool = False
     ci: bool = False
+    pending: bool = False  # leave new and changed snapshots as pending files for review
     secret_env: tuple[str, ...] = ()
     secrets: tuple[str, ...] = ()
     patterns: tuple[PatternRule, ...] = ()
@@ -42,6 +43,7 @@ class SnapshotOptions:
             masks=settings.all_masks,
             renumber_ids=settings.renumber_ids,
             update=settings.update_snapshots,
+            pending=settings.pending_snapshots,
             ci=settings.ci,
             secret_env=settings.secret_env,
             secrets=settings.secrets,
@@ -52,6 +54,11 @@ class SnapshotOptions:
     def may_write(self) -> bool:
         """Only an explicit update writes, and never under CI: CI checks what was committed."""
         return self.update and not self.ci
+
+    @property
+    def may_propose(self) -> bool:
+        """Pending files are written only when asked for (the plugin lets CI ask only explicitly)."""
+        return self.pending and not self.may_write
 
     @property
     def update_command(self) -> str:

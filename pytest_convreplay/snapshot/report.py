@@ -123,9 +123,10 @@ class SnapshotReport:
     def summary(self) -> str:
         c = self.counts
         unused = str(len(self.unused)) if self.judged_unused else "?"
+        pending = f", {c.pending} pending" if c.pending else ""
         return (
             f"convreplay snapshots: {c.checked} checked, {c.written} written, {c.updated} updated, "
-            f"{c.failed} failed, {unused} unused"
+            f"{c.failed} failed, {unused} unused{pending}"
         )
 
     def lines(self) -> list[str]:
@@ -135,6 +136,10 @@ class SnapshotReport:
         if self.unused:
             verb = "deleted" if self.deleted else "unused"
             lines += [f"  {verb}: {snapshot}" for snapshot in self.unused]
+        if self.counts.pending:
+            lines.append(
+                "  review pending snapshots with: convreplay review (or --accept-all / --reject-all)"
+            )
         if self.refused_delete:
             lines.append("  not deleting unused snapshots: the run was not green; fix the failures first")
         elif self.refused_in_ci:

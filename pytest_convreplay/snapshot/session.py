@@ -28,6 +28,7 @@ class SnapshotCounts:
     written: int = 0
     updated: int = 0
     failed: int = 0
+    pending: int = 0
 
 
 @dataclass(slots=True)
@@ -43,6 +44,7 @@ class TestRecord:
     asserted: set[str] = field(default_factory=set)  # names its last attempt checked
     outcomes: list[tuple[str, bool]] = field(default_factory=list)  # (state, passed) per check
     written: dict[str, str] = field(default_factory=dict)  # name -> state, over every attempt
+    pending: set[str] = field(default_factory=set)  # names its last attempt left pending for review
     ambiguous: bool = False  # another collected test has its node id: never accounted for
 
     @property
@@ -59,6 +61,7 @@ class TestRecord:
             "asserted": sorted(self.asserted),
             "outcomes": [list(outcome) for outcome in self.outcomes],
             "written": dict(self.written),
+            "pending": sorted(self.pending),
             "ambiguous": self.ambiguous,
         }
 
@@ -72,6 +75,7 @@ class TestRecord:
             asserted=set(data["asserted"]),
             outcomes=[(state, passed) for state, passed in data["outcomes"]],
             written=dict(data["written"]),
+            pending=set(data["pending"]),
             ambiguous=data["ambiguous"],
         )
 
@@ -83,6 +87,7 @@ class TestRecord:
             self.finished = True
             self.asserted |= other.asserted
             self.outcomes += other.outcomes
+            self.pending |= other.pending
         self.path = self.path or other.path
         self.written = {**other.written, **self.written}
         self.ambiguous = self.ambiguous or other.ambiguous
@@ -125,7 +130,7 @@ class SnapshotSession:
         """A test starts (again: a rerun forgets what its earlier attempts checked, not what they wrote)."""
         test = self._test(nodeid)
         test.finished, test.passed = False, True
-        test.asserted, test.outcomes = set(), []
+        test.asserted, test.outcomes, test.pending = set(), [], set()
 
     def uses(self, nodeid: str, path: str) -> None:
         """The test's snapshot file, as its settings say while it runs."""
@@ -138,6 +143,8 @@ class SnapshotSession:
         test.outcomes.append((check.state.value, check.passed))
         if check.written:
             test.written.setdefault(check.name, check.state.value)
+        if check.pending:
+            test.pending.add(check.name)
 
     def finish_test(self, nodeid: str, *, passed: bool) -> None:
         test = self._test(nodeid)
@@ -154,6 +161,7 @@ class SnapshotSession:
             counts.failed += sum(not passed for _, passed in test.outcomes)
             counts.written += sum(state == SnapshotState.NEW for state in test.written.values())
             counts.updated += sum(state == SnapshotState.CHANGED for state in test.written.values())
+            counts.pending += len(test.pending)
         return counts
 
     # --- xdist ------------------------------------------------------------------------------------

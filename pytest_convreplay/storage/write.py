@@ -1,9 +1,9 @@
 """The one write path: serialize → gate → atomic write, for every file the plugin writes.
 
-Cassettes, snapshot files and ``convreplay redact`` all write through :func:`prepare_write`, so
-what the gate sees is exactly what reaches the disk, the same way for each of them: the contents,
-and the file's name (its lock and temporary files derive from it), which the naming rule passes
-once more with every value known at the moment of writing.
+Cassettes, snapshot files, HTML reports and ``convreplay redact`` all write through
+:func:`prepare_write`, so what the gate sees is exactly what reaches the disk, the same way for
+each of them: the contents, and the file's name (its lock and temporary files derive from it),
+which the naming rule passes once more with every value known at the moment of writing.
 """
 
 from __future__ import annotations
@@ -20,8 +20,21 @@ from .atomic import write_atomic
 from .yaml_io import dump_yaml
 
 
+@dataclass(frozen=True, slots=True)
+class Rendered:
+    """A document its own renderer has turned into text (an HTML report): the gate judges both
+    ``data``, the values it shows (their field paths name a finding; escaping cannot hide one),
+    and ``text``, exactly what is written."""
+
+    data: Any
+    text: str
+
+
 def serialize(path: Path, document: Any, *, header: str = "") -> str:
-    """The file's text: YAML (``|`` blocks, never folded), or JSON for a ``.json`` cassette."""
+    """The file's text: YAML (``|`` blocks, never folded), JSON for a ``.json`` file, or the text
+    of a :class:`Rendered` document as it is."""
+    if isinstance(document, Rendered):
+        return header + document.text
     if path.suffix.lower() == ".json":
         return header + json.dumps(document, indent=4, ensure_ascii=False) + "\n"
     return header + dump_yaml(document)
@@ -52,7 +65,8 @@ def prepare_write(
     the write goes to that name: a test is never failed for its id."""
     path = hide_secrets_in_path(path, gate.secret_spans)
     text = serialize(path, document, header=header)
-    return PreparedWrite(path, text, tuple(gate.findings(document, text, path=shown_path(path))), hint)
+    data = document.data if isinstance(document, Rendered) else document
+    return PreparedWrite(path, text, tuple(gate.findings(data, text, path=shown_path(path))), hint)
 
 
 def write_document(path: Path, document: Any, gate: Gate, *, header: str = "", hint: str = "") -> None:
