@@ -112,7 +112,7 @@ class SnapshotFile:
     def _write(self, name: str, items: list[Item]) -> None:
         """record → check → persist: the text is refused whole if it holds a known secret. The file
         is re-read under its lock, so tests sharing it on other xdist workers lose nothing."""
-        with locked(self.options.path):
+        with locked(self.options.path, error=SnapshotError):
             self._write_locked(name, items)
 
     def _write_locked(self, name: str, items: list[Item]) -> None:
@@ -127,6 +127,7 @@ class SnapshotFile:
             header=snapshot_header(self.options.test),
             hint=f"For a snapshot of {self.options.test}: mask the field holding it with the masks "
             "option, e.g. @pytest.mark.convreplay(masks=['message.content[*].text']).",
+            error=SnapshotError,
         )
         self._stored, self._stamp = snapshots, file_stamp(self.options.path)
 

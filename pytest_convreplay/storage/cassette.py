@@ -20,6 +20,7 @@ import yaml
 
 from ..errors import CassetteError
 from ..model.interactions import Interaction
+from .reading import FileTooLarge, UnreadableFile, read_regular_file
 from .yaml_io import DEFAULT_MAX_NODES, load_plain_yaml, yaml_problem
 
 CASSETTE_VERSION = 1
@@ -39,26 +40,24 @@ class CassetteFile:
 def load_cassette(
     path: Path, *, max_bytes: int = DEFAULT_MAX_BYTES, max_nodes: int = DEFAULT_MAX_NODES
 ) -> CassetteFile:
-    """Read and validate a cassette; every problem becomes one CassetteError naming the file."""
+    """Read and validate a cassette; every problem becomes one CassetteError naming the file.
+    FileNotFoundError (a dangling symbolic link too) means there is no cassette yet."""
     try:
-        size = path.stat().st_size
-    except FileNotFoundError:
-        raise
-    except OSError as error:
-        raise CassetteError(f"{path}: cannot be read ({error.strerror})") from None
-    if size > max_bytes:
+        data = read_regular_file(path, max_bytes)
+    except FileTooLarge as error:
         raise CassetteError(
-            f"{path}: the file is {size / 2**20:.1f} MiB, over the {max_bytes / 2**20:.0f} MiB limit; "
-            "raise the convreplay option max_cassette_bytes if it is meant to be this large"
-        )
+            f"{path}: the file is {error.size / 2**20:.1f} MiB, over the {max_bytes / 2**20:.0f} MiB limit; "
+            "raise the convreplay option max_cassette_bytes if it is meant to be this large",
+            path=path,
+        ) from None
+    except UnreadableFile as error:
+        raise CassetteError(f"{path}: cannot be read ({error})", path=path) from None
     try:
-        text = path.read_bytes().decode("utf-8")
+        text = data.decode("utf-8")
     except UnicodeDecodeError as error:
         raise CassetteError(
-            f"{path}: not UTF-8 text (byte {error.start} is invalid); {RERECORD_HINT}"
+            f"{path}: not UTF-8 text (byte {error.start} is invalid); {RERECORD_HINT}", path=path
         ) from None
-    except OSError as error:
-        raise CassetteError(f"{path}: cannot be read ({error.strerror})") from None
     return parse_cassette(text, path, max_nodes=max_nodes)
 
 
@@ -67,29 +66,32 @@ def parse_cassette(text: str, path: Path, *, max_nodes: int = DEFAULT_MAX_NODES)
     try:
         data = load_plain_yaml(text, max_nodes=max_nodes)
     except yaml.YAMLError as error:
-        raise CassetteError(f"{path}: {yaml_problem(error, text)}; {RERECORD_HINT}") from None
+        raise CassetteError(f"{path}: {yaml_problem(error, text)}; {RERECORD_HINT}", path=path) from None
     return CassetteFile(path, *_validate(data, path))
 
 
 def _validate(data: object, path: Path) -> tuple[list[Interaction], dict[str, Any]]:
     if not isinstance(data, dict):
-        raise CassetteError(f"{path}: expected a mapping with 'version' and 'interactions'; {RERECORD_HINT}")
+        raise CassetteError(
+            f"{path}: expected a mapping with 'version' and 'interactions'; {RERECORD_HINT}", path=path
+        )
     version = data.get("version")
     if version != CASSETTE_VERSION:
         raise CassetteError(
             f"{path}: cassette format version {version!r} is not supported "
-            f"(this plugin reads version {CASSETTE_VERSION}); {RERECORD_HINT}"
+            f"(this plugin reads version {CASSETTE_VERSION}); {RERECORD_HINT}",
+            path=path,
         )
     interactions = data.get("interactions")
     if not isinstance(interactions, list):
-        raise CassetteError(f"{path}: 'interactions' must be a list; {RERECORD_HINT}")
+        raise CassetteError(f"{path}: 'interactions' must be a list; {RERECORD_HINT}", path=path)
     meta = data.get("metadata") or {}
     if not isinstance(meta, dict):
-        raise CassetteError(f"{path}: 'metadata' must be a mapping; {RERECORD_HINT}")
+        raise CassetteError(f"{path}: 'metadata' must be a mapping; {RERECORD_HINT}", path=path)
     for index, interaction in enumerate(interactions):
         problem = _interaction_problem(interaction)
         if problem:
-            raise CassetteError(f"{path}: interaction {index}: {problem}; {RERECORD_HINT}")
+            raise CassetteError(f"{path}: interaction {index}: {problem}; {RERECORD_HINT}", path=path)
     return cast(list[Interaction], interactions), meta
 
 
@@ -107,6 +109,10 @@ def _interaction_problem(interaction: object) -> str | None:
     for key in ("method", "uri"):
         if not isinstance(request.get(key), str):
             return f"request.{key} must be a string"
+    try:
+        urlsplit(request["uri"])
+    except ValueError as error:  # the URI itself is not shown: a hand-edited one may hold a secret
+        return f"request.uri is not a valid URL ({error})"
     if not isinstance(request.get("body"), str | bytes | None):
         return "request.body must be text, binary or null"
     status = response.get("status")
@@ -117,8 +123,8 @@ def _interaction_problem(interaction: object) -> str | None:
     for side, part in (("request", request), ("response", response)):
         headers = part.get("headers", {})
         if not isinstance(headers, dict) or not all(
-            isinstance(values, list) and all(isinstance(value, str) for value in values)
-            for values in headers.values()
+            isinstance(name, str) and isinstance(values, list) and all(isinstance(v, str) for v in values)
+            for name, values in headers.items()
         ):
             return f"{side}.headers must map names to lists of strings"
     body = response.get("body")

@@ -101,6 +101,32 @@ CASSETTE_CORPUS: dict[str, tuple[bytes, str]] = {
     "scalar alias bomb": (scalar_alias_bomb(), "a second time through an alias"),
     "merge key bomb": (merge_key_bomb(), "merge key (<<)"),
     "recursive alias": (b"version: 1\ninteractions: &a [*a]\n", "a second time through an alias"),
+    "impossible month": (
+        VALID + b"metadata: {recorded_at: 2024-13-45}\n",
+        "the value '2024-13-45' is not a valid timestamp (month must be in 1..12)",
+    ),
+    "february 30": (VALID + b"metadata: {recorded_at: 2024-02-30}\n", "not a valid timestamp"),
+    "time zone beyond a day": (VALID + b"metadata: {at: 2001-12-14t21:59:43+99:99}\n", "valid timestamp"),
+    "int tag on text": (VALID + b"metadata: {n: !!int abc}\n", "the value 'abc' is not a valid int"),
+    "float tag on text": (VALID + b"metadata: {n: !!float abc}\n", "the value 'abc' is not a valid float"),
+    "float tag on nothing": (VALID + b"metadata: {n: !!float ''}\n", "the value '' is not a valid float"),
+    "bool tag on maybe": (VALID + b"metadata: {n: !!bool maybe}\n", "the value 'maybe' is not a valid bool"),
+    "timestamp tag on text": (VALID + b"metadata: {n: !!timestamp nope}\n", "is not a valid timestamp"),
+    "integer over 4,300 digits": (VALID + b"metadata: {n: " + b"9" * 4301 + b"}\n", "more than 4,300 digits"),
+    "hex integer over 4,300 digits": (VALID + b"metadata: {n: 0x" + b"f" * 4000 + b"}\n", "4,300 digits"),
+    "sexagesimal integer flood": (VALID + b"metadata: {n: 1" + b":1" * 100_000 + b"}\n", "4,300 digits"),
+    "set tag": (
+        VALID + b"metadata: {n: !!set {a, b}}\n",
+        "the tag 'tag:yaml.org,2002:set' is not plain data",
+    ),
+    "ordered map tag": (VALID + b"metadata: {n: !!omap [a: 1]}\n", "is not plain data"),
+    "uri with an unclosed IPv6 host": (
+        VALID.replace(b"https://api.openai.com", b"http://[::1"),
+        "interaction 0: request.uri is not a valid URL (Invalid IPv6 URL)",
+    ),
+    "header name a number": (cassette(interaction(headers={1: ["a"]})), "headers must map names to lists"),
+    "nested 200 levels": (VALID + b"metadata: {n: " + b"[" * 200 + b"]" * 200 + b"}\n", "levels deep"),
+    "nested 5,000 levels": (VALID + b"metadata: " + b"[" * 5000 + b"]" * 5000 + b"\n", "invalid YAML"),
 }
 
 
@@ -161,6 +187,14 @@ SNAPSHOT_CORPUS: dict[str, bytes] = {
     "not UTF-8": VALID_SNAPSHOT + b"# caf\xe9\n",
     "python object tag": b"!!python/object/apply:os.system ['echo pwned']\n",
     "billion laughs": laughs_bomb().replace(b"interactions: *lol9", b"snapshots: {items: *lol9}"),
+    "impossible date": VALID_SNAPSHOT.replace(b"type: message}", b"type: message, at: 2024-02-30}"),
+    "bool tag on maybe": VALID_SNAPSHOT.replace(b"type: message}", b"type: message, ok: !!bool maybe}"),
+    "timestamp tag on text": VALID_SNAPSHOT.replace(b"type: message}", b"type: message, at: !!timestamp x}"),
+    "integer over 4,300 digits": VALID_SNAPSHOT.replace(b"msg_1", b"9" * 5000),
+    "set tag": VALID_SNAPSHOT.replace(b"type: message}", b"type: message, s: !!set {a}}"),
+    "nested 5,000 levels": VALID_SNAPSHOT.replace(
+        b"type: message}", b"type: message, n: " + b"[" * 5000 + b"]" * 5000 + b"}"
+    ),
 }
 
 
