@@ -9,12 +9,12 @@ long unchanged stretches inside a text and field lists beyond ``max_field_detail
 from __future__ import annotations
 
 import difflib
-import json
 import os
 import re
 from collections.abc import Iterator, Mapping
 from typing import Any, Final
 
+from ..model.interactions import dump_json
 from .model import MISSING, FieldChange, ItemChange, ItemDiff, UnchangedRun, Verdict
 
 _RESET: Final = "\x1b[0m"
@@ -65,7 +65,7 @@ def header(diff: ItemDiff) -> str:
 def _value(value: Any) -> str:
     if value is MISSING:
         return "<absent>"
-    return _capped(json.dumps(value, ensure_ascii=False, default=repr))
+    return _capped(dump_json(value, default=repr))
 
 
 def _capped(text: str) -> str:
@@ -84,9 +84,7 @@ def _summary(item: Mapping[str, Any]) -> str:
     text = _first_text(item)
     if text is not None:
         flat = " ".join(text.split())
-        parts.append(
-            json.dumps(flat if len(flat) <= _PREVIEW else flat[: _PREVIEW - 1] + "…", ensure_ascii=False)
-        )
+        parts.append(dump_json(flat if len(flat) <= _PREVIEW else flat[: _PREVIEW - 1] + "…"))
     return " ".join(parts)
 
 

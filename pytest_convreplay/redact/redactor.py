@@ -7,13 +7,12 @@ apply inside them; http(s) URLs inside text get the query rules (presigned URLs)
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Callable
 from typing import Any
 from urllib.parse import quote, unquote, unquote_plus, urlsplit, urlunsplit
 
-from ..model.interactions import Headers, header_values, json_body, json_container
+from ..model.interactions import Headers, dump_json, header_values, json_body, json_container
 from ..model.streams import is_event_stream, sse_data
 from ..rules.redaction import PatternRule, RedactionRules, Side, hashed_placeholder, placeholder
 from ..rules.selector import JsonPath
@@ -65,12 +64,12 @@ class Redactor:
             nested = json_body(text)
             if isinstance(nested, str):
                 redacted_text = self.string(nested, path)
-                return json.dumps(redacted_text, ensure_ascii=False) if redacted_text != nested else text
+                return dump_json(redacted_text) if redacted_text != nested else text
             nested = None
         if nested is not None:
             redacted = self.json(nested, path)
             if redacted != nested:
-                text = json.dumps(redacted, ensure_ascii=False, separators=(",", ":"))
+                text = dump_json(redacted, separators=(",", ":"))
         return self.text(text)
 
     def text(self, text: str) -> str:
@@ -108,8 +107,12 @@ class Redactor:
 
     def uri(self, uri: str) -> str:
         """Userinfo (a token is often the username alone: ``https://<token>@host``) becomes one
-        placeholder; path patterns and query rules apply."""
-        parts = urlsplit(uri)
+        placeholder; path patterns and query rules apply. Text that only looks like a URL
+        (``https://[your-domain]/v1`` in a model's answer, which urlsplit refuses) gets the patterns."""
+        try:
+            parts = urlsplit(uri)
+        except ValueError:
+            return self.patterns(uri)
         netloc = parts.netloc
         userinfo, at, host = netloc.rpartition("@")
         if at and unquote(userinfo) != _USERINFO:
@@ -155,7 +158,7 @@ class Redactor:
             return self.patterns(text)
         indent = 2 if "\n" in text.strip() else None
         separators = (",", ": ") if indent else (",", ":")
-        return json.dumps(redacted, ensure_ascii=False, indent=indent, separators=separators)
+        return dump_json(redacted, indent=indent, separators=separators)
 
     def _event_line(self, line: str) -> str:
         """One line of a server-sent event stream: a ``data:`` line is a JSON event of its own."""

@@ -8,6 +8,7 @@ reads; errors name the file, the interaction and what to do. They are written th
 from __future__ import annotations
 
 import datetime as dt
+import json
 import platform
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -19,7 +20,7 @@ from urllib.parse import urlsplit
 import yaml
 
 from ..errors import CassetteError
-from ..model.interactions import Interaction
+from ..model.interactions import Interaction, RecordedResponse, header_values
 from .reading import FileTooLarge, UnreadableFile, read_regular_file
 from .yaml_io import DEFAULT_MAX_NODES, load_plain_yaml, yaml_problem
 
@@ -130,6 +131,38 @@ def _interaction_problem(interaction: object) -> str | None:
     body = response.get("body")
     if not isinstance(body, dict) or not isinstance(body.get("string", ""), str | bytes):
         return "response.body.string must be text"
+    return None
+
+
+def json_body_problem(response: RecordedResponse) -> str | None:
+    """What is wrong with a response body whose content-type says JSON but that is not JSON (a hand
+    edit that broke it), in words; None for a sound body or one of another type.
+
+    JSON nested too deep for Python's parser is left alone: the server sent it so, and the client
+    reads it on replay as it would have live.
+    """
+    media_types = [
+        value.partition(";")[0].strip().lower()
+        for value in header_values(response["headers"], "content-type")
+    ]
+    if not any(media == "application/json" or media.endswith("+json") for media in media_types):
+        return None
+    body: object = response.get("body", {}).get("string")
+    if isinstance(body, bytes):
+        if header_values(response["headers"], "content-encoding"):
+            return None  # compressed as recorded: the client decodes it
+        try:
+            body = body.decode("utf-8")
+        except UnicodeDecodeError as error:
+            return f"byte {error.start} is not UTF-8"
+    if not isinstance(body, str) or not body.strip():
+        return None
+    try:
+        json.loads(body)
+    except RecursionError:
+        return None
+    except json.JSONDecodeError as error:
+        return f"{error.msg} at line {error.lineno}, column {error.colno}"
     return None
 
 
