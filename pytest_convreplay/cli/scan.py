@@ -21,11 +21,12 @@ from ..errors import CassetteError, ConfigError, UndecodableBodyError
 from ..gate import Finding, Gate, KnownSecrets, find_secrets_in_interactions, find_secrets_in_text, leak_error
 from ..gate.findings import holds_secret
 from ..gate.walk import strings_of_interaction
-from ..model.interactions import Interaction
+from ..model.interactions import Interaction, nests_deeper
 from ..redact import redact_interaction
 from ..rules.redaction import PatternRule, RedactionRules
-from ..storage.cassette import cassette_document
+from ..storage.cassette import cassette_document, read_cassette_text, validate_cassette
 from ..storage.write import PreparedWrite, prepare_write
+from ..storage.yaml_events import MAX_DEPTH
 from ..storage.yaml_io import load_plain_yaml, yaml_problem
 
 SCANNED_SUFFIXES = (".yaml", ".yml", ".json")
@@ -46,7 +47,7 @@ def iter_files(paths: Iterable[str | os.PathLike[str]]) -> list[Path]:
                     and not any(part.startswith(".") for part in file.relative_to(path).parts)
                 )
             )
-        elif path.is_file():
+        elif path.exists():  # a file, or what reading it refuses by name (a device, a pipe)
             found.append(path)
         else:
             raise ConfigError(f"{path}: no such file or directory")
@@ -67,7 +68,7 @@ def scan_files(
     patterns = RedactionRules.default().patterns if patterns is None else patterns
     findings: list[Finding] = []
     for file in iter_files(paths):
-        text = file.read_text(encoding="utf-8", errors="replace")
+        text = read_cassette_text(file)
         findings += find_secrets_in_text(text, known, patterns, path=str(file))
         findings += _binary_body_findings(file, text, known, patterns)
     return findings
@@ -129,10 +130,11 @@ def redact_files(
     changes: list[Change] = []
     secret_key = holds_secret(gate.known, rules.patterns)
     for file in iter_files(paths):
-        data = _load(file, file.read_text(encoding="utf-8"))
+        data = _load(file, read_cassette_text(file))
         interactions = _interactions_of(data)
         if interactions is None:
             continue
+        validate_cassette(data, file)  # a hand-edited entry fails here, by file and interaction
         redacted = [_redact_in_file(file, interaction, rules) for interaction in interactions]
         if redacted == interactions:
             continue
@@ -165,9 +167,13 @@ def _load(file: Path, text: str) -> Any:
     """The file's data, through the same hardened loader as replay (no tags, aliases or floods)."""
     if file.suffix.lower() == ".json":
         try:
-            return json.loads(text)
-        except ValueError as exc:
-            raise CassetteError(f"{file}: cannot be parsed: {exc}") from None
+            data = json.loads(text)
+        except (ValueError, RecursionError) as exc:
+            problem = exc if isinstance(exc, ValueError) else "nested too deeply"
+            raise CassetteError(f"{file}: cannot be parsed: {problem}") from None
+        if isinstance(data, dict | list) and nests_deeper(data, MAX_DEPTH):
+            raise CassetteError(f"{file}: cannot be parsed: nested more than {MAX_DEPTH} levels deep")
+        return data
     try:
         return load_plain_yaml(text)
     except yaml.YAMLError as exc:

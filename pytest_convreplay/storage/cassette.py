@@ -43,6 +43,12 @@ def load_cassette(
 ) -> CassetteFile:
     """Read and validate a cassette; every problem becomes one CassetteError naming the file.
     FileNotFoundError (a dangling symbolic link too) means there is no cassette yet."""
+    return parse_cassette(read_cassette_text(path, max_bytes=max_bytes), path, max_nodes=max_nodes)
+
+
+def read_cassette_text(path: Path, *, max_bytes: int = DEFAULT_MAX_BYTES) -> str:
+    """The text of a committed file (a cassette, or any file ``convreplay scan`` reads): a regular
+    file, UTF-8, at most ``max_bytes``; FileNotFoundError when there is none, else CassetteError."""
     try:
         data = read_regular_file(path, max_bytes)
     except FileTooLarge as error:
@@ -54,12 +60,11 @@ def load_cassette(
     except UnreadableFile as error:
         raise CassetteError(f"{path}: cannot be read ({error})", path=path) from None
     try:
-        text = data.decode("utf-8")
+        return data.decode("utf-8")
     except UnicodeDecodeError as error:
         raise CassetteError(
             f"{path}: not UTF-8 text (byte {error.start} is invalid); {RERECORD_HINT}", path=path
         ) from None
-    return parse_cassette(text, path, max_nodes=max_nodes)
 
 
 def parse_cassette(text: str, path: Path, *, max_nodes: int = DEFAULT_MAX_NODES) -> CassetteFile:
@@ -68,10 +73,12 @@ def parse_cassette(text: str, path: Path, *, max_nodes: int = DEFAULT_MAX_NODES)
         data = load_plain_yaml(text, max_nodes=max_nodes)
     except yaml.YAMLError as error:
         raise CassetteError(f"{path}: {yaml_problem(error, text)}; {RERECORD_HINT}", path=path) from None
-    return CassetteFile(path, *_validate(data, path))
+    return CassetteFile(path, *validate_cassette(data, path))
 
 
-def _validate(data: object, path: Path) -> tuple[list[Interaction], dict[str, Any]]:
+def validate_cassette(data: object, path: Path) -> tuple[list[Interaction], dict[str, Any]]:
+    """The interactions and metadata of loaded cassette data, or a CassetteError naming ``path``,
+    the interaction and what is wrong with it."""
     if not isinstance(data, dict):
         raise CassetteError(
             f"{path}: expected a mapping with 'version' and 'interactions'; {RERECORD_HINT}", path=path

@@ -171,3 +171,49 @@ def test_traffic():
         ]
     )
     result.stdout.no_fnmatch_line("*JSONDecodeError*")
+
+
+@pytest.mark.parametrize(
+    ("returned", "problem"),
+    [
+        ("None", "returned None (a function that forgot `return interaction`?)"),
+        ("[interaction]", "returned a list"),
+        (
+            "{'request': interaction['request']}",
+            "returned a mapping without 'request' and 'response' mappings",
+        ),
+    ],
+)
+def test_a_redaction_callable_returning_no_interaction_is_a_config_error_naming_it(
+    pytester: pytest.Pytester, returned: str, problem: str
+) -> None:
+    with raw_server(RawAnswer(page("hello"))) as server:
+        pytester.makeconftest(
+            f"""
+import pytest
+
+def scrub(interaction):
+    interaction["request"]["headers"].pop("x-trace", None)
+    return {returned}
+
+@pytest.fixture
+def convreplay_config():
+    return {{"redact_callables": [scrub]}}
+"""
+        )
+        pytester.makepyfile(
+            test_traffic=f"""
+import httpx, pytest
+
+@pytest.mark.convreplay
+def test_traffic():
+    httpx.get({server.base_url!r} + "/conversations/conv_1/items")
+"""
+        )
+        result = pytester.runpytest("--convreplay-record-mode=once")
+    result.assert_outcomes(failed=1)  # the live request is normalized with the callables, too
+    result.stdout.fnmatch_lines(
+        [f"*redact_callables: conftest.scrub {problem}; a redaction callable must return*"]
+    )
+    result.stdout.no_fnmatch_line("*TypeError*")
+    assert not (pytester.path / CASSETTE).exists()
