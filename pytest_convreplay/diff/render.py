@@ -14,7 +14,7 @@ import re
 from collections.abc import Iterator, Mapping
 from typing import Any, Final
 
-from ..model.interactions import dump_json
+from ..model.interactions import dump_json, escape_surrogates
 from .model import MISSING, FieldChange, ItemChange, ItemDiff, UnchangedRun, Verdict
 
 _RESET: Final = "\x1b[0m"
@@ -210,4 +210,4 @@ def render(diff: ItemDiff, *, color: bool = False, context: int = 0, max_field_d
             lines.extend(_run_lines(diff, entry, position > 0, position < last, context))
         else:
             lines.extend(_item_lines(diff, entry, style, max_field_details))
-    return "\n".join(lines)
+    return escape_surrogates("\n".join(lines))  # ids and types are shown as they are: printable

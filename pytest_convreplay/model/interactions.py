@@ -146,7 +146,12 @@ def json_body(text: str | None) -> Any:
 def dump_json(value: Any, **options: Any) -> str:
     """JSON text as the files keep it (``ensure_ascii=False``: readable, and as the API sent it);
     a lone surrogate, which JSON escapes can hold and UTF-8 cannot, is written as its escape."""
-    text = json.dumps(value, ensure_ascii=False, **options)
+    return escape_surrogates(json.dumps(value, ensure_ascii=False, **options))
+
+
+def escape_surrogates(text: str) -> str:
+    """``text`` with every lone surrogate written as its ``\\udXXX`` escape: what is printed or
+    written must be UTF-8, and a JSON escape in a body can decode to half a pair."""
     if _SURROGATE.search(text) is None:
         return text
     return _SURROGATE.sub(lambda found: f"\\u{ord(found.group()):04x}", text)
