@@ -47,6 +47,12 @@ class Outcome:
     def ok(self) -> bool:
         return self.exit_code == 0 and self.artifact is None
 
+    def finding(self) -> list[str]:
+        """The Python traceback libFuzzer printed, or the end of its log."""
+        lines = [line for line in self.log.splitlines() if not line.startswith(("INFO:", "#", "WARNING:"))]
+        start = next((n for n, line in enumerate(lines) if "Uncaught Python exception" in line), None)
+        return lines[start : start + 40] if start is not None else lines[-40:]
+
     def line(self) -> str:
         verdict = "ok" if self.ok else f"FOUND {self.artifact or f'exit {self.exit_code}'}"
         return (
@@ -123,7 +129,7 @@ def main(argv: list[str] | None = None) -> int:
     for outcome in outcomes:
         print(outcome.line())
         if not outcome.ok:
-            print("\n".join(f"    {line}" for line in outcome.log.splitlines()[-40:]))
+            print("\n".join(f"    {line}" for line in outcome.finding()))
     failed = [outcome for outcome in outcomes if not outcome.ok]
     if failed:
         print(f"artifacts in {artifacts}: add each as fuzz/corpus/<target>/regression-<what>, and a test")

@@ -100,6 +100,7 @@ def validate_cassette(data: object, path: Path) -> tuple[list[Interaction], dict
         problem = _interaction_problem(interaction)
         if problem:
             raise CassetteError(f"{path}: interaction {index}: {problem}; {RERECORD_HINT}", path=path)
+        _complete(interaction)
     return cast(list[Interaction], interactions), meta
 
 
@@ -171,6 +172,17 @@ def json_body_problem(response: RecordedResponse) -> str | None:
     except json.JSONDecodeError as error:
         return f"{error.msg} at line {error.lineno}, column {error.colno}"
     return None
+
+
+def _complete(interaction: dict[str, Any]) -> None:
+    """Fill in what a hand-written cassette may leave out (vcrpy writes every one of them), so that
+    every reader finds each field of the format."""
+    request, response = interaction["request"], interaction["response"]
+    request.setdefault("body", None)
+    request.setdefault("headers", {})
+    response.setdefault("headers", {})
+    response["status"].setdefault("message", "")
+    response["body"].setdefault("string", "")
 
 
 def _is_status_code(value: object) -> bool:

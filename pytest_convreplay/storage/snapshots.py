@@ -38,7 +38,10 @@ def ordered(value: Any) -> Any:
     """``value`` with every mapping's keys in the file's order: ``id``, ``type``, then sorted."""
     if isinstance(value, Mapping):
         first = [key for key in _FIRST_KEYS if key in value]
-        rest = sorted(key for key in value if key not in _FIRST_KEYS)
+        # a hand-edited key may be a number or null: sorted by text, never compared across types
+        rest = sorted(
+            (key for key in value if key not in _FIRST_KEYS), key=lambda key: (type(key).__name__, str(key))
+        )
         return {key: ordered(value[key]) for key in (*first, *rest)}
     if isinstance(value, list | tuple):
         return [ordered(inner) for inner in value]

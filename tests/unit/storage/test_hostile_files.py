@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import cast
 
 import pytest
-from support.files import cassette_yaml
+from support.files import NO_SECRETS, cassette_yaml
 from support.hostile import (
     CASSETTE_CORPUS,
     SNAPSHOT_CORPUS,
@@ -21,7 +21,8 @@ from support.hostile import (
 from pytest_convreplay.errors import CassetteError, ConvreplayError, SnapshotError
 from pytest_convreplay.model.interactions import Interaction
 from pytest_convreplay.storage.cassette import load_cassette
-from pytest_convreplay.storage.snapshots import read_snapshots
+from pytest_convreplay.storage.snapshots import read_snapshots, snapshot_document
+from pytest_convreplay.storage.write import write_document
 
 TIME_LIMIT = 2.0
 
@@ -93,3 +94,34 @@ def test_objects_shared_between_interactions_are_written_in_full_not_as_aliases(
     path = tmp_path / "shared.yaml"
     path.write_text(cassette_yaml(cast(list[Interaction], [shared, shared]), {}))
     assert load_cassette(path).interactions == [shared, shared]
+
+
+def test_fields_a_hand_written_cassette_leaves_out_are_filled_in(tmp_path: Path) -> None:
+    """Found by the cassette_loader fuzz target: a response body without ``string`` loaded, then
+    rebuilding its conversations raised KeyError."""
+    path = tmp_path / "sparse.yaml"
+    path.write_text(
+        "version: 1\ninteractions:\n- request: {method: GET, uri: 'https://a/v1/conversations/c/items'}\n"
+        "  response: {status: {code: 200}, body: {}}\n"
+    )
+    (loaded,) = load_cassette(path).interactions
+    assert loaded["request"] == {
+        "method": "GET",
+        "uri": "https://a/v1/conversations/c/items",
+        "body": None,
+        "headers": {},
+    }
+    assert loaded["response"] == {
+        "status": {"code": 200, "message": ""},
+        "headers": {},
+        "body": {"string": ""},
+    }
+
+
+def test_a_snapshot_item_with_a_null_or_number_key_is_written_back(tmp_path: Path) -> None:
+    """Found by the snapshot_loader fuzz target: sorting keys of mixed types raised TypeError."""
+    path = tmp_path / "test_x.snapshot.yaml"
+    path.write_bytes(VALID_SNAPSHOT.replace(b"type: message}", b"type: message, null: 1, 2: b, a: c}"))
+    snapshots = read_snapshots(path)
+    write_document(path, snapshot_document(snapshots), NO_SECRETS, error=SnapshotError)
+    assert read_snapshots(path) == snapshots
