@@ -80,9 +80,17 @@ def run_target(target: str, seconds: int, work: Path, artifacts: Path, timeout: 
     if dictionary.exists():
         command.append(f"-dict={dictionary}")
     started = time.monotonic()
-    process = subprocess.run(command, capture_output=True, text=True, errors="replace", cwd=FUZZ, check=False)
-    outcome = Outcome(target, time.monotonic() - started, exit_code=process.returncode, log=process.stderr)
-    found = _DONE.findall(process.stderr) or _PROGRESS.findall(process.stderr)
+    process = subprocess.run(  # atheris prints the Python traceback to stdout, libFuzzer to stderr
+        command,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        errors="replace",
+        cwd=FUZZ,
+        check=False,
+    )
+    outcome = Outcome(target, time.monotonic() - started, exit_code=process.returncode, log=process.stdout)
+    found = _DONE.findall(outcome.log) or _PROGRESS.findall(outcome.log)
     if found:
         executions, coverage, features, size = map(int, found[-1])
         outcome.executions, outcome.coverage, outcome.features, outcome.corpus = (
@@ -91,10 +99,10 @@ def run_target(target: str, seconds: int, work: Path, artifacts: Path, timeout: 
             features,
             size,
         )
-    executed = re.search(r"stat::number_of_executed_units:\s*(\d+)", process.stderr)
+    executed = re.search(r"stat::number_of_executed_units:\s*(\d+)", outcome.log)
     if executed:
         outcome.executions = int(executed.group(1))
-    artifact = _ARTIFACT.search(process.stderr)
+    artifact = _ARTIFACT.search(outcome.log)
     outcome.artifact = artifact.group(1) if artifact else None
     return outcome
 

@@ -73,10 +73,16 @@ class Redactor:
         return self.text(text)
 
     def text(self, text: str) -> str:
-        """Free text: http(s) URLs get the URI rules (a presigned URL's ``sig``), then patterns."""
-        if "://" in text:
-            text = _URL_RE.sub(lambda found: self.uri(found.group()), text)
-        return self.patterns(text)
+        """Free text: http(s) URLs get the URI rules (a presigned URL's ``sig``), then patterns,
+        until nothing changes: a pattern hit can end where a URL starts (``sk-…http://@host``),
+        and only the next pass sees that URL (redaction must be idempotent)."""
+        for _ in range(_MAX_PASSES):
+            redacted = _URL_RE.sub(lambda found: self.uri(found.group()), text) if "://" in text else text
+            redacted = self.patterns(redacted)
+            if redacted == text:
+                break
+            text = redacted
+        return text
 
     def json(self, value: Any, path: JsonPath) -> Any:
         rule = self.rules.body_rule(path)
