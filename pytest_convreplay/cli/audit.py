@@ -66,7 +66,9 @@ def show(path: Path) -> str:
     ]
     when = recorded_at(loaded.metadata)
     if when is not None:
-        lines.append(f"  recorded {when.isoformat()} from {', '.join(loaded.metadata.get('base_urls', []))}")
+        urls = loaded.metadata.get("base_urls") or []
+        shown = ", ".join(map(str, urls)) if isinstance(urls, list) else str(urls)
+        lines.append(f"  recorded {when.isoformat()} from {shown}")
     records = rebuild_conversations(interactions)
     if records:
         width = max(len(cid) for cid in records)

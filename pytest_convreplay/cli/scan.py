@@ -22,11 +22,12 @@ from ..errors import CassetteError, ConfigError, UndecodableBodyError
 from ..gate import Finding, Gate, KnownSecrets, find_secrets_in_interactions, find_secrets_in_text, leak_error
 from ..gate.findings import holds_secret
 from ..gate.walk import strings_of_interaction
-from ..model.interactions import Interaction
+from ..model.interactions import Interaction, nests_deeper
 from ..redact import redact_interaction
 from ..rules.redaction import PatternRule, RedactionRules
-from ..storage.cassette import cassette_document
+from ..storage.cassette import cassette_document, read_cassette_text, validate_cassette
 from ..storage.write import PreparedWrite, prepare_write
+from ..storage.yaml_events import MAX_DEPTH
 from ..storage.yaml_io import load_plain_yaml, yaml_problem
 from .progress import Progress
 
@@ -48,7 +49,7 @@ def iter_files(paths: Iterable[str | os.PathLike[str]]) -> list[Path]:
                     and not any(part.startswith(".") for part in file.relative_to(path).parts)
                 )
             )
-        elif path.is_file():
+        elif path.exists():  # a file, or what reading it refuses by name (a device, a pipe)
             found.append(path)
         else:
             raise ConfigError(f"{path}: no such file or directory")
@@ -78,7 +79,7 @@ def scan_files(
             findings.append(
                 Finding("a secret in the file name (convreplay redact renames it)", file=str(file))
             )
-        text = file.read_text(encoding="utf-8", errors="replace")
+        text = read_cassette_text(file)
         findings += _one_per_line(find_secrets_in_text(text, known, patterns, path=str(file)))
         findings += _binary_body_findings(file, text, known, patterns)
     return findings
@@ -168,10 +169,11 @@ def redact_files(
     for file in progress.files(files) if progress is not None else files:
         if progress is not None:
             progress.start(file)
-        data = _load(file, file.read_text(encoding="utf-8"))
+        data = _load(file, read_cassette_text(file))
         interactions = _interactions_of(data)
         if interactions is None:
             continue
+        validate_cassette(data, file)  # a hand-edited entry fails here, by file and interaction
         redacted = []
         for number, interaction in enumerate(interactions, start=1):
             redacted.append(_redact_in_file(file, interaction, rules))
@@ -214,9 +216,13 @@ def _load(file: Path, text: str) -> Any:
     """The file's data, through the same hardened loader as replay (no tags, aliases or floods)."""
     if file.suffix.lower() == ".json":
         try:
-            return json.loads(text)
-        except ValueError as exc:
-            raise CassetteError(f"{file}: cannot be parsed: {exc}") from None
+            data = json.loads(text)
+        except (ValueError, RecursionError) as exc:
+            problem = exc if isinstance(exc, ValueError) else "nested too deeply"
+            raise CassetteError(f"{file}: cannot be parsed: {problem}") from None
+        if isinstance(data, dict | list) and nests_deeper(data, MAX_DEPTH):
+            raise CassetteError(f"{file}: cannot be parsed: nested more than {MAX_DEPTH} levels deep")
+        return data
     try:
         return load_plain_yaml(text)
     except yaml.YAMLError as exc:

@@ -32,7 +32,10 @@ def item_key(item: Mapping[str, Any]) -> str:
 
 def _content_hash(value: Any) -> str:
     canonical = json.dumps(value, sort_keys=True, ensure_ascii=False, default=repr)
-    return "#" + hashlib.sha1(canonical.encode(), usedforsecurity=False).hexdigest()[:12]
+    # surrogatepass: a lone surrogate an item decoded from a body is still part of its identity
+    return (
+        "#" + hashlib.sha1(canonical.encode("utf-8", "surrogatepass"), usedforsecurity=False).hexdigest()[:12]
+    )
 
 
 def _content_key(item: Mapping[str, Any]) -> str:

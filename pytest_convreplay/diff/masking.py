@@ -7,11 +7,10 @@ copies only the containers it changes, never whole items.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from ..model.interactions import json_container
+from ..model.interactions import dump_json, json_container
 from ..rules.masks import DEFAULT_MASKS, MASKED, Mask, parse_masks
 from ..rules.selector import Step, Wildcard
 
@@ -27,7 +26,7 @@ def _mask_at(value: Any, steps: tuple[Step, ...]) -> Any:
         if inner is None:
             return value
         masked = _mask_at(inner, steps)
-        return value if masked is inner else json.dumps(masked, ensure_ascii=False)
+        return value if masked is inner else dump_json(masked)
     head, rest = steps[0], steps[1:]
     slots: Iterable[Any]
     if head is Wildcard.DEEP:  # zero steps here, then one or more below

@@ -8,10 +8,10 @@ long unchanged stretches inside a text and field lists beyond ``max_field_detail
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any, Final
 
+from ..model.interactions import dump_json, escape_surrogates
 from .model import MISSING, FieldChange, ItemChange, ItemDiff, UnchangedRun, Verdict
 from .words import Kind, capped, word_segments
 
@@ -59,7 +59,7 @@ def header(diff: ItemDiff) -> str:
 def _value(value: Any) -> str:
     if value is MISSING:
         return "<absent>"
-    return capped(json.dumps(value, ensure_ascii=False, default=repr))
+    return capped(dump_json(value, default=repr))
 
 
 def item_summary(item: Mapping[str, Any]) -> str:
@@ -71,9 +71,7 @@ def item_summary(item: Mapping[str, Any]) -> str:
     text = _first_text(item)
     if text is not None:
         flat = " ".join(text.split())
-        parts.append(
-            json.dumps(flat if len(flat) <= _PREVIEW else flat[: _PREVIEW - 1] + "…", ensure_ascii=False)
-        )
+        parts.append(dump_json(flat if len(flat) <= _PREVIEW else flat[: _PREVIEW - 1] + "…"))
     return " ".join(parts)
 
 
@@ -192,4 +190,4 @@ def render(
             f"  every item id differs: if the conversation was re-recorded with fresh ids, compare items "
             f"by first appearance with {renumber_option}"
         )
-    return "\n".join(lines)
+    return escape_surrogates("\n".join(lines))  # ids and types are shown as they are: printable

@@ -1,13 +1,19 @@
-"""The on-disk shape of one recorded HTTP exchange, shared by every stage.
+"""The on-disk shape of one recorded HTTP exchange, shared by every stage, and its JSON helpers.
 
 Cassettes keep vcrpy's format (``version: 1``, ``interactions: [{request, response}]``) so that
 plain vcrpy can read them. Bodies are kept as text whenever they are UTF-8, which is what makes
 them reviewable in git and scannable for secrets.
+
+Bodies and the strings inside them are written by servers, end users and models, so every stage
+reads JSON through :func:`parse_json` and writes it through :func:`dump_json`: JSON nested beyond
+:data:`MAX_JSON_DEPTH` is text, not a structure to walk, and a lone surrogate escape (``\\ud800``)
+decoded from a body is written back as the escape it was, never as a character UTF-8 cannot hold.
 """
 
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable
 from typing import Any, TypedDict
 from urllib.parse import parse_qsl, urlsplit
@@ -55,28 +61,105 @@ def split_uri(uri: str) -> tuple[str, list[tuple[str, str]]]:
     return parts.path, parse_qsl(parts.query, keep_blank_values=True)
 
 
+MAX_JSON_DEPTH = 64
+"""Levels of JSON the stages walk. The API's items nest about ten deep; a body nested thousands
+deep, which the json module itself refuses with RecursionError, would exhaust every walker's stack."""
+
+
+class TooDeeplyNested(ValueError):
+    """JSON nested beyond MAX_JSON_DEPTH: handled as text, like anything else that is not JSON."""
+
+
+def parse_json(text: str | bytes) -> Any:
+    """The JSON value of ``text``; ValueError when it is not JSON or nests beyond MAX_JSON_DEPTH."""
+    try:
+        value = json.loads(text)
+    except RecursionError:
+        raise TooDeeplyNested(f"JSON nested deeper than {MAX_JSON_DEPTH} levels") from None
+    if isinstance(value, dict | list) and _openers(text) > MAX_JSON_DEPTH and nests_deeper(value):
+        raise TooDeeplyNested(f"JSON nested deeper than {MAX_JSON_DEPTH} levels")
+    return value
+
+
+def _openers(text: str | bytes) -> int:
+    """An upper bound of the nesting, JSON held in strings included: a count, so most texts need
+    no walk at all (JSON escapes quotes, never brackets)."""
+    if isinstance(text, str):
+        return text.count("[") + text.count("{")
+    return text.count(b"[") + text.count(b"{")
+
+
+def nests_deeper(value: Any, limit: int = MAX_JSON_DEPTH, *, json_in_strings: bool = False) -> bool:
+    """Whether ``value`` nests containers more than ``limit`` deep; with ``json_in_strings``, a
+    string holding a JSON object or array counts as that value one level down, as the walkers
+    that decode such strings (redaction, masks, diffs) see it."""
+    stack: list[tuple[Any, int]] = [(value, 1)]
+    while stack:
+        node, depth = stack.pop()
+        if depth > limit:
+            return True
+        for child in node.values() if type(node) is dict else node:
+            if type(child) is dict or type(child) is list:
+                stack.append((child, depth + 1))
+            elif json_in_strings and type(child) is str and child.lstrip()[:1] in _OPENERS:
+                try:
+                    inner = json.loads(child)
+                except (ValueError, RecursionError):
+                    continue
+                if type(inner) is dict or type(inner) is list:
+                    stack.append((inner, depth + 1))
+    return False
+
+
+_OPENERS = ("{", "[")
+
+
 def json_container(
     text: str, *, object_pairs_hook: Callable[[list[tuple[str, Any]]], Any] | None = None
 ) -> Any:
     """The object or array a string holds as JSON (``arguments``, ``output``), or None.
 
-    The first-character check keeps this cheap on the many strings that are plain text.
+    Walkers decode such strings inside decoded JSON, so the depth counted here is the whole one,
+    strings holding JSON included: nesting JSON in strings cannot multiply the bound. The
+    first-character check keeps this cheap on the many strings that are plain text.
     """
     text = text.lstrip(_BOM)  # a byte order mark before JSON: clients skip it, so do the rules
-    if text.lstrip()[:1] not in ("{", "["):
+    if text.lstrip()[:1] not in _OPENERS:
         return None
     try:
         value = json.loads(text, object_pairs_hook=object_pairs_hook)
-    except ValueError:
+    except (ValueError, RecursionError):
         return None
-    return value if isinstance(value, dict | list) else None
+    if not isinstance(value, dict | list):
+        return None
+    if _openers(text) > MAX_JSON_DEPTH and nests_deeper(value, json_in_strings=True):
+        return None
+    return value
 
 
 def json_body(text: str | None) -> Any:
-    """The JSON value of a body, or None when the body is empty or not JSON."""
+    """The JSON value of a body, or None when the body is empty or not JSON (nested beyond
+    MAX_JSON_DEPTH included)."""
     if not text:
         return None
     try:
-        return json.loads(text.lstrip(_BOM) if isinstance(text, str) else text)
+        return parse_json(text.lstrip(_BOM) if isinstance(text, str) else text)
     except ValueError:
         return None
+
+
+def dump_json(value: Any, **options: Any) -> str:
+    """JSON text as the files keep it (``ensure_ascii=False``: readable, and as the API sent it);
+    a lone surrogate, which JSON escapes can hold and UTF-8 cannot, is written as its escape."""
+    return escape_surrogates(json.dumps(value, ensure_ascii=False, **options))
+
+
+def escape_surrogates(text: str) -> str:
+    """``text`` with every lone surrogate written as its ``\\udXXX`` escape: what is printed or
+    written must be UTF-8, and a JSON escape in a body can decode to half a pair."""
+    if _SURROGATE.search(text) is None:
+        return text
+    return _SURROGATE.sub(lambda found: f"\\u{ord(found.group()):04x}", text)
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")

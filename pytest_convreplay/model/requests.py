@@ -11,6 +11,8 @@ import json
 from typing import NamedTuple
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
+from .interactions import parse_json
+
 
 class RequestKey(NamedTuple):
     """What identifies a request for replay: no headers, query order-insensitive, JSON canonical."""
@@ -30,8 +32,8 @@ def _canonical_body(body: object) -> str | None:
         return None
     text = body.decode("utf-8", "replace") if isinstance(body, bytes | bytearray) else str(body)
     try:
-        return json.dumps(json.loads(text), sort_keys=True, separators=(",", ":"))
-    except ValueError:
+        return json.dumps(parse_json(text), sort_keys=True, separators=(",", ":"))
+    except ValueError:  # not JSON, or too deep to walk: the text itself is the identity
         return text
 
 

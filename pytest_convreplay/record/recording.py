@@ -83,6 +83,7 @@ class Recording:
         self._load()
         self.mode = self._effective_mode()
         self._normalized: dict[tuple[str, str], str] = {}
+        self._sound_bodies: set[int] = set()  # positions whose JSON body was checked on replay
         # new_episodes plays each recorded answer once and sends anything else to the server (as
         # vcrpy does), so a repeated request or a new page size records what the server says now.
         repeat = RepeatPolicy.ERROR if self.mode is RecordMode.NEW_EPISODES else settings.repeat
@@ -192,12 +193,30 @@ class Recording:
         key = self.index.key(method, uri, body, headers)
         position = self.index.take(key) if consume else self.index.peek(key)
         if position is not None:
+            self._check_body(position, key)
             return response_for_vcr(self.loaded[position]["response"])
         if self.index.holds(key):  # recorded, every answer played, and repeat="error": refuse it
             return None
         listings = self.listings
         envelope = listings.answer(method, self.normalize_uri(method, uri)) if listings is not None else None
         return synthesized_response(envelope) if envelope is not None else None
+
+    def _check_body(self, position: int, key: RequestKey) -> None:
+        """A recorded JSON answer that no longer parses fails here, naming the file, the interaction
+        and the command that records it again, not deep inside the client that would parse it."""
+        if position in self._sound_bodies:
+            return
+        problem = files.json_body_problem(self.loaded[position]["response"])
+        if problem is None:
+            self._sound_bodies.add(position)
+            return
+        message = (
+            f"convreplay: cassette {shown_path(self.path)}, interaction {position} ({key.describe()}): "
+            f"the recorded response says its content-type is JSON, but its body is not JSON ({problem}); "
+            f"fix the hand edit that broke it, or re-record it with: {self.record_command('all')}"
+        )
+        self.unmatched.append(Unmatched(key, message))
+        raise CassetteError(message, path=self.path, request=key.describe())
 
     def can_answer(self, method: str, uri: str, body: object, headers: Mapping[str, Any]) -> bool:
         return self.answer(method, uri, body, headers, consume=False) is not None

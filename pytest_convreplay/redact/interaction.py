@@ -12,7 +12,7 @@ import copy
 from collections.abc import Mapping
 from typing import Any, cast
 
-from ..errors import UndecodableBodyError
+from ..errors import ConfigError, UndecodableBodyError
 from ..model.codings import decode_body
 from ..model.interactions import Headers, Interaction, header_values
 from ..rules.credentials import COOKIE_HEADERS, credential_parts, is_learnable
@@ -77,8 +77,36 @@ def request_credentials(interaction: Interaction, rules: RedactionRules) -> list
 
 def _run_callables(interaction: dict[str, Any], rules: RedactionRules) -> dict[str, Any]:
     for func in rules.callables:
-        interaction = cast(dict[str, Any], func(cast(Interaction, interaction)))
+        result = func(cast(Interaction, interaction))
+        problem = _callable_result_problem(result)
+        if problem:
+            name = getattr(func, "__qualname__", None) or repr(func)
+            module = getattr(func, "__module__", None)
+            raise ConfigError(
+                f"redact_callables: {module + '.' if module else ''}{name} returned {problem}; a redaction "
+                "callable must return the interaction it was given (changed in place, or a new one)",
+                option="redact_callables",
+            )
+        interaction = cast(dict[str, Any], result)
     return interaction
+
+
+def _callable_result_problem(result: object) -> str | None:
+    """What is wrong with a user callable's result, in words (its type, never its values)."""
+    if not isinstance(result, dict):
+        return (
+            "None (a function that forgot `return interaction`?)"
+            if result is None
+            else f"a {type(result).__name__}"
+        )
+    request, response = result.get("request"), result.get("response")
+    if not isinstance(request, dict) or not isinstance(response, dict):
+        return "a mapping without 'request' and 'response' mappings"
+    if not isinstance(request.get("uri"), str) or not isinstance(request.get("method"), str):
+        return "a request whose 'method' or 'uri' is not a string"
+    if not isinstance(request.get("headers", {}), dict) or not isinstance(response.get("headers", {}), dict):
+        return "headers that are not a mapping"
+    return None
 
 
 def redact_interaction(interaction: Interaction, rules: RedactionRules) -> Interaction:

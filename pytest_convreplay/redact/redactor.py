@@ -8,13 +8,12 @@ apply inside them; http(s) URLs inside text get the query rules (presigned URLs)
 from __future__ import annotations
 
 import functools
-import json
 import re
 from collections.abc import Callable
 from typing import Any
 from urllib.parse import quote, unquote, unquote_plus, urlsplit, urlunsplit
 
-from ..model.interactions import Headers, header_values, json_body, json_container
+from ..model.interactions import Headers, dump_json, header_values, json_body, json_container
 from ..model.streams import is_event_stream, split_lines, sse_data
 from ..rules.credentials import is_credential_name
 from ..rules.redaction import PatternRule, RedactionRules, Side, hashed_placeholder, placeholder
@@ -79,19 +78,25 @@ class Redactor:
             nested = json_body(text)
             if isinstance(nested, str):
                 redacted_text = self.string(nested, path)
-                return json.dumps(redacted_text, ensure_ascii=False) if redacted_text != nested else text
+                return dump_json(redacted_text) if redacted_text != nested else text
             nested = None
         if nested is not None:
             redacted = self.json(nested, path)
             if redacted != nested or repeated:
-                text = json.dumps(redacted, ensure_ascii=False, separators=(",", ":"))
+                text = dump_json(redacted, separators=(",", ":"))
         return self.text(text)
 
     def text(self, text: str) -> str:
-        """Free text: http(s) URLs get the URI rules (a presigned URL's ``sig``), then patterns."""
-        if "://" in text:
-            text = _URL_RE.sub(lambda found: self.uri(found.group()), text)
-        return self.patterns(text)
+        """Free text: http(s) URLs get the URI rules (a presigned URL's ``sig``), then patterns,
+        until nothing changes: a pattern hit can end where a URL starts (``sk-…http://@host``),
+        and only the next pass sees that URL (redaction must be idempotent)."""
+        for _ in range(_MAX_PASSES):
+            redacted = _URL_RE.sub(lambda found: self.uri(found.group()), text) if "://" in text else text
+            redacted = self.patterns(redacted)
+            if redacted == text:
+                break
+            text = redacted
+        return text
 
     def json(self, value: Any, path: JsonPath) -> Any:
         rule = self.rules.body_rule(path)
@@ -145,8 +150,12 @@ class Redactor:
 
     def uri(self, uri: str) -> str:
         """Userinfo (a token is often the username alone: ``https://<token>@host``) becomes one
-        placeholder; path patterns and query rules apply."""
-        parts = urlsplit(uri)
+        placeholder; path patterns and query rules apply. Text that only looks like a URL
+        (``https://[your-domain]/v1`` in a model's answer, which urlsplit refuses) gets the patterns."""
+        try:
+            parts = urlsplit(uri)
+        except ValueError:
+            return self.patterns(uri)
         netloc = parts.netloc
         userinfo, at, host = netloc.rpartition("@")
         if at and unquote(userinfo) != _USERINFO:
@@ -196,7 +205,7 @@ class Redactor:
         indent = 2 if "\n" in text.strip() else None
         separators = (",", ": ") if indent else (",", ":")
         bom = text[: len(text) - len(text.lstrip(_BOM))]
-        return bom + json.dumps(redacted, ensure_ascii=False, indent=indent, separators=separators)
+        return bom + dump_json(redacted, indent=indent, separators=separators)
 
     def _event_line(self, line: str) -> str:
         """One line of a server-sent event stream: a ``data:`` line is a JSON event of its own."""

@@ -31,13 +31,20 @@ def _before_live(request: Any) -> None:
 
 
 def _response(module: Any, request: Any, answer: dict[str, Any]) -> Any:
-    headers = [(name, value) for name, values in answer["headers"].items() for value in values]
+    """The client's response, header values and reason phrase given as bytes: text that is not
+    ASCII (a recorded ``café``) reaches the client as a live server's bytes would, where httpx
+    would refuse to encode it."""
+    headers = [
+        (name.encode("utf-8"), value.encode("utf-8"))
+        for name, values in answer["headers"].items()
+        for value in values
+    ]
     message = answer["status"].get("message") or ""
     return module.Response(
         answer["status"]["code"],
         headers=headers,
         stream=module.ByteStream(answer["body"]["string"]),
-        extensions={"reason_phrase": message.encode("ascii")} if message else None,
+        extensions={"reason_phrase": message.encode("utf-8")} if message else None,
         request=request,
     )
 

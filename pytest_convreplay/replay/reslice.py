@@ -10,12 +10,11 @@ earlier one shows items since deleted and lacks those since added.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping, Sequence
 from typing import Any
 
 from ..model.conversations import ConversationRecord, rebuild_conversations
-from ..model.interactions import Interaction
+from ..model.interactions import Interaction, dump_json
 from ..model.listing import UnknownCursorError, apply_include, list_page, positions_of
 from ..model.pages import mutated_conversation, read_request
 
@@ -81,7 +80,7 @@ def since_last_mutation(interactions: Sequence[Interaction]) -> list[Interaction
 
 def synthesized_response(envelope: dict[str, Any]) -> dict[str, Any]:
     """A vcrpy response dict for an answer computed from a complete recorded listing."""
-    body = json.dumps(envelope, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+    body = dump_json(envelope, separators=(",", ":")).encode("utf-8")
     return {
         "status": {"code": 200, "message": "OK"},
         "headers": {"content-type": ["application/json"], "content-length": [str(len(body))]},

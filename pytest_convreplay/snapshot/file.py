@@ -167,7 +167,7 @@ class SnapshotFile:
         path = hide_secrets_in_path(self.options.path, gate.secret_spans)  # named before it is locked
         if path != self.options.path:
             self.options = dataclasses.replace(self.options, path=path)
-        with locked(self.options.path):
+        with locked(self.options.path, error=SnapshotError):
             self._write_locked(name, items, gate)
 
     def _write_locked(self, name: str, items: list[Item], gate: Gate) -> None:
@@ -182,6 +182,7 @@ class SnapshotFile:
             header=snapshot_header(*read_owners(self.options.path), self.options.test),
             hint=f"For a snapshot of {self.options.test}: mask the field holding it with the masks "
             "option, e.g. @pytest.mark.convreplay(masks=['message.content[*].text']).",
+            error=SnapshotError,
         )
         self._stored, self._stamp = snapshots, file_stamp(self.options.path)
 

@@ -8,12 +8,18 @@ read-modify-write wrapped in :func:`locked` sees no concurrent change in between
 The lock is an OS lock (``flock``; ``msvcrt.locking`` on Windows) on a dot-file beside the target,
 so the kernel releases it when its holder is killed, and the dot-file is removed on release, so
 cassette folders stay clean in ``git status``.
+
+Committed folders are not trusted: no symbolic link is followed for writing (the target, the lock
+file, the temporary file), so nothing is ever written outside the target's folder, and every OS
+error (a full disk, a read-only folder, a name too long) is one error naming the file, with the
+previous content intact.
 """
 
 from __future__ import annotations
 
 import contextlib
 import glob
+import hashlib
 import os
 import secrets
 import sys
@@ -22,12 +28,18 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
-from ..errors import FileLockTimeout
+from ..errors import CassetteError, ConvreplayError, FileLockTimeout
 
 TEMP_SUFFIX = ".convreplay-tmp"
 LOCK_SUFFIX = ".convreplay-lock"
 LOCK_TIMEOUT = 120.0
 """Seconds a writer waits for another one; far above any single write, short of a hung CI job."""
+MAX_NAME_BYTES = 255
+"""The longest file name common filesystems take (ext4, APFS, NTFS); lock and temporary names
+beyond it are shortened with a hash."""
+
+_LONGEST_SIDECAR_TAIL = len(f".12345678{TEMP_SUFFIX}")
+_NO_FOLLOW = getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
 
 
 if sys.platform == "win32":  # pragma: no cover - this suite runs on POSIX
@@ -65,26 +77,41 @@ def file_stamp(path: Path) -> tuple[int, int] | None:
     """Enough to tell that a file changed since it was read: modification time and size."""
     try:
         status = path.stat()
-    except FileNotFoundError:
+    except (FileNotFoundError, NotADirectoryError):
+        return None
+    except OSError:  # unreadable: loading it says why, with the file's name
         return None
     return status.st_mtime_ns, status.st_size
 
 
+def _sidecar_stem(path: Path) -> str:
+    """``.<name>``, the start of the dot-files beside ``path`` (its lock, its temporaries); a hash
+    of the name instead when the longest of them would be a name the filesystem refuses."""
+    name = path.name.encode("utf-8", "surrogateescape")
+    if 1 + len(name) + _LONGEST_SIDECAR_TAIL > MAX_NAME_BYTES:
+        return "." + hashlib.sha256(name).hexdigest()[:16]
+    return f".{path.name}"
+
+
 def lock_path(path: Path) -> Path:
     """The lock file of ``path``: a dot-file beside it, never mistaken for a cassette or snapshot."""
-    return path.with_name(f".{path.name}{LOCK_SUFFIX}")
+    return path.with_name(_sidecar_stem(path) + LOCK_SUFFIX)
 
 
 @contextlib.contextmanager
-def locked(path: Path, *, timeout: float = LOCK_TIMEOUT) -> Iterator[None]:
-    """Hold ``path``'s lock; other processes and threads wait for it, this thread may nest freely."""
+def locked(
+    path: Path, *, timeout: float = LOCK_TIMEOUT, error: type[ConvreplayError] = CassetteError
+) -> Iterator[None]:
+    """Hold ``path``'s lock; other processes and threads wait for it, this thread may nest freely.
+    An OS error (the folder cannot be made, the lock file is a link) is raised as ``error``."""
     key = os.path.abspath(path)
     if key in _held.paths:
         yield
         return
-    path.parent.mkdir(parents=True, exist_ok=True)
     lock_file = lock_path(path)
-    fd = _acquire(lock_file, path, timeout)
+    with _as(error, path):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd = _acquire(lock_file, path, timeout)
     _held.paths.add(key)
     try:
         yield
@@ -100,7 +127,7 @@ def _acquire(lock_file: Path, target: Path, timeout: float) -> int:
     deadline = time.monotonic() + timeout
     delay = 0.001
     while True:
-        fd = os.open(lock_file, os.O_RDWR | os.O_CREAT | getattr(os, "O_CLOEXEC", 0), 0o666)
+        fd = _open_lock(lock_file)
         try:
             if _try_lock(fd) and _is_current(fd, lock_file):
                 return fd
@@ -119,36 +146,90 @@ def _acquire(lock_file: Path, target: Path, timeout: float) -> int:
         delay = min(delay * 2, 0.05)
 
 
+def _open_lock(lock_file: Path) -> int:
+    try:
+        return os.open(lock_file, os.O_RDWR | os.O_CREAT | _NO_FOLLOW, 0o666)
+    except OSError as error:
+        if os.path.islink(lock_file):  # ELOOP on Linux, EMLINK on FreeBSD: the same refusal
+            raise _Refusal(f"the lock file {lock_file.name} beside it is a symbolic link") from None
+        raise error
+
+
 def _is_current(fd: int, lock_file: Path) -> bool:
     """Whether ``fd`` is still the file at ``lock_file``: the previous holder unlinks it on release,
     and a lock taken on that unlinked file would exclude nobody."""
     try:
-        return os.path.samestat(os.fstat(fd), os.stat(lock_file))
+        return os.path.samestat(os.fstat(fd), os.stat(lock_file, follow_symlinks=False))
     except FileNotFoundError:
         return False
 
 
-def write_atomic(path: Path, text: str) -> None:
+def write_atomic(path: Path, text: str, *, error: type[ConvreplayError] = CassetteError) -> None:
     """Write ``text`` to ``path`` under its lock, through a temporary file, fsync, then rename.
 
     The rename is atomic on POSIX and Windows, so a kill at any moment leaves either the previous
     content or the new content. The temporary file is removed when writing fails; one left by a
     killed writer is removed by the next write of the same file. An existing file keeps its mode.
+    Any OS error (a full disk included) is raised as ``error``, naming the file, nothing changed.
     """
-    with locked(path):
+    data = _utf8(path, text, error)
+    with locked(path, error=error), _as(error, path):
+        if os.path.islink(path):
+            raise _Refusal("it is a symbolic link, and the plugin never writes through one")
         _remove_stale_temporaries(path)
         fd, temp_name = _create_temporary(path)
         try:
-            with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
-                handle.write(text)
-                handle.flush()
-                os.fsync(handle.fileno())
+            try:
+                _write_all(fd, data)
+                os.fsync(fd)
+            finally:
+                os.close(fd)
             os.replace(temp_name, path)
         except BaseException:
-            with contextlib.suppress(FileNotFoundError):
+            with contextlib.suppress(OSError):
                 os.unlink(temp_name)
             raise
         _fsync_folder(path.parent)
+
+
+def _utf8(path: Path, text: str, error: type[ConvreplayError]) -> bytes:
+    try:
+        return text.encode("utf-8")
+    except UnicodeEncodeError as problem:
+        line = text.count("\n", 0, problem.start) + 1
+        raise error(
+            f"{path}: cannot be written: line {line} holds U+{ord(text[problem.start]):04X}, half of a "
+            "UTF-16 surrogate pair, which UTF-8 text cannot store; nothing was written",
+            path=path,
+        ) from None
+
+
+def _write_all(fd: int, data: bytes) -> None:
+    """``os.write`` may write less than it was given (a signal, a nearly full disk): loop."""
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view) :]
+
+
+class _Refusal(Exception):
+    """A file the plugin will not write, in words; raised to the caller as its error class."""
+
+
+@contextlib.contextmanager
+def _as(error: type[ConvreplayError], path: Path) -> Iterator[None]:
+    """OS errors and refusals while writing ``path`` become one ``error`` naming it."""
+    try:
+        yield
+    except FileLockTimeout:
+        raise
+    except _Refusal as refusal:
+        raise error(f"{path}: not written: {refusal}; nothing was changed", path=path) from None
+    except OSError as problem:
+        where = f" ({problem.filename})" if problem.filename and str(problem.filename) != str(path) else ""
+        raise error(
+            f"{path}: cannot be written ({problem.strerror or problem}{where}); nothing was changed",
+            path=path,
+        ) from None
 
 
 def _create_temporary(path: Path) -> tuple[int, str]:
@@ -158,19 +239,21 @@ def _create_temporary(path: Path) -> tuple[int, str]:
     except FileNotFoundError:
         mode = None
     while True:
-        name = os.path.join(path.parent, f".{path.name}.{secrets.token_hex(4)}{TEMP_SUFFIX}")
+        name = os.path.join(path.parent, f"{_sidecar_stem(path)}.{secrets.token_hex(4)}{TEMP_SUFFIX}")
         try:
-            fd = os.open(name, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0), 0o666)
+            fd = os.open(name, os.O_WRONLY | os.O_CREAT | os.O_EXCL | _NO_FOLLOW, 0o666)
         except FileExistsError:
             continue
         if mode is not None:
-            os.chmod(name, mode)
+            os.fchmod(fd, mode)
         return fd, name
 
 
 def _remove_stale_temporaries(path: Path) -> None:
     """Delete temporaries a killed writer left; safe because every writer of ``path`` holds its lock."""
-    pattern = os.path.join(glob.escape(str(path.parent)), f".{glob.escape(path.name)}.*{TEMP_SUFFIX}")
+    pattern = os.path.join(
+        glob.escape(str(path.parent)), f"{glob.escape(_sidecar_stem(path))}.*{TEMP_SUFFIX}"
+    )
     for stale in glob.glob(pattern, include_hidden=True):
         with contextlib.suppress(FileNotFoundError):
             os.unlink(stale)

@@ -8,6 +8,7 @@ reads; errors name the file, the interaction and what to do. They are written th
 from __future__ import annotations
 
 import datetime as dt
+import json
 import platform
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -19,7 +20,8 @@ from urllib.parse import urlsplit
 import yaml
 
 from ..errors import CassetteError
-from ..model.interactions import Interaction
+from ..model.interactions import Interaction, RecordedResponse, header_values
+from .reading import FileTooLarge, UnreadableFile, read_regular_file
 from .yaml_io import DEFAULT_MAX_NODES, load_plain_yaml, yaml_problem
 
 CASSETTE_VERSION = 1
@@ -39,27 +41,30 @@ class CassetteFile:
 def load_cassette(
     path: Path, *, max_bytes: int = DEFAULT_MAX_BYTES, max_nodes: int = DEFAULT_MAX_NODES
 ) -> CassetteFile:
-    """Read and validate a cassette; every problem becomes one CassetteError naming the file."""
+    """Read and validate a cassette; every problem becomes one CassetteError naming the file.
+    FileNotFoundError (a dangling symbolic link too) means there is no cassette yet."""
+    return parse_cassette(read_cassette_text(path, max_bytes=max_bytes), path, max_nodes=max_nodes)
+
+
+def read_cassette_text(path: Path, *, max_bytes: int = DEFAULT_MAX_BYTES) -> str:
+    """The text of a committed file (a cassette, or any file ``convreplay scan`` reads): a regular
+    file, UTF-8, at most ``max_bytes``; FileNotFoundError when there is none, else CassetteError."""
     try:
-        size = path.stat().st_size
-    except FileNotFoundError:
-        raise
-    except OSError as error:
-        raise CassetteError(f"{path}: cannot be read ({error.strerror})") from None
-    if size > max_bytes:
+        data = read_regular_file(path, max_bytes)
+    except FileTooLarge as error:
         raise CassetteError(
-            f"{path}: the file is {size / 2**20:.1f} MiB, over the {max_bytes / 2**20:.0f} MiB limit; "
-            "raise the convreplay option max_cassette_bytes if it is meant to be this large"
-        )
+            f"{path}: the file is {error.size / 2**20:.1f} MiB, over the {max_bytes / 2**20:.0f} MiB limit; "
+            "raise the convreplay option max_cassette_bytes if it is meant to be this large",
+            path=path,
+        ) from None
+    except UnreadableFile as error:
+        raise CassetteError(f"{path}: cannot be read ({error})", path=path) from None
     try:
-        text = path.read_bytes().decode("utf-8")
+        return data.decode("utf-8")
     except UnicodeDecodeError as error:
         raise CassetteError(
-            f"{path}: not UTF-8 text (byte {error.start} is invalid); {RERECORD_HINT}"
+            f"{path}: not UTF-8 text (byte {error.start} is invalid); {RERECORD_HINT}", path=path
         ) from None
-    except OSError as error:
-        raise CassetteError(f"{path}: cannot be read ({error.strerror})") from None
-    return parse_cassette(text, path, max_nodes=max_nodes)
 
 
 def parse_cassette(text: str, path: Path, *, max_nodes: int = DEFAULT_MAX_NODES) -> CassetteFile:
@@ -67,29 +72,35 @@ def parse_cassette(text: str, path: Path, *, max_nodes: int = DEFAULT_MAX_NODES)
     try:
         data = load_plain_yaml(text, max_nodes=max_nodes)
     except yaml.YAMLError as error:
-        raise CassetteError(f"{path}: {yaml_problem(error, text)}; {RERECORD_HINT}") from None
-    return CassetteFile(path, *_validate(data, path))
+        raise CassetteError(f"{path}: {yaml_problem(error, text)}; {RERECORD_HINT}", path=path) from None
+    return CassetteFile(path, *validate_cassette(data, path))
 
 
-def _validate(data: object, path: Path) -> tuple[list[Interaction], dict[str, Any]]:
+def validate_cassette(data: object, path: Path) -> tuple[list[Interaction], dict[str, Any]]:
+    """The interactions and metadata of loaded cassette data, or a CassetteError naming ``path``,
+    the interaction and what is wrong with it."""
     if not isinstance(data, dict):
-        raise CassetteError(f"{path}: expected a mapping with 'version' and 'interactions'; {RERECORD_HINT}")
+        raise CassetteError(
+            f"{path}: expected a mapping with 'version' and 'interactions'; {RERECORD_HINT}", path=path
+        )
     version = data.get("version")
     if version != CASSETTE_VERSION:
         raise CassetteError(
             f"{path}: cassette format version {version!r} is not supported "
-            f"(this plugin reads version {CASSETTE_VERSION}); {RERECORD_HINT}"
+            f"(this plugin reads version {CASSETTE_VERSION}); {RERECORD_HINT}",
+            path=path,
         )
     interactions = data.get("interactions")
     if not isinstance(interactions, list):
-        raise CassetteError(f"{path}: 'interactions' must be a list; {RERECORD_HINT}")
+        raise CassetteError(f"{path}: 'interactions' must be a list; {RERECORD_HINT}", path=path)
     meta = data.get("metadata") or {}
     if not isinstance(meta, dict):
-        raise CassetteError(f"{path}: 'metadata' must be a mapping; {RERECORD_HINT}")
+        raise CassetteError(f"{path}: 'metadata' must be a mapping; {RERECORD_HINT}", path=path)
     for index, interaction in enumerate(interactions):
         problem = _interaction_problem(interaction)
         if problem:
-            raise CassetteError(f"{path}: interaction {index}: {problem}; {RERECORD_HINT}")
+            raise CassetteError(f"{path}: interaction {index}: {problem}; {RERECORD_HINT}", path=path)
+        _complete(interaction)
     return cast(list[Interaction], interactions), meta
 
 
@@ -107,6 +118,10 @@ def _interaction_problem(interaction: object) -> str | None:
     for key in ("method", "uri"):
         if not isinstance(request.get(key), str):
             return f"request.{key} must be a string"
+    try:
+        urlsplit(request["uri"])
+    except ValueError as error:  # the URI itself is not shown: a hand-edited one may hold a secret
+        return f"request.uri is not a valid URL ({error})"
     if not isinstance(request.get("body"), str | bytes | None):
         return "request.body must be text, binary or null"
     status = response.get("status")
@@ -117,14 +132,57 @@ def _interaction_problem(interaction: object) -> str | None:
     for side, part in (("request", request), ("response", response)):
         headers = part.get("headers", {})
         if not isinstance(headers, dict) or not all(
-            isinstance(values, list) and all(isinstance(value, str) for value in values)
-            for values in headers.values()
+            isinstance(name, str) and isinstance(values, list) and all(isinstance(v, str) for v in values)
+            for name, values in headers.items()
         ):
             return f"{side}.headers must map names to lists of strings"
     body = response.get("body")
     if not isinstance(body, dict) or not isinstance(body.get("string", ""), str | bytes):
         return "response.body.string must be text"
     return None
+
+
+def json_body_problem(response: RecordedResponse) -> str | None:
+    """What is wrong with a response body whose content-type says JSON but that is not JSON (a hand
+    edit that broke it), in words; None for a sound body or one of another type.
+
+    JSON nested too deep for Python's parser is left alone: the server sent it so, and the client
+    reads it on replay as it would have live.
+    """
+    media_types = [
+        value.partition(";")[0].strip().lower()
+        for value in header_values(response["headers"], "content-type")
+    ]
+    if not any(media == "application/json" or media.endswith("+json") for media in media_types):
+        return None
+    body: object = response.get("body", {}).get("string")
+    if isinstance(body, bytes):
+        if header_values(response["headers"], "content-encoding"):
+            return None  # compressed as recorded: the client decodes it
+        try:
+            body = body.decode("utf-8")
+        except UnicodeDecodeError as error:
+            return f"byte {error.start} is not UTF-8"
+    if not isinstance(body, str) or not body.strip():
+        return None
+    try:
+        json.loads(body)
+    except RecursionError:
+        return None
+    except json.JSONDecodeError as error:
+        return f"{error.msg} at line {error.lineno}, column {error.colno}"
+    return None
+
+
+def _complete(interaction: dict[str, Any]) -> None:
+    """Fill in what a hand-written cassette may leave out (vcrpy writes every one of them), so that
+    every reader finds each field of the format."""
+    request, response = interaction["request"], interaction["response"]
+    request.setdefault("body", None)
+    request.setdefault("headers", {})
+    response.setdefault("headers", {})
+    response["status"].setdefault("message", "")
+    response["body"].setdefault("string", "")
 
 
 def _is_status_code(value: object) -> bool:

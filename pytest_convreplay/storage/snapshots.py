@@ -20,6 +20,7 @@ from ..errors import SnapshotError, quoted_nodeid
 from ..gate import Gate
 from .atomic import locked
 from .cassette import DEFAULT_MAX_BYTES
+from .reading import FileTooLarge, UnreadableFile, read_regular_file
 from .write import write_document
 from .yaml_io import load_plain_yaml, yaml_problem
 
@@ -38,7 +39,10 @@ def ordered(value: Any) -> Any:
     """``value`` with every mapping's keys in the file's order: ``id``, ``type``, then sorted."""
     if isinstance(value, Mapping):
         first = [key for key in _FIRST_KEYS if key in value]
-        rest = sorted(key for key in value if key not in _FIRST_KEYS)
+        # a hand-edited key may be a number or null: sorted by text, never compared across types
+        rest = sorted(
+            (key for key in value if key not in _FIRST_KEYS), key=lambda key: (type(key).__name__, str(key))
+        )
         return {key: ordered(value[key]) for key in (*first, *rest)}
     if isinstance(value, list | tuple):
         return [ordered(inner) for inner in value]
@@ -111,31 +115,36 @@ def parse_snapshots(text: str, path: Path) -> dict[str, list[Item]]:
 def read_snapshots(path: Path) -> dict[str, list[Item]]:
     """The snapshots stored at ``path``; none when the file does not exist yet."""
     try:
-        size = path.stat().st_size
-        if size > DEFAULT_MAX_BYTES:
-            raise SnapshotError(
-                f"{path}: the file is {size / 2**20:.1f} MiB, over the {DEFAULT_MAX_BYTES / 2**20:.0f} MiB "
-                "a snapshot may hold; snapshot fewer items per test (or name several snapshots)"
-            )
-        text = path.read_text(encoding="utf-8")
+        text = _read_text(path)
     except FileNotFoundError:
         return {}
-    except (OSError, UnicodeDecodeError) as error:
-        raise SnapshotError(f"{path}: cannot be read ({error})") from None
     return parse_snapshots(text, path)
+
+
+def _read_text(path: Path) -> str:
+    try:
+        return read_regular_file(path, DEFAULT_MAX_BYTES).decode("utf-8")
+    except FileTooLarge as error:
+        raise SnapshotError(
+            f"{path}: the file is {error.size / 2**20:.1f} MiB, over the {DEFAULT_MAX_BYTES / 2**20:.0f} MiB "
+            "a snapshot may hold; snapshot fewer items per test (or name several snapshots)",
+            path=path,
+        ) from None
+    except (UnreadableFile, UnicodeDecodeError) as error:
+        raise SnapshotError(f"{path}: cannot be read ({error})", path=path) from None
 
 
 def remove_snapshots(path: Path, names: Iterable[str], gate: Gate) -> None:
     """Drop ``names`` from the file (keeping its header), or the whole file when nothing is left."""
-    with locked(path):  # a read-modify-write: no other worker may write in between
-        text = path.read_text(encoding="utf-8")
+    with locked(path, error=SnapshotError):  # a read-modify-write: no other worker may write in between
+        text = _read_text(path)
         gone = set(names)
         kept = {name: items for name, items in parse_snapshots(text, path).items() if name not in gone}
         if not kept:
             path.unlink()
             return
         header = "".join(takewhile(lambda line: line.startswith("#"), text.splitlines(keepends=True)))
-        write_document(path, snapshot_document(kept), gate, header=header)
+        write_document(path, snapshot_document(kept), gate, header=header, error=SnapshotError)
 
 
 def load_snapshot_file(path: Path) -> dict[str, list[Item]]:

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from ..config.paths import hide_secrets_in_path
-from ..errors import shown_path
+from ..errors import CassetteError, ConvreplayError, shown_path
 from ..gate import Finding, Gate, leak_error
 from .atomic import write_atomic
 from .yaml_io import dump_yaml
@@ -48,27 +48,45 @@ class PreparedWrite:
     text: str
     findings: tuple[Finding, ...]
     hint: str = ""
+    error: type[ConvreplayError] = CassetteError
 
     def commit(self) -> None:
-        """Write it atomically, or raise SecretLeakError (nothing written) when the gate objected."""
+        """Write it atomically, or raise SecretLeakError (nothing written) when the gate objected;
+        an OS error (a full disk) is raised as ``error``, the previous file intact."""
         if self.findings:
             raise leak_error(self.findings, shown_path(self.path), hint=self.hint)
-        write_atomic(self.path, self.text)
+        write_atomic(self.path, self.text, error=self.error)
 
 
 def prepare_write(
-    path: Path, document: Any, gate: Gate, *, header: str = "", hint: str = ""
+    path: Path,
+    document: Any,
+    gate: Gate,
+    *,
+    header: str = "",
+    hint: str = "",
+    error: type[ConvreplayError] = CassetteError,
 ) -> PreparedWrite:
     """Serialize ``document`` for ``path`` and let the gate judge the structure and the exact text;
-    ``hint`` is added to a refusal (what to change for this kind of file). A secret the file name
-    shows (a test id holding a value learned while the test ran) is hidden by the naming rule, so
-    the write goes to that name: a test is never failed for its id."""
+    ``hint`` is added to a refusal (what to change for this kind of file), ``error`` is the kind of
+    error a file that cannot be written raises (CassetteError, SnapshotError). A secret the file
+    name shows (a test id holding a value learned while the test ran) is hidden by the naming rule,
+    so the write goes to that name: a test is never failed for its id."""
     path = hide_secrets_in_path(path, gate.secret_spans)
     text = serialize(path, document, header=header)
     data = document.data if isinstance(document, Rendered) else document
-    return PreparedWrite(path, text, tuple(gate.findings(data, text, path=shown_path(path))), hint)
+    findings = tuple(gate.findings(data, text, path=shown_path(path)))
+    return PreparedWrite(path, text, findings, hint, error)
 
 
-def write_document(path: Path, document: Any, gate: Gate, *, header: str = "", hint: str = "") -> None:
+def write_document(
+    path: Path,
+    document: Any,
+    gate: Gate,
+    *,
+    header: str = "",
+    hint: str = "",
+    error: type[ConvreplayError] = CassetteError,
+) -> None:
     """serialize → gate → atomic write; nothing is written when the gate objects."""
-    prepare_write(path, document, gate, header=header, hint=hint).commit()
+    prepare_write(path, document, gate, header=header, hint=hint, error=error).commit()

@@ -17,10 +17,12 @@ from __future__ import annotations
 
 from typing import Any
 
+import yaml
 from yaml import events
-from yaml.constructor import SafeConstructor
 from yaml.nodes import ScalarNode
 from yaml.resolver import Resolver
+
+from .yaml_scalars import PlainConstructor
 
 try:
     from yaml import CSafeLoader as _EventSource
@@ -31,6 +33,9 @@ _STR = "tag:yaml.org,2002:str"
 _CORE_SCALARS = frozenset(
     f"tag:yaml.org,2002:{name}" for name in ("str", "int", "float", "bool", "null", "timestamp", "binary")
 )
+MAX_DEPTH = 100
+"""Nesting beyond any plain data file: a cassette nests 6 deep, a snapshot item some 10 more, and
+every reader walks the values recursively."""
 
 
 class NotPlainData(Exception):
@@ -46,7 +51,7 @@ class _Scalars:
 
     def __init__(self) -> None:
         self._resolver = Resolver()
-        self._constructor = SafeConstructor()
+        self._constructor = PlainConstructor()
         self._plain: dict[str, Any] = {}
 
     def plain(self, value: str) -> Any:
@@ -64,7 +69,10 @@ class _Scalars:
             return value
         if tag not in _CORE_SCALARS:
             raise NotPlainData(tag)
-        return self._constructor.construct_object(ScalarNode(tag, value, style=style), deep=True)
+        try:
+            return self._constructor.construct_object(ScalarNode(tag, value, style=style), deep=True)
+        except yaml.YAMLError:  # a bad scalar: the full loader says so, with its line
+            raise NotPlainData(tag) from None
 
 
 def load_plain(text: str, *, max_nodes: int) -> Any:
@@ -112,7 +120,7 @@ def _build(next_event: Any, max_nodes: int) -> Any:
                 raise TooManyNodes(max_nodes)
             if event.anchor is not None or (event.tag not in (None, "!") and not _default_tag(event)):
                 raise NotPlainData("anchor or tag on a collection")
-            if len(containers) >= _MAX_DEPTH:
+            if len(containers) >= MAX_DEPTH:
                 raise NotPlainData("nested deeper than plain data files go")
             containers.append({} if kind is mapping_start else [])
             pending.append(_NO_KEY)
@@ -160,4 +168,3 @@ def _default_tag(event: Any) -> bool:
 
 
 _NO_KEY: Any = object()
-_MAX_DEPTH = 64  # a cassette nests 6 deep; deeper text goes to the full loader and its limits

@@ -12,7 +12,8 @@ from typing import Any
 
 import yaml
 
-from .yaml_events import NotPlainData, TooManyNodes, load_plain
+from .yaml_events import MAX_DEPTH, NotPlainData, TooManyNodes, load_plain
+from .yaml_scalars import PlainConstructor
 
 DEFAULT_MAX_NODES = 1_000_000
 """About 20,000 interactions; a flood of tiny nodes this large still loads in about 3 s."""
@@ -59,7 +60,8 @@ def yaml_problem(error: yaml.YAMLError, text: str) -> str:
     problem = getattr(error, "problem", None) or type(error).__name__
     if problem.startswith("could not determine a constructor for the tag"):
         tag = problem.rsplit(" ", 1)[-1]
-        problem = f"the tag {tag} builds objects; only plain data is loaded"
+        kind = "builds objects" if "python/" in tag else "is not plain data"
+        problem = f"the tag {tag} {kind}; only plain data is loaded"
     return f"invalid YAML{at} ({problem})"
 
 
@@ -80,26 +82,35 @@ _NO_ALIASES = (
 )
 
 
-class _PlainDataLoader(_Loader):
+class _PlainDataLoader(PlainConstructor, _Loader):
     """The safe (libyaml) loader, refusing while it reads what would make loading explode.
 
     Aliases share one node however often they are used, so a bomb composes in linear time; what
     explodes is what is done with the result. Hence a node that would be constructed a second
     time (an alias) or merged into a mapping (``<<``) is refused during construction, before any
-    copy is made, and a node budget bounds the work a flood of tiny nodes would cause.
+    copy is made, a node budget bounds the work a flood of tiny nodes would cause, and a depth
+    limit the recursion of every reader of the result. Scalars are built as plain data only.
     """
 
     def __init__(self, text: str, max_nodes: int) -> None:
         super().__init__(text)
         self._nodes_left = max_nodes
         self._max_nodes = max_nodes
+        self._depth = 0
 
     def descend_resolver(self, current_node: Any, current_index: Any) -> None:
-        """Called once per node while composing, before the node is built: the budget check."""
+        """Called once per node while composing, before the node is built: budget and depth checks."""
         self._nodes_left -= 1
         if self._nodes_left < 0:
             raise _too_many_nodes(self._max_nodes)
+        self._depth += 1
+        if self._depth > MAX_DEPTH + 1:  # containers deep, plus the scalar leaf the fast path does not count
+            raise _Refused(f"nested more than {MAX_DEPTH} levels deep; plain data files never are")
         super().descend_resolver(current_node, current_index)
+
+    def ascend_resolver(self) -> None:
+        self._depth -= 1
+        super().ascend_resolver()
 
     def construct_object(self, node: Any, deep: bool = False) -> Any:
         if node in self.constructed_objects or node in self.recursive_objects:

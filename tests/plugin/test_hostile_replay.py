@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import json
-import threading
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 from support.hostile import cassette, interaction
+from support.raw_server import RawAnswer, RawServer, raw_server
 
 
 def test_replay_of_a_malformed_cassette_fails_with_only_the_message(pytester: pytest.Pytester) -> None:
@@ -30,41 +29,11 @@ def test_replay_of_a_malformed_cassette_fails_with_only_the_message(pytester: py
     result.stdout.no_fnmatch_line("*def _validate*")
 
 
-class _FixedAnswer(BaseHTTPRequestHandler):
-    """Answers every GET with the server's ``body`` and status 200, whatever was asked."""
-
-    server: _MisbehavingApi
-
-    def do_GET(self) -> None:
-        body = self.server.body
-        self.send_response(200)
-        self.send_header("content-type", "application/json")
-        self.send_header("content-length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, format: str, *args: object) -> None:
-        pass
-
-
-class _MisbehavingApi(ThreadingHTTPServer):
-    def __init__(self, body: bytes) -> None:
-        super().__init__(("127.0.0.1", 0), _FixedAnswer)
-        self.body = body
-
-    @property
-    def base_url(self) -> str:
-        return f"http://127.0.0.1:{self.server_port}/v1"
-
-
 @pytest.fixture
-def misbehaving_api(request: pytest.FixtureRequest) -> Iterator[_MisbehavingApi]:
+def misbehaving_api(request: pytest.FixtureRequest) -> Iterator[RawServer]:
     """A loopback server whose items-list answer is the parametrized body."""
-    server = _MisbehavingApi(request.param)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield server
-    server.shutdown()
-    server.server_close()
+    with raw_server(RawAnswer(request.param)) as server:
+        yield server
 
 
 # body the server answers -> what the error says is wrong with it
@@ -88,7 +57,7 @@ BAD_ANSWERS = {
     indirect=["misbehaving_api"],
 )
 def test_malformed_list_answer_is_reported_naming_the_request_and_nothing_is_written(
-    pytester: pytest.Pytester, misbehaving_api: _MisbehavingApi, problem: str
+    pytester: pytest.Pytester, misbehaving_api: RawServer, problem: str
 ) -> None:
     pytester.makepyfile(
         test_history=f"""

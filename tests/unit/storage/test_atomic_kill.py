@@ -2,8 +2,8 @@
 
 A child process saves cassettes (``old`` or ``new``, about 2 MB each) over one path and is
 SIGKILLed. Twenty kills are aimed inside the write of the last save: the child reports when it
-opens its temporary file and stops after its ``fsync``, before the rename, and the kill lands at a
-random point in between, so the test never depends on a random moment falling into a window of a
+first writes to its temporary file and stops after its ``fsync``, before the rename; the kill lands
+at a random point in between, so the test never depends on a random moment falling into a window of a
 few milliseconds on a fast or slow machine; the file must then equal the last complete save.
 Ten more kills land at random moments of a save loop. The child is forked from this already-warm
 process, so each round costs milliseconds, not an interpreter start.
@@ -65,21 +65,21 @@ def save_forever_ignoring_event(path: Path, _: EventType) -> None:
 
 
 def save_then_stall_mid_write(path: Path, versions: list[list[Interaction]], writing: EventType) -> None:
-    """The child: save each of ``versions``; on the last one set ``writing`` when its temporary file
-    is opened, and stop after its ``fsync``, before the rename, so a kill is certain to land mid-write."""
+    """The child: save each of ``versions``; on the last one set ``writing`` when it first writes to
+    its temporary file, and stop after its ``fsync``, before the rename, so a kill lands mid-write."""
     for version in versions[:-1]:
         save_cassette(path, version, {})
-    real_fdopen, real_fsync = os.fdopen, os.fsync
+    real_write, real_fsync = os.write, os.fsync
 
-    def fdopen_and_report(fd: int, *args: Any, **kwargs: Any) -> Any:
+    def write_and_report(fd: int, data: Any) -> int:
         writing.set()
-        return real_fdopen(fd, *args, **kwargs)
+        return real_write(fd, data)
 
     def fsync_then_stall(fd: FileDescriptorLike) -> None:
         real_fsync(fd)
         time.sleep(60)
 
-    setattr(os, "fdopen", fdopen_and_report)  # noqa: B010 - this child only; typeshed overloads fdopen
+    os.write = write_and_report  # this child only
     os.fsync = fsync_then_stall
     save_cassette(path, versions[-1], {})
 
@@ -110,7 +110,7 @@ def test_a_save_killed_mid_write_20_times_leaves_the_last_complete_save(tmp_path
     rng = random.Random(6)
 
     def kill_inside_the_write(writing: EventType) -> None:
-        assert writing.wait(timeout=30), "the child never opened its temporary file"
+        assert writing.wait(timeout=30), "the child never wrote to its temporary file"
         time.sleep(rng.uniform(0.0, 0.004))  # while writing 2 MB, while fsyncing, or stalled after it
 
     for _ in range(KILLS):

@@ -2,102 +2,26 @@
 
 from __future__ import annotations
 
-import textwrap
 from collections.abc import Callable
 from pathlib import Path
 from typing import cast
 
 import pytest
-from support.files import cassette_yaml
-from support.hostile import cassette, interaction
+from support.files import NO_SECRETS, cassette_yaml
+from support.hostile import (
+    CASSETTE_CORPUS,
+    SNAPSHOT_CORPUS,
+    VALID,
+    VALID_SNAPSHOT,
+    interaction,
+    sparse,
+)
 
 from pytest_convreplay.errors import CassetteError, ConvreplayError, SnapshotError
 from pytest_convreplay.model.interactions import Interaction
 from pytest_convreplay.storage.cassette import load_cassette
-from pytest_convreplay.storage.snapshots import read_snapshots
-
-HUNDRED_MB = 100 * 1024 * 1024
-
-
-def laughs_bomb() -> bytes:
-    """The billion laughs: nine levels of nine aliases, 9**9 'lol's once expanded."""
-    lines = ['lol0: &lol0 ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]']
-    lines += [f"lol{n}: &lol{n} [" + ",".join([f"*lol{n - 1}"] * 9) + "]" for n in range(1, 10)]
-    return ("version: 1\n" + "\n".join(lines) + "\ninteractions: *lol9\n").encode()
-
-
-def scalar_alias_bomb() -> bytes:
-    """One 1 MB body used by 1,000 interactions: small on disk, 1 GB for every pass over bodies."""
-    request = "{method: GET, uri: 'https://a/v1/x'}"
-    item = f"- {{request: {request}, response: {{status: {{code: 200}}, body: {{string: *b}}}}}}"
-    return (f"version: 1\nbody: &b {'x' * 1_000_000}\ninteractions:\n" + "\n".join([item] * 1_000)).encode()
-
-
-def merge_key_bomb() -> bytes:
-    lines = ["m0: &m0 {k0: 1, k1: 2, k2: 3}"]
-    lines += [f"m{n}: &m{n} {{<<: [" + ",".join([f"*m{n - 1}"] * 9) + "]}" for n in range(1, 12)]
-    return ("version: 1\ninteractions: []\n" + "\n".join(lines)).encode()
-
-
-def _text(value: str) -> bytes:
-    return textwrap.dedent(value).encode()
-
-
-def sparse(path: Path, head: bytes) -> None:
-    """A 100 MB file in an instant: the head, then a hole the filesystem does not store."""
-    with path.open("wb") as handle:
-        handle.write(head)
-        handle.truncate(HUNDRED_MB)
-
-
-VALID = cassette()
-
-
-# name -> (file content, a phrase the error must contain)
-CASSETTE_CORPUS: dict[str, tuple[bytes, str]] = {
-    "truncated": (VALID[: VALID.index(b"has_more")], "invalid YAML at line"),
-    "empty": (b"", "expected a mapping with 'version' and 'interactions'"),
-    "not a mapping": (b"- just\n- a list\n", "expected a mapping with 'version' and 'interactions'"),
-    "wrong version": (cassette(version=2), "cassette format version 2 is not supported"),
-    "missing version": (VALID.replace(b"version: 1\n", b""), "cassette format version None is not supported"),
-    "missing interactions": (b"version: 1\n", "'interactions' must be a list"),
-    "interactions is a mapping": (b"version: 1\ninteractions: {a: 1}\n", "'interactions' must be a list"),
-    "missing response": (
-        _text("""\
-        version: 1
-        interactions:
-        - request: {method: GET, uri: 'https://a/v1/x'}
-        """),
-        "interaction 0: missing 'request' or 'response'",
-    ),
-    "status code is text": (cassette(interaction(code="200")), "response.status.code must be an HTTP status"),
-    "status code out of range": (
-        cassette(interaction(code=7)),
-        "response.status.code must be an HTTP status",
-    ),
-    "headers not lists": (
-        cassette(interaction(headers={"a": "b"})),
-        "response.headers must map names to lists",
-    ),
-    "header value a number": (
-        cassette(interaction(headers={"a": [1]})),
-        "response.headers must map names to lists",
-    ),
-    "body a number": (
-        VALID.replace(b"string: '{", b"string: 12\n      x: '{"),
-        "response.body.string must be text",
-    ),
-    "metadata a list": (VALID + b"metadata: [1]\n", "'metadata' must be a mapping"),
-    "not UTF-8": (b"version: 1\ninteractions: []\n# caf\xe9\n", "not UTF-8 text (byte 33 is invalid)"),
-    "NUL byte": (b"version: 1\ninteractions: []\nx: \x00\n", "character U+0000 is not allowed"),
-    "tab indentation": (b"version: 1\n\tinteractions: []\n", "invalid YAML at line 2"),
-    "python object tag": (b"!!python/object/apply:os.system ['echo pwned']\n", "builds objects"),
-    "deep nesting": (b"[" * 100_000, "invalid YAML"),
-    "billion laughs": (laughs_bomb(), "a second time through an alias"),
-    "scalar alias bomb": (scalar_alias_bomb(), "a second time through an alias"),
-    "merge key bomb": (merge_key_bomb(), "merge key (<<)"),
-    "recursive alias": (b"version: 1\ninteractions: &a [*a]\n", "a second time through an alias"),
-}
+from pytest_convreplay.storage.snapshots import read_snapshots, snapshot_document
+from pytest_convreplay.storage.write import write_document
 
 
 def refused(load: Callable[[], object], error: type[ConvreplayError]) -> str:
@@ -141,21 +65,6 @@ def test_an_unreadable_cassette_names_the_file(tmp_path: Path) -> None:
     assert message.startswith(f"{path}: cannot be read")
 
 
-VALID_SNAPSHOT = b"version: 1\nsnapshots:\n  items:\n  - {id: msg_1, type: message}\n"
-
-
-SNAPSHOT_CORPUS: dict[str, bytes] = {
-    "truncated": VALID_SNAPSHOT[:-12],
-    "empty": b"",
-    "wrong version": VALID_SNAPSHOT.replace(b"version: 1", b"version: 9"),
-    "snapshots a list": b"version: 1\nsnapshots: [1, 2]\n",
-    "items without a type": b"version: 1\nsnapshots:\n  items:\n  - {id: msg_1}\n",
-    "not UTF-8": VALID_SNAPSHOT + b"# caf\xe9\n",
-    "python object tag": b"!!python/object/apply:os.system ['echo pwned']\n",
-    "billion laughs": laughs_bomb().replace(b"interactions: *lol9", b"snapshots: {items: *lol9}"),
-}
-
-
 @pytest.mark.parametrize("content", SNAPSHOT_CORPUS.values(), ids=SNAPSHOT_CORPUS.keys())
 def test_malformed_snapshot_gives_one_clear_error_naming_the_file(tmp_path: Path, content: bytes) -> None:
     path = tmp_path / "test_x.snapshot.yaml"
@@ -176,3 +85,34 @@ def test_objects_shared_between_interactions_are_written_in_full_not_as_aliases(
     path = tmp_path / "shared.yaml"
     path.write_text(cassette_yaml(cast(list[Interaction], [shared, shared]), {}))
     assert load_cassette(path).interactions == [shared, shared]
+
+
+def test_fields_a_hand_written_cassette_leaves_out_are_filled_in(tmp_path: Path) -> None:
+    """Found by the cassette_loader fuzz target: a response body without ``string`` loaded, then
+    rebuilding its conversations raised KeyError."""
+    path = tmp_path / "sparse.yaml"
+    path.write_text(
+        "version: 1\ninteractions:\n- request: {method: GET, uri: 'https://a/v1/conversations/c/items'}\n"
+        "  response: {status: {code: 200}, body: {}}\n"
+    )
+    (loaded,) = load_cassette(path).interactions
+    assert loaded["request"] == {
+        "method": "GET",
+        "uri": "https://a/v1/conversations/c/items",
+        "body": None,
+        "headers": {},
+    }
+    assert loaded["response"] == {
+        "status": {"code": 200, "message": ""},
+        "headers": {},
+        "body": {"string": ""},
+    }
+
+
+def test_a_snapshot_item_with_a_null_or_number_key_is_written_back(tmp_path: Path) -> None:
+    """Found by the snapshot_loader fuzz target: sorting keys of mixed types raised TypeError."""
+    path = tmp_path / "test_x.snapshot.yaml"
+    path.write_bytes(VALID_SNAPSHOT.replace(b"type: message}", b"type: message, null: 1, 2: b, a: c}"))
+    snapshots = read_snapshots(path)
+    write_document(path, snapshot_document(snapshots), NO_SECRETS, error=SnapshotError)
+    assert read_snapshots(path) == snapshots

@@ -6,7 +6,7 @@ import pytest
 import yaml
 from support.files import cassette_yaml
 
-from pytest_convreplay.storage.yaml_events import NotPlainData, load_plain
+from pytest_convreplay.storage.yaml_events import MAX_DEPTH, NotPlainData, load_plain
 from pytest_convreplay.storage.yaml_io import load_plain_yaml
 
 PLAIN = [
@@ -28,7 +28,10 @@ NOT_PLAIN = [
     "!!python/object:os.system {}",
     "a: !foo 1",
     "a: =",
-    "[" * 100 + "]" * 100,
+    "[" * (MAX_DEPTH + 1) + "]" * (MAX_DEPTH + 1),
+    "x: 2024-02-30",
+    "x: !!bool maybe",
+    "x: !!set {a}",
 ]
 
 

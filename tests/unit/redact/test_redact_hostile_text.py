@@ -1,0 +1,43 @@
+"""Text from users and models that trips redaction up: URLs urlsplit refuses, a key that runs into
+a URL (found by the redaction fuzz target), JSON nested thousands deep, lone surrogate escapes."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from pytest_convreplay.redact import redact_text, redact_uri
+from pytest_convreplay.redact.redactor import Redactor
+from pytest_convreplay.rules.redaction import RedactionRules
+
+RULES = RedactionRules.default()
+KEY = "sk-proj-" + "A1b2" * 12
+
+
+@pytest.mark.parametrize("text", ["https://[your-domain]/v1", "see http://[::1/v1 and https://[a:b]x:1/"])
+def test_text_that_only_looks_like_a_url_gets_the_patterns(text: str) -> None:
+    assert Redactor(RULES).text(f"{text} {KEY}") == f"{text} " + redact_text(KEY, RULES)
+    assert redact_uri(text, RULES) == text
+
+
+def test_a_key_running_into_a_url_is_redacted_in_one_pass() -> None:
+    once = Redactor(RULES).text("sk-1b2A1b2A1r2A1b2Ahttp://http://@")
+    assert Redactor(RULES).text(once) == once
+    assert "userinfo" in once
+
+
+def test_a_body_nested_3000_deep_is_redacted_as_text() -> None:
+    body = "[" * 3000 + json.dumps(KEY) + "]" * 3000
+    redacted = Redactor(RULES).document(body)
+    assert KEY not in redacted
+    assert redacted.startswith("[" * 3000)
+
+
+def test_a_lone_surrogate_escape_stays_an_escape_when_its_body_is_rewritten() -> None:
+    body = json.dumps({"text": "\ud800", "key": KEY})
+    redacted = Redactor(RULES).document(body)
+    assert KEY not in redacted
+    assert "\\ud800" in redacted
+    redacted.encode("utf-8")
+    assert json.loads(redacted)["text"] == "\ud800"
