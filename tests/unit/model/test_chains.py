@@ -316,3 +316,24 @@ def test_chains_round_trip_through_rebuild(count: int, limit: int, order: str) -
     assert check_chains(recording) == []
     record = rebuild_conversations(recording)[CID]
     assert (list(record.items), record.complete, record.consistent) == (items, True, True)
+
+
+def file_page(after: str | None, ids: list[str], *, has_more: bool) -> Interaction:
+    uri = f"{BASE}/files?limit=2" + (f"&after={after}" if after else "")
+    data = [{"id": item_id, "object": "file"} for item_id in ids]
+    return exchange(uri, {"object": "list", "data": data, "last_id": ids[-1], "has_more": has_more})
+
+
+def test_any_cursor_list_that_repeats_its_cursor_is_stopped() -> None:
+    """Prism's static mode: every page is the same, with has_more true, so after= never moves."""
+    endless = (file_page(None if n == 0 else "file-1", ["file-1"], has_more=True) for n in range(100))
+    count, message = pages_until_stopped(ChainGuard(), endless, bound=10)
+    assert count == 3
+    assert "/v1/files: cursor after=file-1 repeats" in message
+
+
+def test_two_walks_of_one_list_side_by_side_are_not_a_loop() -> None:
+    guard = ChainGuard()
+    walk_pages = [file_page(None, ["a", "b"], has_more=True), file_page("b", ["c"], has_more=False)]
+    for page in [walk_pages[0], walk_pages[0], walk_pages[1], walk_pages[1], *walk_pages]:
+        guard.observe(page)
