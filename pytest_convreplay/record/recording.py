@@ -30,6 +30,7 @@ from ..gate import Gate, KnownSecrets, masked
 from ..model.chains import ChainGuard, ChainProblem, Severity, check_chains
 from ..model.conversations import ConversationRecord, rebuild_conversations
 from ..model.interactions import Interaction
+from ..model.pages import read_request
 from ..model.requests import RequestKey, request_key
 from ..redact import redact_interaction, redact_request
 from ..replay.index import CassetteIndex
@@ -191,6 +192,8 @@ class Recording:
         if position is not None:
             return response_for_vcr(self.loaded[position]["response"])
         if self.index.holds(key):  # recorded, every answer played, and repeat="error": refuse it
+            return None
+        if read_request(method, uri) is None:  # only items requests are re-sliced: no listings to build
             return None
         listings = self.listings
         envelope = listings.answer(method, self.normalize_uri(method, uri)) if listings is not None else None
