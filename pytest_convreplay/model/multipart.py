@@ -17,6 +17,7 @@ from dataclasses import dataclass
 MULTIPART = "multipart/form-data"
 _BOUNDARY = re.compile(r"""boundary=(?:"([^"]+)"|([^;,\s]+))""", re.IGNORECASE)
 _PARAM = re.compile(r"""(\w[\w*-]*)\s*=\s*(?:"((?:[^"\\]|\\.)*)"|([^;\s]*))""")
+_ESCAPED = re.compile(r"\\(.)")  # a quoted-string's quoted-pair: \" and \\ (httpx escapes backslashes)
 _BINARY = re.compile(r"<binary: \d+ bytes, sha256 [0-9a-f]{64}>")
 
 
@@ -65,8 +66,16 @@ def read_parts(body: bytes, boundary: str) -> tuple[FormPart, ...] | None:
         head, separator, content = chunk.removeprefix(b"\r\n").partition(b"\r\n\r\n")
         if not separator:
             return None
-        parts.append(_part(head.decode("latin-1"), content))
+        parts.append(_part(_header_text(head), content))
     return tuple(parts)
+
+
+def _header_text(head: bytes) -> str:
+    """Part headers as clients write them: UTF-8 (httpx), else bytes read one by one."""
+    try:
+        return head.decode("utf-8")
+    except UnicodeDecodeError:
+        return head.decode("latin-1")
 
 
 def _part(head: str, content: bytes) -> FormPart:
@@ -77,7 +86,7 @@ def _part(head: str, content: bytes) -> FormPart:
         for name, _, value in [line.partition(":")]
     }
     params = {
-        match[1].lower(): (match[2] if match[2] is not None else match[3]).replace('\\"', '"')
+        match[1].lower(): _ESCAPED.sub(r"\1", match[2]) if match[2] is not None else match[3]
         for match in _PARAM.finditer(headers.get("content-disposition", ""))
     }
     return FormPart(

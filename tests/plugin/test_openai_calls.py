@@ -207,6 +207,25 @@ def test_agents_session(base_url):
         print("ATTEMPTS", AsyncCounting.attempts)
 
 
+@pytest.mark.convreplay
+def test_agents_runner_with_retries_on(base_url):
+    from agents import Agent, ModelRetrySettings, ModelSettings, OpenAIResponsesModel, Runner, retry_policies
+    from agents import set_tracing_disabled
+
+    set_tracing_disabled(True)
+    api = openai.AsyncOpenAI(
+        base_url=base_url, api_key="sk-replay", http_client=httpx2.AsyncClient(transport=AsyncCounting())
+    )
+    settings = ModelSettings(retry=ModelRetrySettings(max_retries=3, policy=retry_policies.any()))
+    agent = Agent(name="helper", model=OpenAIResponsesModel("gpt-test", api), model_settings=settings)
+    try:
+        asyncio.run(Runner.run(agent, "hi"))
+    except Exception:
+        pass
+    finally:
+        print("ATTEMPTS", AsyncCounting.attempts)
+
+
 @pytest.mark.parametrize("module", [httpx, httpx2], ids=["httpx", "httpx2"])
 @pytest.mark.convreplay
 def test_plain_client(base_url, module):
@@ -221,8 +240,8 @@ def test_plain_client(base_url, module):
 def test_a_replay_miss_is_never_retried_and_cannot_be_swallowed(pytester: pytest.Pytester) -> None:
     downstream(pytester, "http://127.0.0.1:9/v1", MISSES)
     result = run(pytester)
-    result.assert_outcomes(failed=5)
-    assert printed(result, "ATTEMPTS") == ["ATTEMPTS 1"] * 3
+    result.assert_outcomes(failed=6)
+    assert printed(result, "ATTEMPTS") == ["ATTEMPTS 1"] * 4
     assert printed(result, "RAISED") == ["RAISED RequestRefused"] * 2
     result.stdout.fnmatch_lines(["*cassette cassettes/test_calls/test_sdk_sync.yaml does not exist*"])
     result.stdout.no_fnmatch_line("*APIConnectionError*")

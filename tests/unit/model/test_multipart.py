@@ -54,7 +54,7 @@ def test_bodies_that_are_not_forms_are_left_alone() -> None:
 
 
 texts = st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=40)
-names = st.text(alphabet="abcdefghij_[]", min_size=1, max_size=8)
+names = st.text(alphabet='abcdefghij_[]\\"\r\n é', min_size=1, max_size=8)
 
 
 @given(
