@@ -152,8 +152,8 @@ class Workload:
             recording = Recording(settings(self.paths[engine], RecordMode.NONE), nodeid="bench")
             with use_cassette(recording):
                 ids = list_ids(self.base_url, OFFLINE_KEY, self.conversation)
-            if recording.unmatched:
-                raise SystemExit(recording.unmatched[0].message)
+            if recording.refused:
+                raise SystemExit(str(recording.refused[0]))
             return ids
         if engine == "vcrpy":
             import vcr

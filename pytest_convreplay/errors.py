@@ -15,8 +15,12 @@
     ├── SnapshotError                   a snapshot file cannot be read or written (.path)
     └── SnapshotMismatch                items differ from the snapshot (also an AssertionError)
 
+    RequestRefused (pytest's failure outcome, a BaseException)
+                                        an error above raised inside an HTTP transport (.error)
+
     ConvreplayWarning (UserWarning)
     ├── CassetteExpiredWarning          a cassette is older than its max_age (.path)
+    ├── PaginationWarning               recorded list ids are inconsistent, harmless to replay
     ├── MaskWarning                     a mask names a field its item type lacks
     └── SchemaDriftWarning              an item type or field the models do not know (.item)
 
@@ -33,6 +37,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from _pytest.outcomes import Failed
+
 __all__ = [
     "CassetteError",
     "CassetteExpiredWarning",
@@ -44,6 +50,8 @@ __all__ = [
     "MaskWarning",
     "NetworkBlockedError",
     "PaginationError",
+    "PaginationWarning",
+    "RequestRefused",
     "SchemaDriftWarning",
     "SecretLeakError",
     "SnapshotError",
@@ -177,6 +185,18 @@ class SnapshotMismatch(AssertionError, ConvreplayError):
     """Items differ from the stored snapshot; the message is the item-level diff."""
 
 
+class RequestRefused(Failed):
+    """A request the plugin refused inside the HTTP transport: a replay miss, a pagination that
+    would never end. It is pytest's own failure outcome (a BaseException), so the openai SDK does
+    not take it for a connection error and retry it, and code under test that catches
+    ``Exception`` cannot swallow it; the test fails with the message. ``error`` is the
+    :class:`ConvreplayError` (``UnmatchedRequestError``, ``PaginationError``) that says why."""
+
+    def __init__(self, error: ConvreplayError) -> None:
+        super().__init__(str(error), pytrace=False)
+        self.error = error
+
+
 class ConvreplayWarning(UserWarning):
     """Base of every warning the plugin emits; ``-W error::pytest_convreplay.ConvreplayWarning``."""
 
@@ -187,6 +207,12 @@ class CassetteExpiredWarning(ConvreplayWarning):
     def __init__(self, message: str, *, path: Path) -> None:
         super().__init__(message)
         self.path = path
+
+
+class PaginationWarning(ConvreplayWarning):
+    """Recorded list pages whose ids disagree (``first_id``/``last_id`` that are not the page's
+    items, as mock servers with random ids send): replay answers the exact requests recorded, so
+    the cassette is written, but complete listings are not re-sliced from such a chain."""
 
 
 class MaskWarning(ConvreplayWarning):

@@ -248,7 +248,7 @@ def _convreplay_cassette(request: pytest.FixtureRequest) -> Iterator[Recording |
     plugin_error = isinstance(error, ConvreplayError | KeyboardInterrupt) and not isinstance(
         error, SnapshotMismatch
     )
-    if not plugin_error and not recording.unmatched:  # a snapshot mismatch is an ordinary test failure
+    if not plugin_error and not recording.refused:  # a snapshot mismatch is an ordinary test failure
         recording.save()
 
 
@@ -315,7 +315,9 @@ def conv_snapshot(
 
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_call(item: pytest.Item) -> Generator[None, None, None]:
-    """``snapshot=True``: after a passing body, snapshot every conversation the test paginated."""
+    """After a passing body: the pagination checks of what it recorded (so the test learns in its own
+    call phase whether its cassette will be written), and with ``snapshot=True`` a snapshot of every
+    conversation the test paginated."""
     __tracebackhide__ = True  # a mismatch is the test's failure, not this hook's
     try:
         yield
@@ -323,7 +325,9 @@ def pytest_runtest_call(item: pytest.Item) -> Generator[None, None, None]:
         recording = item.stash.get(RECORDING, None)
         if recording is not None:  # monkeypatch.setenv values are gone by teardown, when it saves
             recording.note_environment()
-    if recording is not None and recording.settings.snapshot and not recording.unmatched:
+    if recording is not None and not recording.refused:
+        recording.check_pagination()
+    if recording is not None and recording.settings.snapshot and not recording.refused:
         from .snapshot.assertion import assert_conversations
 
         with warnings_at(item):
@@ -445,10 +449,16 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
             note = unreachable_note(error, recording)
             if note is not None:
                 report.sections.append(("convreplay", note))
-        if recording is not None and recording.unmatched:
+        if recording is not None and recording.refused:
             # The client may have swallowed or wrapped the error; the test fails with our message anyway.
             report.outcome = "failed"
-            report.longrepr = "\n\n".join(dict.fromkeys(u.message for u in recording.unmatched))
+            report.longrepr = "\n\n".join(dict.fromkeys(map(str, recording.refused)))
+    elif (
+        call.when == "teardown"
+        and isinstance(error, ConvreplayError)
+        and not item.stash.get(TEST_FAILED, False)
+    ):
+        report.longrepr = f"the test passed, but its cassette was not written:\n{error}"
     if isinstance(error, ConvreplayError | ConvreplayWarning) or (
         isinstance(report.longrepr, str) and item.stash.get(RECORDING, None) is not None
     ):  # what the plugin says leaves through the egress gate (terminal, JUnit XML, xdist)

@@ -1,9 +1,14 @@
 """Cursor chains: the pages a client walked, linked, checked against the API's cursor contract.
 
-Partial chains: a chain whose last page says ``has_more: true`` is what a client produces when it
-stops early on purpose (``OpenAIConversationsSession.get_items(limit=N)``, or code reading only
-``.data`` of the first page). Nothing in the recording tells that apart from a truncated run, so
-it is a ``NOTE``, never an ``ERROR``; only a complete chain lets replay answer re-sliced requests.
+What a broken rule means for replay decides its severity. Replay answers the exact requests a
+client sent with the answers it got, so ids that disagree with their page (``first_id``/``last_id``
+from a mock server with random ids, a client that follows the last item's id instead of
+``last_id``, an id that repeats) are harmless to it: a ``WARNING``, and such a chain is only
+never re-sliced. A cursor that repeats is an ``ERROR`` (replayed, the client would follow it for
+ever), and so is a list answer that is no list page (no chain can be followed through it): the
+cassette is refused. A chain whose last page says ``has_more: true`` is what a
+client produces when it stops early on purpose (``get_items(limit=N)``, code reading only
+``.data`` of the first page): a ``NOTE``; only a complete chain lets replay re-slice.
 """
 
 from __future__ import annotations
@@ -12,9 +17,10 @@ import enum
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from urllib.parse import urlencode
 
 from ..errors import PaginationError
-from .interactions import Interaction
+from .interactions import Interaction, json_body, split_uri
 from .listing import Item, ListQuery
 from .pages import MalformedPageError, Page, id_of, read_page, read_request
 
@@ -164,7 +170,11 @@ def build_chains(pages: Iterable[Page]) -> list[PageChain]:
 
 class Severity(enum.StrEnum):
     ERROR = "error"
-    """The server broke the cursor contract: recording fails."""
+    """Replay could not follow the chain (its cursor repeats, a page is no list page): the
+    cassette is refused."""
+    WARNING = "warning"
+    """The ids break the cursor contract, harmlessly for replay of the exact requests: the cassette
+    is written, and the chain is not used to answer re-sliced requests."""
     NOTE = "note"
     """Worth knowing (a client that stopped early), not wrong."""
 
@@ -195,7 +205,8 @@ def _page_problems(chain: PageChain, number: int, page: Page) -> Iterator[ChainP
     """The rules one page must follow on its own and against the page before it."""
 
     def problem(message: str, *ids: str | None, pages: tuple[int, ...] = (number,)) -> ChainProblem:
-        return ChainProblem(chain.conversation_id, chain.number, pages, tuple(i for i in ids if i), message)
+        found = tuple(i for i in ids if i)
+        return ChainProblem(chain.conversation_id, chain.number, pages, found, message, Severity.WARNING)
 
     ids = page.item_ids
     first, last = (ids[0], ids[-1]) if ids else (None, None)
@@ -227,7 +238,7 @@ def chain_problems(chain: PageChain) -> Iterator[ChainProblem]:
     def problem(
         message: str, pages: tuple[int, ...], ids: tuple[str, ...] = (), *, note: bool = False
     ) -> ChainProblem:
-        severity = Severity.NOTE if note else Severity.ERROR
+        severity = Severity.NOTE if note else Severity.WARNING
         return ChainProblem(chain.conversation_id, chain.number, pages, ids, message, severity)
 
     seen: dict[str, int] = {}
@@ -275,7 +286,8 @@ def _repeat_problem(chain: PageChain) -> ChainProblem:
 
 
 def check_chains(interactions: Sequence[Interaction]) -> list[ChainProblem]:
-    """Every broken pagination rule in a recording (``ERROR``s) and every partial chain (``NOTE``s)."""
+    """Every broken pagination rule in a recording (``ERROR``s, ``WARNING``s) and every partial
+    chain (``NOTE``s)."""
     pages, problems = read_pages(interactions)
     for chain in build_chains(pages):
         problems.extend(chain_problems(chain))
@@ -294,6 +306,7 @@ class ChainGuard:
             raise ValueError(f"max_pages: must be at least 1, got {max_pages}")
         self.max_pages = max_pages
         self._builder = ChainBuilder()
+        self._lists = _CursorWalks()
         self._observed = 0
 
     def observe(self, interaction: Interaction) -> None:
@@ -305,6 +318,7 @@ class ChainGuard:
         except MalformedPageError:
             return
         if page is None:
+            self._lists.observe(interaction, self.max_pages)
             return
         chain = self._builder.add(page)
         if chain.repeated_cursor_at is not None:
@@ -315,3 +329,61 @@ class ChainGuard:
                 f"pages and has_more is still true (last cursor {page.query.after}); the server seems "
                 "never to end. Recording stopped; raise max_pages if the conversation really is that long"
             )
+
+
+@dataclass(eq=False)
+class _CursorWalk:
+    cursors: set[str] = field(default_factory=set)
+    pages: int = 1
+
+
+class _CursorWalks:
+    """The same guard for every other cursor list (files, vector stores, admin lists …): a client
+    that sends ``after=<a cursor its walk already followed>`` to a list answering ``has_more: true``
+    (Prism's static mode answers every page with the same ``last_id``) would never stop.
+
+    A walk starts with a request without ``after`` and goes on with the one whose ``after`` is the
+    previous page's ``last_id`` or last item id, so walks of one list side by side stay apart.
+    """
+
+    def __init__(self) -> None:
+        self._waiting: defaultdict[tuple[str, str | None], list[_CursorWalk]] = defaultdict(list)
+
+    def observe(self, interaction: Interaction, max_pages: int) -> None:
+        request, response = interaction["request"], interaction["response"]
+        if request["method"].upper() != "GET" or not 200 <= response["status"]["code"] < 300:
+            return
+        envelope = json_body(response["body"]["string"])
+        if not isinstance(envelope, dict) or not isinstance(envelope.get("data"), list):
+            return
+        path, pairs = split_uri(request["uri"])
+        after = next((value for name, value in pairs if name == "after"), None)
+        query = urlencode(sorted(pair for pair in pairs if pair[0] != "after"))
+        walk = self._continued(path + "?" + query, after)
+        if after is not None and after in walk.cursors:
+            raise PaginationError(
+                f"{path}: cursor after={after} repeats: the server keeps answering has_more: true "
+                "with a cursor this listing already followed, so it would never end; recording stopped"
+            )
+        if walk.pages > max_pages:
+            raise PaginationError(
+                f"{path}: more than {max_pages} pages and has_more is still true; recording stopped"
+            )
+        if after is not None:
+            walk.cursors.add(after)
+        if envelope.get("has_more") is True:
+            data = envelope["data"]
+            last_item = data[-1].get("id") if data and isinstance(data[-1], dict) else None
+            for cursor in {envelope.get("last_id"), last_item}:
+                if isinstance(cursor, str) and cursor:
+                    self._waiting[path + "?" + query, cursor].append(walk)
+
+    def _continued(self, listing: str, after: str | None) -> _CursorWalk:
+        waiting = self._waiting.pop((listing, after), None) if after is not None else None
+        if not waiting:
+            return _CursorWalk()
+        walk = waiting.pop()
+        if waiting:
+            self._waiting[listing, after] = waiting
+        walk.pages += 1
+        return walk

@@ -66,7 +66,7 @@ def rebuild_conversations(interactions: Sequence[Interaction]) -> dict[str, Conv
         (problem.conversation_id, problem.chain)
         for chain in chains
         for problem in chain_problems(chain)
-        if problem.severity is Severity.ERROR
+        if problem.severity is not Severity.NOTE  # a warning is harmless to exact replay, not to re-slicing
     }
     by_conversation: defaultdict[str, list[PageChain]] = defaultdict(list)
     for chain in chains:

@@ -16,16 +16,27 @@ from typing import Any
 
 from ..config.paths import hide_secrets, hide_secrets_in_path
 from ..config.settings import Expiry, RecordMode, RepeatPolicy, Settings
-from ..errors import CassetteError, CassetteExpiredWarning, PaginationError, quoted_nodeid, shown_path
+from ..errors import (
+    CassetteError,
+    CassetteExpiredWarning,
+    ConvreplayError,
+    PaginationError,
+    PaginationWarning,
+    RequestRefused,
+    UnmatchedRequestError,
+    quoted_nodeid,
+    shown_path,
+)
 from ..gate import Gate, KnownSecrets, masked
-from ..model.chains import ChainGuard, Severity, check_chains
+from ..model.chains import ChainGuard, ChainProblem, Severity, check_chains
 from ..model.conversations import ConversationRecord, rebuild_conversations
 from ..model.interactions import Interaction
+from ..model.pages import read_request
 from ..model.requests import RequestKey, request_key
 from ..redact import redact_interaction, redact_request, request_credentials
 from ..replay.index import CassetteIndex
 from ..replay.reslice import CompleteListings, synthesized_response
-from ..replay.unmatched import Unmatched, closest, unmatched_message
+from ..replay.unmatched import closest, unmatched_message
 from ..rules.credentials import env_secret_values
 from ..rules.defaults import enabled
 from ..rules.redaction import RedactionRules
@@ -78,7 +89,7 @@ class Recording:
         self._attempts: list[int | None] = []
         self._learned_from: _Learned | None = None
         self._environment = environment_secrets(settings)  # every value seen while the test ran
-        self.unmatched: list[Unmatched] = []
+        self.refused: list[ConvreplayError] = []  # what the transport refused: the test fails with it
         self.saved = False
         self._load()
         self.mode = self._effective_mode()
@@ -197,6 +208,8 @@ class Recording:
             return response_for_vcr(self.loaded[position]["response"])
         if self.index.holds(key):  # recorded, every answer played, and repeat="error": refuse it
             return None
+        if read_request(method, uri) is None:  # only items requests are re-sliced: no listings to build
+            return None
         listings = self.listings
         envelope = listings.answer(method, self.normalize_uri(method, uri)) if listings is not None else None
         return synthesized_response(envelope) if envelope is not None else None
@@ -215,14 +228,19 @@ class Recording:
             f"the recorded response says its content-type is JSON, but its body is not JSON ({problem}); "
             f"fix the hand edit that broke it, or re-record it with: {self.record_command('all')}"
         )
-        self.unmatched.append(Unmatched(key, message))
-        raise CassetteError(message, path=self.path, request=key.describe())
+        raise self.refusal(CassetteError(message, path=self.path, request=key.describe()))
 
     def can_answer(self, method: str, uri: str, body: object, headers: Mapping[str, Any]) -> bool:
         return self.answer(method, uri, body, headers, consume=False) is not None
 
-    def refuse(self, method: str, uri: str, body: object, headers: Mapping[str, Any]) -> Unmatched:
-        """Describe and remember a request that replay cannot answer and recording may not fetch."""
+    def refusal(self, error: ConvreplayError) -> RequestRefused:
+        """What the transport raises for ``error``: pytest's failure outcome, remembered, so the test
+        fails with it however the client or the code under test handles it, and nothing is saved."""
+        self.refused.append(error)
+        return RequestRefused(error)
+
+    def refuse(self, method: str, uri: str, body: object, headers: Mapping[str, Any]) -> RequestRefused:
+        """A request that replay cannot answer and recording may not fetch, described and remembered."""
         key: RequestKey = self.index.key(method, uri, body, headers)
         exhausted = self.index.holds(key)
         message = unmatched_message(
@@ -235,9 +253,8 @@ class Recording:
             if exhausted
             else self.settings.record_mode_dropped,
         )
-        unmatched = Unmatched(key, self.gate().mask(message))  # the client may show it as it likes
-        self.unmatched.append(unmatched)
-        return unmatched
+        message = self.gate().mask(message)  # the client may show it as it likes; bodies field by field
+        return self.refusal(UnmatchedRequestError(message, path=self.path, request=key.describe()))
 
     # --- recording -----------------------------------------------------------------------------
 
@@ -250,9 +267,12 @@ class Recording:
             self.note_environment()
             method, uri = interaction["request"]["method"], interaction["request"]["uri"]
             sent = request_key(method, self.normalize_uri(method, uri)).describe()  # redacted
-            raise PaginationError(
-                self.gate().mask(f"convreplay: recording {shown_path(self.path)} stopped at {sent}: {error}")
-            ) from None
+            stopped = PaginationError(
+                self.gate().mask(f"convreplay: recording {shown_path(self.path)} stopped at {sent}: {error}"),
+                path=self.path,
+                request=sent,
+            )
+            raise self.refusal(stopped) from None
         self._live.append(interaction)
         self._attempts.append(attempt)
         self.note_environment()
@@ -330,11 +350,9 @@ class Recording:
 
     def save(self) -> None:
         """record → redact → check → persist; nothing is written when any step objects."""
-        if not self._live or self.mode is RecordMode.NONE:
+        if not self._live or self.mode is RecordMode.NONE or self.refused:
             return
         learned = self._learned()
-        kept = self._live if self.settings.keep_retries else drop_retried_failures(self._live, self._attempts)
-        redacted = dict(zip(map(id, self._live), learned.redacted, strict=True))
         # the name passes the naming rule again with what the gate knows now, before its lock exists
         secrets = self.gate(learned.known).secret_spans
         self.path = hide_secrets_in_path(self.path, secrets)
@@ -342,26 +360,54 @@ class Recording:
         with locked(self.path):
             base, metadata = self._current()
             interactions, segments = add_segment(
-                base, metadata, [redacted[id(i)] for i in kept], test=test, recorded_at=segment_time()
+                base, metadata, self._kept(), test=test, recorded_at=segment_time()
             )
             self._persist(interactions, {**metadata, RECORDED_BY: segments_metadata(segments)}, learned.known)
+
+    def _kept(self) -> list[Interaction]:
+        """This test's exchanges as they will be written: redacted, failures the SDK retried into a
+        success left out unless ``keep_retries``."""
+        kept = self._live if self.settings.keep_retries else drop_retried_failures(self._live, self._attempts)
+        redacted = dict(zip(map(id, self._live), self._learned().redacted, strict=True))
+        return [redacted[id(interaction)] for interaction in kept]
+
+    def check_pagination(self) -> None:
+        """The pagination checks of what this test recorded, run in its own call phase so the test
+        learns the verdict there (not as a teardown error after it passed): a chain replay could
+        not follow raises PaginationError and nothing is written; ids that disagree but are
+        harmless to replay warn with PaginationWarning, and the cassette is written."""
+        if not self.settings.check_pagination or not self._live or self.mode is RecordMode.NONE:
+            return
+        problems = check_chains(self._kept())
+        self._refuse_broken(problems)
+        warned = [str(problem) for problem in problems if problem.severity is Severity.WARNING]
+        if warned:
+            warnings.warn(
+                PaginationWarning(
+                    f"convreplay: {shown_path(self.path)}: the recorded pagination has inconsistent ids; "
+                    "replay answers the exact requests recorded, but re-slices no listing from these "
+                    "chains\n" + "\n".join(f"  {line}" for line in dict.fromkeys(warned))
+                ),
+                stacklevel=2,
+            )
+
+    def _refuse_broken(self, problems: list[ChainProblem]) -> None:
+        errors = [str(problem) for problem in problems if problem.severity is Severity.ERROR]
+        if errors:
+            raise PaginationError(
+                self.gate().mask(
+                    f"convreplay: not writing {shown_path(self.path)}: replay could not follow the recorded "
+                    "pagination\n" + "\n".join(f"  {line}" for line in errors)
+                ),
+                path=self.path,
+            )
 
     def _persist(
         self, interactions: list[Interaction], metadata: dict[str, Any], known: KnownSecrets
     ) -> None:
         """Check the pagination and the secrets of exactly what will be written, then write it."""
         if self.settings.check_pagination:
-            errors = [
-                str(problem) for problem in check_chains(interactions) if problem.severity is Severity.ERROR
-            ]
-            if errors:
-                where = shown_path(self.path)
-                raise PaginationError(
-                    self.gate(known).mask(
-                        f"convreplay: not writing {where}: the recorded pagination is inconsistent\n"
-                        + "\n".join(f"  {line}" for line in errors)
-                    )
-                )
+            self._refuse_broken(check_chains(interactions))
         metadata = {**metadata, **files.recording_metadata(interactions, self.mode.value)}
         write_document(self.path, files.cassette_document(interactions, metadata), self.gate(known))
         self.saved = True

@@ -16,7 +16,7 @@ from vcr.patch import CassettePatcherBuilder
 from vcr.record_mode import RecordMode as VcrRecordMode
 
 from ..config.settings import RecordMode
-from ..errors import UnmatchedRequestError, shown_path
+from ..errors import shown_path
 from ..replay.fastpath import replay_hits_directly
 from ..replay.network import block_network
 from ..storage.vcr_format import to_interaction
@@ -53,21 +53,15 @@ class ConvreplayCassette(Cassette):  # type: ignore[misc]
         __tracebackhide__ = True  # the plugin's frames (and their locals) stay out of tracebacks
         response = self.recording.answer(request.method, request.uri, request.body, request.headers)
         if response is None:
-            raise self._unmatched(request)
+            raise self.recording.refuse(request.method, request.uri, request.body, request.headers)
         return response
 
     def filter_request(self, request: Any) -> Any:
         """vcrpy asks this right before refusing a request in a write-protected cassette."""
+        __tracebackhide__ = True
         if self.recording.write_protected:
-            raise self._unmatched(request)
+            raise self.recording.refuse(request.method, request.uri, request.body, request.headers)
         return request
-
-    def _unmatched(self, request: Any) -> UnmatchedRequestError:
-        __tracebackhide__ = True  # the plugin's frames (and their locals) stay out of tracebacks
-        unmatched = self.recording.refuse(request.method, request.uri, request.body, request.headers)
-        return UnmatchedRequestError(
-            unmatched.message, path=self.recording.path, request=unmatched.key.describe()
-        )
 
     def append(self, request: Any, response: dict[str, Any]) -> None:
         __tracebackhide__ = True  # the plugin's frames (and their locals) stay out of tracebacks

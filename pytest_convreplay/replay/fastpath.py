@@ -3,9 +3,10 @@
 vcrpy's transport stubs build a vcrpy ``Request`` (a copy of every header) and ask the cassette
 twice for each request; on a 500-page pagination that is most of the plugin's cost. These patches
 sit on top of vcrpy's: a request the cassette can answer is answered here, anything else (a miss,
-recording, an unmatched-request error) goes on to vcrpy's stub, after its ``accept-encoding`` is
-narrowed to the client's codings the redaction can decode too, so a response is never recorded in
-an encoding that could hide a secret from it, nor sent in one the client cannot read.
+recording) goes on to vcrpy's stub, after its ``accept-encoding`` is narrowed to the client's
+codings the redaction can decode too, so a response is never recorded in an encoding that could
+hide a secret from it, nor sent in one the client cannot read. A miss that may not be recorded is
+refused here at once, with the recording's own failure (a BaseException the SDK does not retry).
 """
 
 from __future__ import annotations
@@ -19,11 +20,17 @@ from ..model.codings import narrow_accept_encoding
 
 
 class Answers(Protocol):
-    """What the fast path needs from a recording: an answer for a request, or None."""
+    """What the fast path needs from a recording: an answer for a request, or None, and the
+    failure to raise for a request it may not send."""
+
+    @property
+    def write_protected(self) -> bool: ...
 
     def answer(
         self, method: str, uri: str, body: object, headers: Mapping[str, Any]
     ) -> dict[str, Any] | None: ...
+
+    def refuse(self, method: str, uri: str, body: object, headers: Mapping[str, Any]) -> BaseException: ...
 
 
 def _before_live(request: Any) -> None:
@@ -55,6 +62,8 @@ def _sync(module: Any, answers: Answers, fallback: Callable[..., Any]) -> Callab
         request.stream = module.ByteStream(body)  # reading consumed it; vcrpy may read it again
         answer = answers.answer(request.method, str(request.url), body, request.headers)
         if answer is None:
+            if answers.write_protected:
+                raise answers.refuse(request.method, str(request.url), body, request.headers)
             _before_live(request)
             return fallback(transport, request)
         return _response(module, request, answer)
@@ -68,6 +77,8 @@ def _async(module: Any, answers: Answers, fallback: Callable[..., Any]) -> Calla
         request.stream = module.ByteStream(body)
         answer = answers.answer(request.method, str(request.url), body, request.headers)
         if answer is None:
+            if answers.write_protected:
+                raise answers.refuse(request.method, str(request.url), body, request.headers)
             _before_live(request)
             return await fallback(transport, request)
         return _response(module, request, answer)

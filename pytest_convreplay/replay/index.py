@@ -3,7 +3,8 @@
 vcrpy compares each request with every recorded one (O(n) per request, O(n²) per pagination).
 Here a request is reduced once to a :class:`RequestKey` (method, path, sorted query, canonical
 body) and looked up in a dict, so replay cost grows linearly with the number of pages. Headers
-never take part: volatile ones (date, x-request-id, …) and credentials differ on every run.
+never take part: volatile ones (date, x-request-id, …) and credentials differ on every run; only
+the content type is read, for the boundary of a multipart form.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from typing import Any
 
 from ..config.settings import RepeatPolicy
 from ..model.interactions import Interaction
+from ..model.multipart import canonical_form
 from ..model.requests import RequestKey, request_key
 
 Normalizer = Callable[[str, str, object, Mapping[str, Any]], tuple[str, object]]
@@ -20,6 +22,14 @@ Normalizer = Callable[[str, str, object, Mapping[str, Any]], tuple[str, object]]
 
 
 _NO_HEADERS: Mapping[str, Any] = {}
+
+
+def content_type_of(headers: Mapping[str, Any]) -> str | None:
+    """The content type of a live (text values) or recorded (list values) request's headers."""
+    for name, value in headers.items():
+        if name.lower() == "content-type":
+            return ", ".join(value) if isinstance(value, list | tuple) else str(value)
+    return None
 
 
 class CassetteIndex:
@@ -49,9 +59,11 @@ class CassetteIndex:
             request = interaction["request"]
             uri: str = request["uri"]
             body: object = request.get("body")
+            headers = request.get("headers") or {}
             if normalized:
-                uri, body = self._normalize(request["method"], uri, body, request.get("headers") or {})
-            positions.setdefault(request_key(request["method"], uri, body), []).append(position)
+                uri, body = self._normalize(request["method"], uri, body, headers)
+            key = request_key(request["method"], uri, body, content_type_of(headers))
+            positions.setdefault(key, []).append(position)
         return positions
 
     def _recorded(self, key: RequestKey) -> list[int] | None:
@@ -71,7 +83,7 @@ class CassetteIndex:
             body = None
         elif not isinstance(body, str | bytes):
             return self._key(method, uri, body, headers)
-        memo = (method, uri, body, str(headers.get("content-type") or headers.get("Content-Type") or ""))
+        memo = (method, uri, body, content_type_of(headers) or "")
         key = self._keys.get(memo)
         if key is None:
             key = self._keys[memo] = self._key(method, uri, body, headers)
@@ -80,11 +92,20 @@ class CassetteIndex:
     def _key(self, method: str, uri: str, body: object, headers: Mapping[str, Any]) -> RequestKey:
         """The request as sent when the cassette holds it so (nothing in it was redacted, or a cassette
         from another tool kept it), else as the redaction rules wrote it (URI and body). Redacting
-        costs more than the lookup, and most requests (cursors, limits) hold nothing to redact."""
-        as_sent = request_key(method, uri, body)
+        costs more than the lookup, and most requests (cursors, limits) hold nothing to redact.
+        A multipart form is put in its canonical form first, as recording stored it."""
+        content_type = content_type_of(headers)
+        form = canonical_form(body, content_type)
+        if form is not None:
+            body, content_type = form.body, form.content_type
+            headers = {
+                **{name: value for name, value in headers.items() if name.lower() != "content-type"},
+                "content-type": content_type,
+            }
+        as_sent = request_key(method, uri, body, content_type)
         if as_sent in self._positions:
             return as_sent
-        return request_key(method, *self._normalize(method, uri, body, headers))
+        return request_key(method, *self._normalize(method, uri, body, headers), content_type)
 
     def __len__(self) -> int:
         return sum(len(positions) for positions in self._positions.values())

@@ -3,10 +3,13 @@ near, and the command that records it."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from dataclasses import dataclass
+import json
+from collections.abc import Iterable, Iterator
+from typing import Any
 
+from ..model.multipart import FormPart, canonical_form, is_binary_digest
 from ..model.requests import RequestKey
+from ..rules.selector import format_path
 
 
 def closest(
@@ -33,8 +36,92 @@ def _differences(sent: RequestKey, recorded: RequestKey) -> list[str]:
         if was != now:
             differences.append(f"query {name}: {_show(was)} recorded, {_show(now)} sent")
     if sent.body != recorded.body:
-        differences.append("body differs")
+        differences.extend(body_differences(recorded.body, sent.body))
     return differences
+
+
+_SHOWN = 60  # characters of a differing value shown; longer ones are described by their size
+
+
+def body_differences(recorded: str | None, sent: str | None, limit: int = 4) -> list[str]:
+    """What separates two canonical bodies, in words: part by part for multipart forms, field by
+    field for JSON, else only that they differ. Bodies are shown as normalized (redacted)."""
+    if recorded is None or sent is None:
+        return [f"body: {_presence(recorded)} recorded, {_presence(sent)} sent"]
+    recorded_form, sent_form = canonical_form(recorded, None), canonical_form(sent, None)
+    if recorded_form is not None and sent_form is not None:
+        found = list(_part_differences(recorded_form.parts, sent_form.parts))
+    else:
+        try:
+            found = list(_json_differences(json.loads(recorded), json.loads(sent), ()))
+        except ValueError:
+            found = []
+    if not found:
+        return ["body differs"]
+    return found[:limit] + (
+        [f"… and {len(found) - limit} more body differences"] if len(found) > limit else []
+    )
+
+
+def _part_differences(recorded: tuple[FormPart, ...], sent: tuple[FormPart, ...]) -> Iterator[str]:
+    """Parts paired by name, in order (a name may repeat, as ``include[]`` does)."""
+    by_name: dict[str | None, list[FormPart]] = {}
+    for part in recorded:
+        by_name.setdefault(part.name, []).append(part)
+    for part in sent:
+        candidates = by_name.get(part.name)
+        if not candidates:
+            yield f"{part.describe()}: sent, not recorded"
+            continue
+        was = candidates.pop(0)
+        for field in ("filename", "content_type"):
+            before, now = getattr(was, field), getattr(part, field)
+            if before != now:
+                yield f"{part.describe()}: {field.replace('_', ' ')} {before!r} recorded, {now!r} sent"
+        if was.content != part.content:
+            before, now = _content(was.content), _content(part.content)
+            yield f"{part.describe()}: content {before} recorded, {now} sent"
+    for left in by_name.values():
+        yield from (f"{part.describe()}: recorded, not sent" for part in left)
+
+
+def _presence(body: str | None) -> str:
+    return "(none)" if body is None else "a body"
+
+
+def _content(content: str) -> str:
+    if is_binary_digest(content):  # <binary: N bytes, sha256 HEX>: the first 12 digits tell files apart
+        size, digest = content.strip("<>").removeprefix("binary: ").split(", sha256 ")
+        return f"of {size} (not text, sha256 {digest[:12]}…)"
+    if len(content) <= _SHOWN:
+        return repr(content)
+    return f"{len(content.encode('utf-8'))} bytes of text"
+
+
+def _json_differences(recorded: Any, sent: Any, path: tuple[str | int, ...]) -> Iterator[str]:
+    if isinstance(recorded, dict) and isinstance(sent, dict):
+        for key in sorted(recorded.keys() | sent.keys(), key=str):
+            if key not in sent:
+                yield f"body {format_path((*path, key))}: recorded, not sent"
+            elif key not in recorded:
+                yield f"body {format_path((*path, key))}: sent, not recorded"
+            else:
+                yield from _json_differences(recorded[key], sent[key], (*path, key))
+    elif isinstance(recorded, list) and isinstance(sent, list) and len(recorded) == len(sent):
+        for index, (was, now) in enumerate(zip(recorded, sent, strict=True)):
+            yield from _json_differences(was, now, (*path, index))
+    elif recorded != sent or type(recorded) is not type(sent):
+        where = format_path(path) or "(the whole body)"
+        yield f"body {where}: {_value(recorded)} recorded, {_value(sent)} sent"
+
+
+def _value(value: Any) -> str:
+    text = json.dumps(value, ensure_ascii=False)
+    if len(text) <= _SHOWN:
+        return text
+    if isinstance(value, list):
+        return f"a list of {len(value)}"
+    return f"{type(value).__name__} of {len(text)} characters"
 
 
 def _multi(pairs: tuple[tuple[str, str], ...]) -> dict[str, list[str]]:
@@ -48,14 +135,6 @@ def _show(values: list[str] | None) -> str:
     if values is None:
         return "(absent)"
     return ",".join(values)
-
-
-@dataclass(frozen=True, slots=True)
-class Unmatched:
-    """One request replay could not answer, kept so the test fails even if the client swallowed it."""
-
-    key: RequestKey
-    message: str
 
 
 def unmatched_message(

@@ -1,7 +1,8 @@
 """Conversion between vcrpy's in-memory requests and responses and the cassette's shape.
 
 Headers that change with every run or machine and that no client reads back are left out here,
-so re-recording the same conversation gives the same file.
+and a multipart form is stored in its canonical form (boundary and binary parts: see
+:mod:`~pytest_convreplay.model.multipart`), so re-recording the same calls gives the same file.
 """
 
 from __future__ import annotations
@@ -9,7 +10,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from ..model.interactions import Headers, Interaction, RecordedRequest, RecordedResponse
+from ..model.interactions import Headers, Interaction, RecordedRequest, RecordedResponse, header_values
+from ..model.multipart import canonical_form
 
 
 def text_or_bytes(value: object) -> Any:
@@ -55,11 +57,19 @@ def _stable(headers: Headers, volatile: frozenset[str]) -> Headers:
 def to_interaction(request: Any, response: Mapping[str, Any]) -> Interaction:
     """The on-disk form of a vcrpy ``Request`` and response dict (no secrets removed yet)."""
     body = request.body
+    headers = _stable(_headers_of(request.headers), VOLATILE_REQUEST_HEADERS)
+    form = canonical_form(body, ", ".join(header_values(headers, "content-type")) or None)
+    if form is not None:
+        body = form.body
+        headers = {
+            name: [form.content_type] if name.lower() == "content-type" else values
+            for name, values in headers.items()
+        }
     recorded_request: RecordedRequest = {
         "method": str(request.method),
         "uri": str(request.uri),
         "body": text_or_bytes(body) if body is not None else None,
-        "headers": _stable(_headers_of(request.headers), VOLATILE_REQUEST_HEADERS),
+        "headers": headers,
     }
     status = response.get("status") or {}
     recorded_response: RecordedResponse = {

@@ -23,7 +23,7 @@ def test_show_lists_conversations_pages_and_item_kinds(
     assert f"{conversation_id}      3     25       yes" in out
 
 
-def test_verify_passes_a_good_cassette_and_fails_a_broken_chain(
+def test_verify_passes_a_good_cassette_warns_of_inconsistent_ids_and_fails_a_broken_chain(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     path = tmp_path / "c.yaml"
@@ -36,11 +36,19 @@ def test_verify_passes_a_good_cassette_and_fails_a_broken_chain(
     body["first_id"] = "msg_not_the_first"
     second_page["string"] = json.dumps(body)
     path.write_text(yaml.safe_dump(document, sort_keys=False))
+    capsys.readouterr()
+    assert main(["verify", str(tmp_path)]) == 0  # harmless to replay of the exact requests
+    out = capsys.readouterr().out
+    assert "warning: " in out
+    assert "page 2" in out
+    assert "msg_not_the_first" in out
+
+    second_page["string"] = "not a page"
+    path.write_text(yaml.safe_dump(document, sort_keys=False))
     assert main(["verify", str(tmp_path)]) == 1
     out = capsys.readouterr().out
     assert f"FAIL {path}" in out
-    assert "page 2" in out
-    assert "msg_not_the_first" in out
+    assert "is not a list page" in out
 
 
 def test_verify_fails_an_unloadable_file_with_its_name(

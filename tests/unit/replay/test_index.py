@@ -6,7 +6,7 @@ from pytest_convreplay.config.settings import RepeatPolicy
 from pytest_convreplay.model.interactions import Interaction
 from pytest_convreplay.model.requests import request_key
 from pytest_convreplay.replay.index import CassetteIndex
-from pytest_convreplay.replay.unmatched import closest
+from pytest_convreplay.replay.unmatched import body_differences, closest
 
 BASE = "https://api.openai.com/v1/conversations/conv_1/items"
 
@@ -63,3 +63,17 @@ def test_closest_names_the_query_parameters_that_differ() -> None:
     ((recorded, differences),) = nearest
     assert recorded.describe() == "GET /v1/conversations/conv_1/items?limit=100&order=asc"
     assert differences == ["query limit: 100 recorded, 7 sent", "query order: asc recorded, desc sent"]
+
+
+def test_a_json_body_miss_names_the_fields_that_differ() -> None:
+    recorded = '{"model": "gpt-4.1", "input": "hi", "tools": [{"name": "a"}]}'
+    sent = '{"model": "gpt-5", "input": "hi", "tools": [{"name": "b"}], "stream": true}'
+    assert body_differences(recorded, sent) == [
+        'body model: "gpt-4.1" recorded, "gpt-5" sent',
+        "body stream: sent, not recorded",
+        'body tools[0].name: "a" recorded, "b" sent',
+    ]
+
+
+def test_a_body_that_is_neither_json_nor_a_form_only_differs() -> None:
+    assert body_differences("a=1", "a=2") == ["body differs"]
