@@ -6,8 +6,15 @@ import os
 
 # pytester's in-process runs unload every module a run imported, and extension modules (PyYAML's
 # libyaml binding, pydantic-core) cannot be loaded twice; what the plugin imports only when a test
-# uses it is imported once here, before any in-process run.
+# uses it is imported once here, before any in-process run. The HTTP clients and their cores too:
+# httpx maps httpcore's errors by the classes it met first, and vcrpy keeps the transports it
+# patched, so a module imported afresh by a later run would be another class to them.
+import httpcore  # noqa: F401
+import httpcore2  # noqa: F401
+import httpx  # noqa: F401
+import httpx2  # noqa: F401
 import markupsafe  # noqa: F401  (its C speedups cannot be loaded twice)
+import openai  # noqa: F401
 import pytest
 from hypothesis import HealthCheck, settings
 

@@ -35,8 +35,8 @@ from .inputs import (
     missing,
     not_found,
 )
-from .seed import STATUS_REQUIRED, mixed_items, text_message
-from .state import Conversation, Fault, IdFactory
+from .seed import mixed_items, text_message
+from .state import Conversation, Fault, IdFactory, stored_item
 
 DEFAULT_API_KEY = "sk-emulator-Q2FZ9k3LrT8wXv1mN4pB7sYdE6hJ0uTc"
 DEFAULT_ORGANIZATION = "org-emulatorK4mZ8qT2vR7wN1x"
@@ -151,7 +151,7 @@ class ConversationsEmulator:
         """Append input items and return them as stored (ids, statuses and defaults filled in)."""
         with self._lock:
             conversation = self._conversation(conversation_id)
-            stored = [self._stored_item(item, index) for index, item in enumerate(items)]
+            stored = [stored_item(item, index, self._new_id) for index, item in enumerate(items)]
             seen = set(conversation.positions)
             for item in stored:
                 if item["id"] in seen:
@@ -287,38 +287,6 @@ class ConversationsEmulator:
             raise not_found("Item", item_id, "item_id")
         return index
 
-    def _stored_item(self, item: Any, index: int) -> Item:
-        """An input item as the API stores it: typed, with an id and the status it reports."""
-        if not isinstance(item, dict):
-            raise EmulatorApiError(
-                400, f"Invalid type for 'items[{index}]': expected an object.", param=f"items[{index}]"
-            )
-        stored = copy.deepcopy(item)
-        if "type" not in stored and "role" in stored:
-            stored["type"] = "message"
-        kind = stored.get("type")
-        if kind not in ID_PREFIXES:
-            raise EmulatorApiError(
-                400,
-                f"Invalid value for 'items[{index}].type': {kind!r} is not a conversation item type.",
-                param=f"items[{index}].type",
-                code="invalid_value",
-            )
-        if kind == "message" and isinstance(stored.get("content"), str):
-            stored["content"] = text_message("", str(stored.get("role")), stored["content"])["content"]
-        if not isinstance(stored.get("id"), str) or not stored["id"]:
-            stored["id"] = self._new_id(ID_PREFIXES[kind])
-        if kind in STATUS_REQUIRED:
-            stored.setdefault("status", "completed")
-        for name, default in _ITEM_DEFAULTS.get(kind, {}).items():
-            stored.setdefault(name, copy.deepcopy(default))
-        for part in stored.get("content") or () if kind == "message" else ():
-            for name, default in _PART_DEFAULTS.get(
-                part.get("type") if isinstance(part, dict) else None, {}
-            ).items():
-                part.setdefault(name, copy.deepcopy(default))
-        return stored
-
     # -- endpoints: (path params, query pairs, body) -> JSON -------------------------------
 
     def _create_conversation(self, _: dict[str, str], pairs: list[tuple[str, str]], body: bytes) -> JSONBody:
@@ -393,13 +361,6 @@ class ConversationsEmulator:
             self.delete_item(params["cid"], params["iid"])
             return self._conversation(params["cid"]).resource()
 
-
-# What the API fills in on input items that leave it out, as the item models require it.
-_ITEM_DEFAULTS: dict[str, dict[str, Any]] = {
-    "reasoning": {"summary": []},
-    "computer_call": {"pending_safety_checks": []},
-}
-_PART_DEFAULTS: dict[str | None, dict[str, Any]] = {"output_text": {"annotations": [], "logprobs": []}}
 
 # status -> (error type, code, message) of an injected fault, as the real API words them.
 _FAULTS: dict[int, tuple[str, str | None, str]] = {

@@ -86,7 +86,8 @@ def _config_fixture_is_the_default(item: pytest.Item) -> bool:
         definitions = manager.getfixturedefs("convreplay_config", item)  # type: ignore[union-attr]
     except (AttributeError, TypeError):
         return False  # unknown: the test's file is known only once it runs
-    return bool(definitions) and getattr(definitions[-1].func, "__module__", None) == PLUGIN_MODULE
+    module = getattr(definitions[-1].func, "__module__", "") if definitions else ""
+    return module == PLUGIN_MODULE or module.startswith(f"{PLUGIN_MODULE}.")
 
 
 @contextlib.contextmanager

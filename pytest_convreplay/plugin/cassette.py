@@ -1,0 +1,84 @@
+"""The cassette a test runs under, and the fixtures that reach it (convreplay, convreplay_config,
+conversations_api)."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, Any
+
+import pytest
+
+from ..errors import ConvreplayError, SnapshotMismatch
+from .keys import CALL_EXCEPTION, INI, RECORDING, RUN_STARTED
+from .settings import _settings
+
+if TYPE_CHECKING:
+    from ..emulator import ConversationsEmulator
+    from ..record.handle import CassetteHandle
+    from ..record.recording import Recording
+
+
+@pytest.fixture
+def convreplay_config() -> dict[str, Any]:
+    """Options for every test below this fixture's definition; override it in a conftest."""
+    return {}
+
+
+@pytest.fixture
+def conversations_api() -> Iterator[ConversationsEmulator]:
+    """A running Conversations API emulator per test: fresh state and the same id sequence, so
+    recordings repeat."""
+    from ..emulator import ConversationsEmulator
+
+    with ConversationsEmulator() as emulator:
+        yield emulator
+
+
+@pytest.fixture(autouse=True)
+def _convreplay_cassette(request: pytest.FixtureRequest) -> Iterator[Recording | None]:
+    """Puts the test under its cassette when it has the marker or asks for the ``convreplay`` fixture."""
+    if request.node.get_closest_marker("convreplay") is None and "convreplay" not in request.fixturenames:
+        with _blocked_suite_wide(request) if _blocks_every_test(request.config) else contextlib.nullcontext():
+            yield None
+        return
+    from ..record.recording import Recording
+    from ..record.vcr import use_cassette
+
+    recording = Recording(
+        _settings(request), nodeid=request.node.nodeid, run_started_ns=request.config.stash[RUN_STARTED]
+    )
+    request.node.stash[RECORDING] = recording
+    with use_cassette(recording):
+        yield recording
+    error = request.node.stash.get(CALL_EXCEPTION, None)
+    plugin_error = isinstance(error, ConvreplayError | KeyboardInterrupt) and not isinstance(
+        error, SnapshotMismatch
+    )
+    if not plugin_error and not recording.refused:  # a snapshot mismatch is an ordinary test failure
+        recording.save()
+
+
+def _blocks_every_test(config: pytest.Config) -> bool:
+    option = config.getoption("--convreplay-block-network")
+    return bool(option if option is not None else config.getini("convreplay_block_network"))
+
+
+def _blocked_suite_wide(request: pytest.FixtureRequest) -> contextlib.AbstractContextManager[None]:
+    """``--convreplay-block-network`` for a test without a cassette: every host but loopback and
+    ``convreplay_allowed_hosts`` is refused, the message naming the host and what to do."""
+    from ..replay.network import block_network, refusal_for_test_without_cassette
+
+    nodeid = request.node.nodeid
+    refusal = refusal_for_test_without_cassette(nodeid)
+    return block_network(request.config.stash[INI].get("allowed_hosts", ()), nodeid, refusal=refusal)
+
+
+@pytest.fixture
+def convreplay(_convreplay_cassette: Recording | None) -> CassetteHandle:
+    """The test's cassette, read-only: ``path``, ``mode``, ``conversations``, ``records``,
+    ``requests``, ``interactions``."""
+    from ..record.handle import CassetteHandle
+
+    assert _convreplay_cassette is not None
+    return CassetteHandle(_convreplay_cassette)

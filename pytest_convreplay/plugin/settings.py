@@ -1,0 +1,63 @@
+"""One test's Settings from the ini, its convreplay_config fixture and its marker, each source named."""
+
+from __future__ import annotations
+
+import inspect
+import os
+from typing import TYPE_CHECKING
+
+import pytest
+
+from ..config.options import (
+    Source,
+    build_settings,
+    convert_options,
+    running_in_ci,
+)
+from ..config.settings import RecordMode, Settings
+from ..snapshot.items import location, marker_options
+from .keys import DRIFT_HOOKS, INI, INI_SOURCE, SESSION
+
+if TYPE_CHECKING:
+    from ..drift.run import DriftHooks
+
+
+def _fixture_source(request: pytest.FixtureRequest) -> Source:
+    """``convreplay_config in tests/conftest.py``: the file of the definition in force."""
+    try:
+        definition = request._get_active_fixturedef("convreplay_config")  # pytest's own record of it
+        file = inspect.getsourcefile(definition.func)
+    except (AttributeError, TypeError, ValueError):
+        file = None
+    if file is None:
+        return Source("convreplay_config fixture")
+    return Source(f"convreplay_config in {os.path.relpath(file, request.config.rootpath)}")
+
+
+def _settings(request: pytest.FixtureRequest) -> Settings:
+    config = request.config
+    node = request.node
+    fixture = request.getfixturevalue("convreplay_config")
+    cli_mode = config.getoption("--convreplay-record-mode")
+    sources = [
+        config.stash[INI_SOURCE],
+        _fixture_source(request),
+        Source(f"@pytest.mark.convreplay on {node.nodeid}"),
+    ]
+    settings = build_settings(
+        location(node),
+        [
+            config.stash[INI],
+            convert_options(fixture, sources[1]),
+            convert_options(marker_options(node), sources[2]),
+        ],
+        sources=sources,
+        cli_record_mode=RecordMode(cli_mode) if cli_mode else None,
+        update_snapshots=config.getoption("--convreplay-update"),
+        pending_snapshots=config.getoption("--convreplay-pending"),
+        ci=running_in_ci(),
+        cassette_dir=config.getini("convreplay_cassette_dir"),
+    )
+    config.stash[SESSION].uses(node.nodeid, str(settings.snapshot_path))
+    drift: DriftHooks | None = config.pluginmanager.get_plugin(DRIFT_HOOKS)
+    return settings if drift is None else drift.run.redirect(settings, node.nodeid)
