@@ -24,7 +24,6 @@ def test_a_project_is_created_updated_listed_and_archived(client):
     assert org.projects.archive(project.id).status
 
 
-@pytest.mark.api_key_objects
 def test_a_service_account_is_created_with_its_key(client):
     accounts = client.admin.organization.projects.service_accounts
     account = accounts.create("proj_abc", name="deploy-bot")
@@ -54,7 +53,6 @@ def test_organization_users_and_invites(client):
     assert org.invites.delete(invite.id).deleted
 
 
-@pytest.mark.api_key_objects
 def test_audit_logs_are_read_by_type_and_time(client):
     logs = client.admin.organization.audit_logs.list(
         limit=10, event_types=["api_key.created", "project.created"], effective_at={"gte": 1700000000}
@@ -71,7 +69,6 @@ def test_admin_first_pages_from_a_dynamic_mock(dynamic):
 
 
 @pytest.mark.anyio
-@pytest.mark.api_key_objects
 async def test_async_admin(aclient):
     org = aclient.admin.organization
     key = await org.admin_api_keys.create(name="async-key")
