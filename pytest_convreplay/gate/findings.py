@@ -15,11 +15,11 @@ from typing import Any
 
 from ..errors import SecretLeakError
 from ..model.interactions import Interaction
-from ..redact.patterns import find_pattern_hits
+from ..redact.patterns import PatternSet, find_pattern_hits, pattern_set
 from ..rules.redaction import PatternRule
 from ..rules.selector import format_path
 from .known import KnownSecrets
-from .walk import HeaderName, strings_of_interaction, strings_of_json
+from .walk import HeaderName, places_of_interaction, strings_of_json
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,26 +38,25 @@ class Finding:
         return f"{place}{self.what} in {self.where}" if self.where else f"{place}{self.what}"
 
 
-def _hits(
-    text: str | bytes, known: KnownSecrets, patterns: Sequence[PatternRule]
-) -> Iterator[tuple[int, str]]:
+def _hits(text: str | bytes, known: KnownSecrets, patterns: PatternSet) -> Iterator[tuple[int, str]]:
     """(offset, description) of every known value and pattern match in one string."""
     if isinstance(text, bytes):
         yield from known.find_bytes(text)
         text = text.decode("latin-1")
     else:
         yield from known.find(text, case_insensitive=isinstance(text, HeaderName))
-    for start, _, rule in find_pattern_hits(text, patterns):
+    for start, _, rule in patterns.hits(text):
         yield start, f"text matching secret pattern {rule.label!r}"
 
 
 def holds_secret(known: KnownSecrets, patterns: Sequence[PatternRule] = ()) -> Callable[[str], bool]:
     """Whether a string holds a known value or a pattern match (remembered: keys repeat a lot)."""
+    rules = pattern_set(patterns)
 
     @functools.cache
     def remembered(text: str, header_name: bool) -> bool:
         carrier = HeaderName(text) if header_name else text
-        return next(_hits(carrier, known, patterns), None) is not None
+        return next(_hits(carrier, known, rules), None) is not None
 
     return lambda text: remembered(str(text), isinstance(text, HeaderName))
 
@@ -69,9 +68,11 @@ def find_secrets_in_interactions(
     that is a secret shows as ``<key>`` there)."""
     findings: list[Finding] = []
     secret_key = holds_secret(known, patterns)
+    rules = pattern_set(patterns)
     for index, interaction in enumerate(interactions):
-        for where, text in strings_of_interaction(index, interaction, secret_key):
-            findings.extend(Finding(what, where) for _, what in _hits(text, known, patterns))
+        for place, text in places_of_interaction(index, interaction):
+            for _, what in _hits(text, known, rules):
+                findings.append(Finding(what, place.describe(secret_key)))
     return list(dict.fromkeys(findings))
 
 
@@ -81,7 +82,7 @@ def find_secrets_in_text(
     """Every known value or pattern match in serialized text, by ``path:line``."""
     findings = {
         Finding(what, file=path, line=text.count("\n", 0, offset) + 1)
-        for offset, what in _hits(text, known, patterns)
+        for offset, what in _hits(text, known, pattern_set(patterns))
     }
     return sorted(findings, key=lambda finding: (finding.line or 0, finding.what))
 
@@ -95,12 +96,13 @@ def find_secrets_in_document(
     if isinstance(interactions, list):
         return find_secrets_in_interactions(interactions, known, patterns)
     secret_key = holds_secret(known, patterns)
+    rules = pattern_set(patterns)
     findings = [
         Finding(
             what, format_path(tuple("<key>" if isinstance(s, str) and secret_key(s) else s for s in path))
         )
         for path, text in strings_of_json(document, ())
-        for _, what in _hits(text, known, patterns)
+        for _, what in _hits(text, known, rules)
     ]
     return list(dict.fromkeys(findings))
 

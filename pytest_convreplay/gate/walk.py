@@ -8,7 +8,7 @@ given joined: a secret split over deltas is whole only there.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping
-from typing import Any
+from typing import Any, NamedTuple
 
 from ..model.interactions import Interaction, json_body
 from ..model.streams import event_lines, is_event_stream, sse_data
@@ -31,58 +31,95 @@ def strings_of_interaction(
     event stream is walked event by event, and the ``delta`` texts of each streamed part are also
     given joined: a secret split over deltas is whole only there.
     """
+    for place, text in places_of_interaction(index, interaction):
+        yield place.describe(secret_key), text
+
+
+class Place(NamedTuple):
+    """Where a string is: a location and, inside a JSON body, the path to it (or the header it is
+    a value of). Written out only for a finding (:meth:`describe`): a recording walks a hundred
+    thousand strings, and finds nothing in almost all of them."""
+
+    where: str
+    path: JsonPath | None = None
+    header: str | None = None
+
+    def describe(self, secret_key: Callable[[str], bool] = lambda key: False) -> str:
+        """``interaction 3 response body data[2].text``; a key that is a secret shows as
+        ``<key>``, a header name that is one as ``<name>``, in any case."""
+        if self.header is not None:
+            return f"{self.where} {'<name>' if secret_key(HeaderName(self.header)) else self.header.lower()}"
+        if self.path is None:
+            return self.where
+        shown = tuple("<key>" if isinstance(step, str) and secret_key(step) else step for step in self.path)
+        return f"{self.where} {format_path(shown)}".rstrip()
+
+
+def places_of_interaction(index: int, interaction: Interaction) -> Iterator[tuple[Place, str | bytes]]:
+    """:func:`strings_of_interaction` with places left unwritten (header names keep their case in
+    the place; :meth:`Place.describe` with ``secret_key`` decides how a name is shown)."""
     request: Mapping[str, Any] = interaction.get("request") or {}
     response: Mapping[str, Any] = interaction.get("response") or {}
     prefix = f"interaction {index}"
-    yield f"{prefix} request uri", str(request.get("uri", ""))
+    yield Place(f"{prefix} request uri"), str(request.get("uri", ""))
     for side, part in (("request", request), ("response", response)):
         headers: Mapping[str, Any] = part.get("headers") or {}
         for name, values in headers.items():
             carrier = HeaderName(name)
-            # a name that is itself a secret is never shown, in any case
-            where = f"{prefix} {side} header {'<name>' if secret_key(carrier) else name.lower()}"
-            yield where, carrier
+            place = Place(f"{prefix} {side} header", header=name)
+            yield place, carrier
             for value in [values] if isinstance(values, str) else values:
-                yield where, str(value)
+                yield place, str(value)
         body = part.get("body")
         if isinstance(body, Mapping):
             body = body.get("string")
         where = f"{prefix} {side} body"
         if isinstance(body, str) and is_event_stream(headers):
-            yield from _strings_of_events(where, body, secret_key)
+            yield from _strings_of_events(where, body)
         else:
-            yield from _strings_of_body(where, body, secret_key)
+            yield from _strings_of_body(where, body)
 
 
-def _strings_of_body(
-    where: str, body: Any, secret_key: Callable[[str], bool]
-) -> Iterator[tuple[str, str | bytes]]:
+def _strings_of_body(where: str, body: Any) -> Iterator[tuple[Place, str | bytes]]:
     if isinstance(body, bytes):
-        yield where, body
+        yield Place(where), body
     elif isinstance(body, str) and body:
         document = json_body(body)
         if isinstance(document, dict | list):
             for path, text in strings_of_json(document, ()):
-                shown = tuple(
-                    "<key>" if isinstance(step, str) and secret_key(step) else step for step in path
-                )
-                yield f"{where} {format_path(shown)}".rstrip(), text
+                yield Place(where, path), text
         else:
-            yield where, body
+            yield Place(where), body
 
 
 def strings_of_json(value: Any, path: JsonPath) -> Iterator[tuple[JsonPath, str | bytes]]:
     """Every string (and bytes value: a snapshot item may hold one, YAML writes it as base64) of
-    plain data, with its path; object keys are given at their object's path."""
+    plain data, with its path; object keys are given at their object's path. Depth first, in
+    document order, with a stack of its own (no generator per level)."""
     if isinstance(value, str | bytes):
         yield path, value
-    elif isinstance(value, dict):
-        for key, item in value.items():
-            yield (*path, key), str(key)  # at its own place, shown as <key> when it is a secret
-            yield from strings_of_json(item, (*path, key))
+        return
+    stack: list[tuple[Iterator[tuple[Any, Any]], JsonPath, bool]] = []
+    if isinstance(value, dict):
+        stack.append((iter(value.items()), path, True))
     elif isinstance(value, list):
-        for index, item in enumerate(value):
-            yield from strings_of_json(item, (*path, index))
+        stack.append((enumerate(value), path, False))
+    while stack:
+        entries, here, keyed = stack[-1]
+        entry = next(entries, None)
+        if entry is None:
+            stack.pop()
+            continue
+        key, item = entry
+        place = (*here, key)
+        if keyed:
+            yield place, str(key)  # at its own place, shown as <key> when it is a secret
+        if isinstance(item, str | bytes):
+            yield place, item
+        elif isinstance(item, dict):
+            stack.append((iter(item.items()), place, True))
+        elif isinstance(item, list):
+            stack.append((enumerate(item), place, False))
 
 
 _STREAMED_PART = ("type", "item_id", "output_index", "content_index", "summary_index")
@@ -90,15 +127,13 @@ _STREAMED_PART = ("type", "item_id", "output_index", "content_index", "summary_i
 _CHAT_DELTA_FIELDS = ("content", "refusal", "reasoning_content", "reasoning")
 
 
-def _strings_of_events(
-    where: str, body: str, secret_key: Callable[[str], bool]
-) -> Iterator[tuple[str, str | bytes]]:
+def _strings_of_events(where: str, body: str) -> Iterator[tuple[Place, str | bytes]]:
     """Each event's strings, then the pieces of each streamed text joined: a secret split over
     deltas is whole only there (Responses: per output, content and summary index; Chat
     Completions: per choice, for its content, refusal and each tool call's name and arguments)."""
     deltas: dict[tuple[Any, ...], list[tuple[int, str]]] = {}
     for number, data in enumerate(filter(None, map(sse_data, event_lines(body)))):
-        yield from _strings_of_body(f"{where} event {number}", data, secret_key)
+        yield from _strings_of_body(f"{where} event {number}", data)
         event = json_body(data)
         if isinstance(event, dict):
             for part, piece in _streamed_pieces(event):
@@ -106,7 +141,7 @@ def _strings_of_events(
     for pieces in deltas.values():
         if len(pieces) > 1:
             joined = "".join(delta for _, delta in pieces)
-            yield f"{where} events {pieces[0][0]}-{pieces[-1][0]}, deltas joined", joined
+            yield Place(f"{where} events {pieces[0][0]}-{pieces[-1][0]}, deltas joined"), joined
 
 
 def _streamed_pieces(event: dict[str, Any]) -> Iterator[tuple[tuple[Any, ...], str]]:

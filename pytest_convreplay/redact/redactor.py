@@ -18,7 +18,7 @@ from ..model.streams import is_event_stream, split_lines, sse_data
 from ..rules.credentials import is_credential_name
 from ..rules.redaction import PatternRule, RedactionRules, Side, hashed_placeholder, placeholder
 from ..rules.selector import JsonPath
-from .patterns import hits_of
+from .patterns import pattern_set
 
 _MAX_PASSES = 8
 
@@ -34,7 +34,7 @@ class Redactor:
         found: list[tuple[str, str]] | None = None,
     ) -> None:
         self.rules = rules
-        self._patterns = (*rules.patterns, *learned)
+        self._patterns = pattern_set((*rules.patterns, *learned))
         self._found = found  # (label, value) of every value a header, query or body rule replaced
 
     def _replaced(self, label: str, value: str, placeholder: str) -> str:
@@ -48,6 +48,8 @@ class Redactor:
         """Pattern hits replaced until the text no longer changes (a replacement can expose a new
         match boundary, e.g. a lookbehind that now sees ``>``)."""
         for _ in range(_MAX_PASSES):
+            if not self._patterns.may_hit(text):  # most strings: one scan, and nothing to do
+                break
             redacted = self._patterns_once(text)
             if redacted == text:
                 break
@@ -55,10 +57,10 @@ class Redactor:
         return text
 
     def _patterns_once(self, text: str) -> str:
-        for rule in self._patterns:
+        for rule in self._patterns.rules:
             pieces: list[str] = []
             last = 0
-            for start, end, _ in hits_of(text, (rule,), self._patterns):
+            for start, end, _ in self._patterns.hits_unchecked(text, (rule,)):
                 if start < last:
                     continue
                 pieces += (
