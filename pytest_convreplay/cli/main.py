@@ -138,7 +138,7 @@ def _egress_mask() -> Callable[[str], str]:
         from ..config.settings import Settings
 
         settings = Settings(cassette_path=Path(os.devnull), snapshot_path=Path(os.devnull))
-    from ..record.recording import known_secrets_for
+    from ..record.learned import known_secrets_for
 
     return Gate(known_secrets_for(settings), settings.redaction_rules().patterns).mask
 

@@ -331,6 +331,7 @@ def build_settings(
     ci: bool = False,
     cassette_dir: str = "cassettes",
     sources: Sequence[Source] = (),
+    parsed_cache_dir: Path | None = None,
 ) -> Settings:
     """One test's Settings from converted option layers (ini, convreplay_config, marker); ``sources``
     name the layers, for the note that CI dropped a record mode one of them set."""
@@ -355,5 +356,6 @@ def build_settings(
         update_snapshots=update_snapshots,
         pending_snapshots=pending_snapshots,
         ci=ci,
+        parsed_cache_dir=parsed_cache_dir,
         **{name: value for name, value in merged.items() if name in _FIELDS},
     )

@@ -31,7 +31,8 @@ MAX_NAME_BYTES: Final = 230
 SecretSpans = Callable[[str], Iterable[tuple[int, int]]]
 """(start, end) of each secret in a text: what the naming rule hides."""
 
-_SUFFIXES: Final = (".snapshot.yaml", ".yaml", ".yml", ".json")
+SNAPSHOT_SUFFIX: Final = ".snapshot.yaml"
+_SUFFIXES: Final = (SNAPSHOT_SUFFIX, ".yaml", ".yml", ".json")
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,7 +89,7 @@ def default_snapshot_path(
 ) -> Path:
     """``<test name>.snapshot.yaml`` beside the default cassette: one file per test, also when tests
     share a cassette, so their snapshots never overwrite each other."""
-    return _named(location, cassette_dir, ".snapshot.yaml", secrets)
+    return _named(location, cassette_dir, SNAPSHOT_SUFFIX, secrets)
 
 
 def _named(location: TestLocation, cassette_dir: str, suffix: str, secrets: SecretSpans | None) -> Path:

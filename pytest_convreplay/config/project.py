@@ -8,6 +8,7 @@ instead of a copy of it that could disagree with the installed pytest.
 
 from __future__ import annotations
 
+import contextlib
 import os
 from pathlib import Path
 
@@ -15,9 +16,38 @@ from ..errors import ConfigError
 from .options import ini_source, read_ini
 from .settings import Settings
 
+_CONFIG_FILES = (
+    "pytest.toml",
+    ".pytest.toml",
+    "pytest.ini",
+    ".pytest.ini",
+    "pyproject.toml",
+    "tox.ini",
+    "setup.cfg",
+)
+"""Every file name pytest's discovery reads, in any folder from here up."""
+
+
+def may_set_convreplay_options(start: Path | None = None) -> bool:
+    """Whether the project could set a ``convreplay_`` option at all: some configuration file pytest
+    might read (in this folder or one above it) mentions one, or ``PYTEST_ADDOPTS`` is set (it
+    may name another file). When not, the project's settings are the defaults, and pytest (which
+    loads every installed plugin to read them, seconds in a large environment) is not asked."""
+    if os.environ.get("PYTEST_ADDOPTS", "").strip():
+        return True
+    folder = (start or Path.cwd()).resolve()
+    for place in (folder, *folder.parents):
+        for name in _CONFIG_FILES:
+            with contextlib.suppress(OSError, UnicodeDecodeError):
+                if "convreplay_" in (place / name).read_text(encoding="utf-8", errors="replace"):
+                    return True
+    return False
+
 
 def project_settings() -> tuple[Settings, str | None]:
     """The Settings the project's ini gives (no test, so no file paths), and the file pytest read."""
+    if not may_set_convreplay_options():
+        return Settings(cassette_path=Path(os.devnull), snapshot_path=Path(os.devnull)), None
     from _pytest.config import UsageError, _prepareconfig
 
     args = ["-p", "no:cacheprovider"]

@@ -72,6 +72,7 @@ class Settings:
     pending_snapshots: bool = False  # leave new and changed snapshots as pending files for review
     ci: bool = False
     record_mode_dropped: str = ""  # why CI turned a configured record mode into none, if it did
+    parsed_cache_dir: Path | None = None  # where parsed cassettes are kept (pytest's cache), if anywhere
 
     def redaction_rules(self) -> RedactionRules:
         """The redaction rules these settings ask for: the defaults (unless turned off) plus the user's."""

@@ -182,7 +182,7 @@ def default_scratch(config: pytest.Config, given: str) -> Scratch:
 def run_gate(ini: Mapping[str, Any]) -> Gate:
     """What a run's own files (manifest, report) are checked against: the environment's secrets
     and those the project's ini declares, with its secret patterns."""
-    from ..record.recording import known_secrets_for
+    from ..record.learned import known_secrets_for
 
     settings = Settings(cassette_path=Path(os.devnull), snapshot_path=Path(os.devnull), **ini)
     return Gate(known_secrets_for(settings), settings.redaction_rules().patterns)

@@ -70,10 +70,28 @@ def find_secrets_in_interactions(
     secret_key = holds_secret(known, patterns)
     rules = pattern_set(patterns)
     for index, interaction in enumerate(interactions):
-        for place, text in places_of_interaction(index, interaction):
+        strings = list(places_of_interaction(index, interaction))
+        if not _may_hold_secrets([text for _, text in strings], known, rules):
+            continue
+        for place, text in strings:
             for _, what in _hits(text, known, rules):
                 findings.append(Finding(what, place.describe(secret_key)))
     return list(dict.fromkeys(findings))
+
+
+def _may_hold_secrets(texts: Sequence[str | bytes], known: KnownSecrets, rules: PatternSet) -> bool:
+    """False only when :func:`_hits` finds nothing in any of ``texts``: the known values are
+    looked for in all of them at once, the patterns asked string by string (their pre-check
+    remembers the short strings the redaction has just asked about)."""
+    plain: list[str] = []
+    names: list[str] = []
+    for text in texts:
+        if isinstance(text, bytes):
+            return True  # rare (bodies that are not text): the full search
+        (names if isinstance(text, HeaderName) else plain).append(text)
+    if known.may_occur(plain) or known.may_occur(names, case_insensitive=True):
+        return True
+    return any(map(rules.may_hit, plain)) or any(map(rules.may_hit, names))
 
 
 def find_secrets_in_text(

@@ -19,43 +19,54 @@ MAX_LIMIT = 100
 DEFAULT_ORDER: Order = "desc"
 
 
-def _without(key: str) -> Callable[[Item], None]:
-    def drop(item: Item) -> None:
-        item.pop(key, None)
+Change = Callable[[Item], Item]
+"""An item as shown without one includable field: the same object when it has no such field,
+else a copy of only the containers on the way to it (items are never changed in place)."""
+
+
+def _without(key: str) -> Change:
+    def drop(item: Item) -> Item:
+        return item if key not in item else {name: value for name, value in item.items() if name != key}
 
     return drop
 
 
-def _blank(key: str, empty: Any) -> Callable[[Item], None]:
+def _blank(key: str, empty: Any) -> Change:
     """For fields the schema requires: not asked for, they are sent empty rather than left out."""
 
-    def blank(item: Item) -> None:
-        if key in item:
-            item[key] = copy.copy(empty)
+    def blank(item: Item) -> Item:
+        return item if key not in item or item[key] == empty else {**item, key: copy.copy(empty)}
 
     return blank
 
 
-def _in_parts(part_type: str, change: Callable[[Item], None]) -> Callable[[Item], None]:
-    def apply(item: Item) -> None:
-        for part in item.get("content") or ():
-            if isinstance(part, dict) and part.get("type") == part_type:
-                change(part)
+def _in_parts(part_type: str, change: Change) -> Change:
+    def apply(item: Item) -> Item:
+        content = item.get("content")
+        if not isinstance(content, list):
+            return item
+        parts = [
+            change(part) if isinstance(part, dict) and part.get("type") == part_type else part
+            for part in content
+        ]
+        changed = any(new is not old for new, old in zip(parts, content, strict=True))
+        return {**item, "content": parts} if changed else item
 
     return apply
 
 
-def _drop_nested(parent: str, key: str) -> Callable[[Item], None]:
-    def drop(item: Item) -> None:
+def _drop_nested(parent: str, key: str) -> Change:
+    def drop(item: Item) -> Item:
         inner = item.get(parent)
-        if isinstance(inner, dict):
-            inner.pop(key, None)
+        if not isinstance(inner, dict) or key not in inner:
+            return item
+        return {**item, parent: {name: value for name, value in inner.items() if name != key}}
 
     return drop
 
 
 # include[] value -> (item type it affects, how to remove the field when it is not asked for).
-INCLUDABLE: dict[str, tuple[str, Callable[[Item], None]]] = {
+INCLUDABLE: dict[str, tuple[str, Change]] = {
     "file_search_call.results": ("file_search_call", _without("results")),
     "web_search_call.results": ("web_search_call", _without("results")),
     "web_search_call.action.sources": ("web_search_call", _drop_nested("action", "sources")),
@@ -72,15 +83,16 @@ INCLUDABLE: dict[str, tuple[str, Callable[[Item], None]]] = {
 
 def apply_include(item: Item, include: Iterable[str]) -> Item:
     """The item as the API shows it for this ``include[]``: fields not asked for are left out, or
-    sent empty (``outputs: null``, ``logprobs: []``) where the schema requires them."""
+    sent empty (``outputs: null``, ``logprobs: []``) where the schema requires them. The item
+    itself when that changes nothing (most items: a message has no image or logprobs to drop),
+    else a copy of what changed: the result may share the rest with ``item``, so neither is
+    changed in place."""
     wanted = frozenset(include)
     kind = item.get("type")
-    dropping = [drop for name, (of, drop) in INCLUDABLE.items() if of == kind and name not in wanted]
-    if not dropping:
-        return item
-    shown = copy.deepcopy(item)
-    for drop in dropping:
-        drop(shown)
+    shown = item
+    for name, (of, drop) in INCLUDABLE.items():
+        if of == kind and name not in wanted:
+            shown = drop(shown)
     return shown
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pytest
@@ -52,6 +53,9 @@ RUN_STARTED = pytest.StashKey[int]()  # time.time_ns() when this pytest run (or 
 
 
 RUN_STARTED_KEY = "convreplay_run_started_ns"
+
+
+PARSED_CACHE = pytest.StashKey[Path | None]()  # the folder of parsed cassettes, found on first use
 
 
 DRIFT_HOOKS, REPORT_HOOKS = "convreplay-drift", "convreplay-report"  # plugin names, registered when asked

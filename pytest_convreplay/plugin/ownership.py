@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Generator, Mapping
 from typing import TYPE_CHECKING, Any
 
@@ -11,7 +12,7 @@ from ..config.options import (
     running_in_ci,
 )
 from ..config.paths import default_snapshot_path
-from ..snapshot.items import known_snapshot_path, location, note_collected
+from ..snapshot.items import SnapshotClaims, location, note_collected
 from ..snapshot.session import WORKER_OUTPUT_KEY, module_of
 from .keys import (
     CALL_EXCEPTION,
@@ -48,19 +49,23 @@ def pytest_collection_finish(session: pytest.Session) -> None:
     produced.update((item.nodeid, item) for item in session.items)  # a plugin may add tests
     cassette_dir = config.getini("convreplay_cassette_dir")
     modules: dict[str, pytest.Item] = {}
+    for item in produced.values():
+        modules.setdefault(module_of(item.nodeid), item)
+    folders = {
+        module: str(default_snapshot_path(location(item), cassette_dir).parent)
+        for module, item in modules.items()
+    }
+    claims = SnapshotClaims(config.stash[INI], folders)
+    ambiguous = config.stash[COLLECTION].ambiguous
     for nodeid, item in produced.items():
-        ambiguous = nodeid in config.stash[COLLECTION].ambiguous
-        tracker.collect(
-            nodeid,
-            path=None if ambiguous else known_snapshot_path(item, config.stash[INI]),
-            ambiguous=ambiguous,
-        )
-        modules.setdefault(module_of(nodeid), item)
+        if nodeid in ambiguous:
+            tracker.collect(nodeid, ambiguous=True)
+        else:
+            tracker.collect(nodeid, claim=functools.partial(claims.path_of, item))
     in_full = config.stash[COLLECTION].modules_collected_in_full(set(modules))
-    for module, item in modules.items():
-        folder = default_snapshot_path(location(item), cassette_dir).parent
-        tracker.collect_module(module, folder=str(folder), collected_in_full=module in in_full)
-    config.stash[PRODUCED] = {}  # the items themselves are not needed any more
+    for module, folder in folders.items():
+        tracker.collect_module(module, folder=folder, collected_in_full=module in in_full)
+    config.stash[PRODUCED] = {}
 
 
 @pytest.hookimpl(tryfirst=True)

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import inspect
 import os
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
@@ -16,7 +18,9 @@ from ..config.options import (
 )
 from ..config.settings import RecordMode, Settings
 from ..snapshot.items import location, marker_options
-from .keys import DRIFT_HOOKS, INI, INI_SOURCE, SESSION
+from .keys import DRIFT_HOOKS, INI, INI_SOURCE, PARSED_CACHE, SESSION
+
+PARSED_FOLDER = "convreplay-parsed"  # storage.parsed.FOLDER; that module loads PyYAML, so not at start-up
 
 if TYPE_CHECKING:
     from ..drift.run import DriftHooks
@@ -32,6 +36,19 @@ def _fixture_source(request: pytest.FixtureRequest) -> Source:
     if file is None:
         return Source("convreplay_config fixture")
     return Source(f"convreplay_config in {os.path.relpath(file, request.config.rootpath)}")
+
+
+def _parsed_cache_dir(config: pytest.Config) -> Path | None:
+    """Where parsed cassettes are kept: a folder of pytest's cache (none with ``-p no:cacheprovider``
+    or when it cannot be created)."""
+    if PARSED_CACHE not in config.stash:
+        cache = getattr(config, "cache", None)
+        folder: Path | None = None
+        if cache is not None:
+            with contextlib.suppress(OSError):
+                folder = cache.mkdir(PARSED_FOLDER)
+        config.stash[PARSED_CACHE] = folder
+    return config.stash[PARSED_CACHE]
 
 
 def _settings(request: pytest.FixtureRequest) -> Settings:
@@ -57,6 +74,7 @@ def _settings(request: pytest.FixtureRequest) -> Settings:
         pending_snapshots=config.getoption("--convreplay-pending"),
         ci=running_in_ci(),
         cassette_dir=config.getini("convreplay_cassette_dir"),
+        parsed_cache_dir=_parsed_cache_dir(config),
     )
     config.stash[SESSION].uses(node.nodeid, str(settings.snapshot_path))
     drift: DriftHooks | None = config.pluginmanager.get_plugin(DRIFT_HOOKS)

@@ -10,7 +10,6 @@ from __future__ import annotations
 import datetime as dt
 import warnings
 from collections.abc import Mapping
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -27,50 +26,26 @@ from ..errors import (
     quoted_nodeid,
     shown_path,
 )
-from ..gate import Gate, KnownSecrets, masked
+from ..gate import Gate, KnownSecrets
 from ..model.chains import ChainGuard, ChainProblem, Severity, check_chains
 from ..model.conversations import ConversationRecord, rebuild_conversations
 from ..model.interactions import Interaction
 from ..model.pages import read_request
 from ..model.requests import RequestKey, request_key
-from ..redact import redact_interaction, redact_request, request_credentials
+from ..redact import redact_request
 from ..replay.index import CassetteIndex
 from ..replay.reslice import CompleteListings, synthesized_response
 from ..replay.unmatched import closest, unmatched_message
-from ..rules.credentials import env_secret_values
-from ..rules.defaults import enabled
-from ..rules.redaction import RedactionRules
 from ..storage import cassette as files
 from ..storage.atomic import file_stamp, locked
+from ..storage.parsed import ParsedCache, collection_paused
 from ..storage.segments import METADATA_KEY as RECORDED_BY
 from ..storage.segments import add_segment, chronological, segments_metadata
 from ..storage.segments import now as segment_time
-from ..storage.vcr_format import response_for_vcr
+from ..storage.vcr_format import response_for_vcr, to_interaction
 from ..storage.write import write_document
+from .learned import Learned, environment_secrets, learn
 from .retries import drop_retried_failures
-
-
-def known_secrets_for(settings: Settings) -> KnownSecrets:
-    """The secret values a test's settings name, besides those of the environment."""
-    return KnownSecrets.from_env(names=settings.secret_env, values=settings.secrets)
-
-
-def environment_secrets(settings: Settings) -> dict[str, str]:
-    """value -> variable name of the secrets the environment holds now (see ``note_environment``)."""
-    return {value: name for name, value in env_secret_values(settings.secret_env)}
-
-
-@dataclass(frozen=True, slots=True)
-class _Learned:
-    """What ``count`` live exchanges taught: known values and rules with learned header values,
-    and the exchanges redacted with them."""
-
-    count: int
-    environment: int  # how many environment values it knew
-    known: KnownSecrets
-    rules: RedactionRules
-    redacted: list[Interaction]  # as written
-    shown: list[Interaction]  # as the handle shows them: known values masked too
 
 
 class Recording:
@@ -87,7 +62,7 @@ class Recording:
         self.existed = False
         self._live: list[Interaction] = []  # raw: credentials and all; never handed out
         self._attempts: list[int | None] = []
-        self._learned_from: _Learned | None = None
+        self._learned_from: Learned | None = None
         self._environment = environment_secrets(settings)  # every value seen while the test ran
         self.refused: list[ConvreplayError] = []  # what the transport refused: the test fails with it
         self.saved = False
@@ -119,10 +94,17 @@ class Recording:
 
     # --- loading and mode --------------------------------------------------------------------
 
+    @property
+    def _cache(self) -> ParsedCache | None:
+        folder = self.settings.parsed_cache_dir
+        return ParsedCache(folder) if folder is not None else None
+
     def _load(self) -> None:
         self._stamp = file_stamp(self.path)
         try:
-            loaded = files.load_cassette(self.path, max_bytes=self.settings.max_cassette_bytes)
+            loaded = files.load_cassette(
+                self.path, max_bytes=self.settings.max_cassette_bytes, cache=self._cache
+            )
         except FileNotFoundError:
             return
         self.existed = True
@@ -140,7 +122,9 @@ class Recording:
         elif stamp == self._stamp:
             return self.loaded, self.metadata
         try:
-            current = files.load_cassette(self.path, max_bytes=self.settings.max_cassette_bytes)
+            current = files.load_cassette(
+                self.path, max_bytes=self.settings.max_cassette_bytes, cache=self._cache
+            )
         except FileNotFoundError:
             return [], {}
         return current.interactions, current.metadata
@@ -258,6 +242,12 @@ class Recording:
 
     # --- recording -----------------------------------------------------------------------------
 
+    def record_live(self, request: Any, response: Mapping[str, Any]) -> None:
+        """A live exchange, as vcrpy's stubs and the httpx fast path hand it over: a request with
+        ``method``, ``uri``, ``body`` and ``headers``, a response in vcrpy's shape."""
+        attempt = str(request.headers.get("x-stainless-retry-count", ""))
+        self.observe(to_interaction(request, response), attempt=int(attempt) if attempt.isdigit() else None)
+
     def observe(self, interaction: Interaction, *, attempt: int | None = None) -> None:
         """Called for every live exchange; the guard stops a never-ending pagination early.
         ``attempt`` is the SDK's retry count of the request, when it says."""
@@ -307,7 +297,7 @@ class Recording:
         known = self.known_secrets() if known is None else known
         return Gate(known, (*self.rules.patterns, *self._learned().rules.learned))
 
-    def _learned(self) -> _Learned:
+    def _learned(self) -> Learned:
         """What the exchanges so far teach redaction and the gate, and how they are shown; worked
         out once per new exchange, as the handle, snapshots and the save all ask for it."""
         self.note_environment()
@@ -316,27 +306,7 @@ class Recording:
             len(self._live),
             len(self._environment),
         ):
-            known = known_secrets_for(self.settings)
-            for value, name in self._environment.items():
-                known.add(value, name)
-            sent: list[tuple[str, str]] = []
-            for interaction in self._live:
-                known.add_from_request_headers(
-                    {  # a header whose built-in rule the test turned off by name is meant to be kept
-                        name: values
-                        for name, values in interaction["request"]["headers"].items()
-                        if enabled(f"header:{name.lower()}", self.settings.redact_disable)
-                    }
-                )
-                known.add_from_response_headers(interaction["response"]["headers"], self.rules)
-                for label, value in request_credentials(interaction, self.rules):
-                    known.add(value, f"the {label} credential the client sent")
-                    sent.append((label, value))
-            rules = self.rules.learning(self._live, sent)
-            redacted = [redact_interaction(i, rules) for i in self._live]
-            shown = [masked(i, known) for i in redacted]
-            learned = _Learned(len(self._live), len(self._environment), known, rules, redacted, shown)
-            self._learned_from = learned
+            learned = self._learned_from = learn(self.settings, self.rules, self._live, self._environment)
         return learned
 
     @property
@@ -352,6 +322,10 @@ class Recording:
         """record → redact → check → persist; nothing is written when any step objects."""
         if not self._live or self.mode is RecordMode.NONE or self.refused:
             return
+        with collection_paused():
+            self._save()
+
+    def _save(self) -> None:
         learned = self._learned()
         # the name passes the naming rule again with what the gate knows now, before its lock exists
         secrets = self.gate(learned.known).secret_spans

@@ -1,13 +1,18 @@
-"""vcrpy wiring: a :class:`vcr.cassette.Cassette` subclass driven by the recording engine, and the
-interception of httpx and httpx2 (openai 3.x) for the duration of a test.
+"""Interception for the duration of a test: httpx and httpx2 (openai 3.x) at their transports, by
+:mod:`~pytest_convreplay.replay.fastpath`; every other client vcrpy knows (http.client, requests,
+urllib3, aiohttp …) by vcrpy's patchers, driven through a :class:`vcr.cassette.Cassette` subclass
+by the recording engine.
 
-vcrpy's patchers intercept httpx, httpx2, requests, urllib3 and aiohttp; the fast path answers
-httpx/httpx2 replay hits before vcrpy builds its request copies.
+vcrpy's builder imports each client library it knows on every cassette, and an import that fails
+searches the whole ``sys.path`` each time: the libraries that are not installed are looked up once
+per process and skipped, and so are httpx and httpx2, which the fast path intercepts itself.
 """
 
 from __future__ import annotations
 
 import contextlib
+import functools
+import importlib.util
 from collections.abc import Iterator
 from typing import Any
 
@@ -17,9 +22,8 @@ from vcr.record_mode import RecordMode as VcrRecordMode
 
 from ..config.settings import RecordMode
 from ..errors import shown_path
-from ..replay.fastpath import replay_hits_directly
+from ..replay.fastpath import intercept_httpx
 from ..replay.network import block_network
-from ..storage.vcr_format import to_interaction
 from .recording import Recording
 
 _VCR_MODES = {
@@ -37,6 +41,7 @@ class ConvreplayCassette(Cassette):  # type: ignore[misc]
         super().__init__(path=str(recording.path), record_mode=_VCR_MODES[recording.mode])
         self.recording = recording
         self.rewound = recording.existed
+        self.skip_patchers = skipped_patchers()
 
     def _load(self) -> None:  # the Recording has loaded and validated the file already
         return None
@@ -65,13 +70,31 @@ class ConvreplayCassette(Cassette):  # type: ignore[misc]
 
     def append(self, request: Any, response: dict[str, Any]) -> None:
         __tracebackhide__ = True  # the plugin's frames (and their locals) stay out of tracebacks
-        attempt = str(request.headers.get("x-stainless-retry-count", ""))
-        self.recording.observe(
-            to_interaction(request, response), attempt=int(attempt) if attempt.isdigit() else None
-        )
+        self.recording.record_live(request, response)
 
     def _save(self, force: bool = False) -> None:
         self.recording.save()
+
+
+_PATCHER_LIBRARIES = {
+    "requests": "requests",
+    "boto3": "botocore",
+    "urllib3": "urllib3",
+    "httplib2": "httplib2",
+    "tornado": "tornado",
+    "aiohttp": "aiohttp",
+}
+"""vcrpy's patcher groups (``vcr.patch.PATCHER_NAMES``) and the library each needs."""
+
+
+@functools.cache
+def skipped_patchers() -> tuple[str, ...]:
+    """The patcher groups vcrpy need not build: httpx and httpx2 (intercepted by the fast path) and
+    those whose library is not installed (looked up once per process)."""
+    absent = [
+        group for group, library in _PATCHER_LIBRARIES.items() if importlib.util.find_spec(library) is None
+    ]
+    return ("httpx", "httpx2", *absent)
 
 
 @contextlib.contextmanager
@@ -79,9 +102,10 @@ def use_cassette(recording: Recording) -> Iterator[Recording]:
     """Intercept HTTP for the duration of a test; saving is left to the caller (it knows the outcome)."""
     cassette = ConvreplayCassette(recording)
     with contextlib.ExitStack() as stack:
+        # First, so that a vcrpy too old to skip httpx patches over it and serves those requests itself.
+        stack.enter_context(intercept_httpx(recording))
         for patcher in CassettePatcherBuilder(cassette).build():
             stack.enter_context(patcher)
-        stack.enter_context(replay_hits_directly(recording))
         if recording.mode is RecordMode.NONE:
             stack.enter_context(block_network(recording.settings.allowed_hosts, shown_path(recording.path)))
         yield recording

@@ -8,6 +8,7 @@ apply inside them; http(s) URLs inside text get the query rules (presigned URLs)
 from __future__ import annotations
 
 import functools
+import itertools
 import re
 from collections.abc import Callable
 from typing import Any
@@ -107,10 +108,32 @@ class Redactor:
         if isinstance(value, str):
             return self.string(value, path)
         if isinstance(value, dict):
-            return {self.patterns(key): self.json(item, (*path, key)) for key, item in value.items()}
+            return self._object(value, path)
         if isinstance(value, list):
-            return [self.json(item, (*path, index)) for index, item in enumerate(value)]
+            return self._array(value, path)
         return value
+
+    def _object(self, value: dict[str, Any], path: JsonPath) -> dict[str, Any]:
+        """``{patterns(key): json(item)}``, or ``value`` itself when nothing in it changed (most
+        objects: copying every one doubled what a recording holds in memory)."""
+        redacted: dict[str, Any] | None = None
+        for position, (key, item) in enumerate(value.items()):
+            new_key, new_item = self.patterns(key), self.json(item, (*path, key))
+            if redacted is None and (new_key is not key or new_item is not item):
+                redacted = dict(itertools.islice(value.items(), position))
+            if redacted is not None:
+                redacted[new_key] = new_item
+        return value if redacted is None else redacted
+
+    def _array(self, value: list[Any], path: JsonPath) -> list[Any]:
+        redacted: list[Any] | None = None
+        for index, item in enumerate(value):
+            new_item = self.json(item, (*path, index))
+            if redacted is None and new_item is not item:
+                redacted = value[:index]
+            if redacted is not None:
+                redacted.append(new_item)
+        return value if redacted is None else redacted
 
     def _credential(self, value: Any, path: JsonPath, label: str, placeholder: str) -> Any:
         """What a body rule hit, its shape and types kept: a string becomes the placeholder; in an
@@ -202,7 +225,7 @@ class Redactor:
         if document is None:
             return self.text(text)
         redacted = self.json(document, ())
-        if redacted == document and not repeated:
+        if (redacted is document or redacted == document) and not repeated:
             return self.patterns(text)
         indent = 2 if "\n" in text.strip() else None
         separators = (",", ": ") if indent else (",", ":")

@@ -17,9 +17,9 @@ from typing import Any
 import pytest
 
 from ..config.options import Source, convert_options, merge_options, name_secrets
-from ..config.paths import TestLocation, default_snapshot_path, resolve_file_option
+from ..config.paths import SNAPSHOT_SUFFIX, TestLocation, default_snapshot_path, resolve_file_option
 from ..errors import PACKAGE_DIR, ConfigError, ConvreplayWarning
-from .session import CollectionLog
+from .session import NO_FILE, CollectionLog, module_of
 
 PLUGIN_MODULE = "pytest_convreplay.plugin"
 
@@ -62,6 +62,43 @@ def note_collected(
             log.collectors_seen.add(node.nodeid)
 
 
+class SnapshotClaims:
+    """The snapshot file each collected test may own, worked out when the run is judged (see
+    :meth:`SnapshotSession.resolve_claims <.session.SnapshotSession.resolve_claims>`): a test
+    that names no ``snapshot_file`` in its marker owns one in its module's cassette folder, so
+    when that folder holds no snapshot file (every module of a suite that never snapshots) it
+    owns none that exists, which costs one look at the folder instead of the naming rule per test."""
+
+    def __init__(self, ini: Mapping[str, Any], folders: Mapping[str, str]) -> None:
+        self._ini = ini
+        self._folders = folders  # module (the file part of node ids) -> its cassette folder
+        self._has_snapshots: dict[str, bool] = {}
+        self._default_fixture: dict[str, bool] = {}
+
+    def path_of(self, item: pytest.Item) -> str | None:
+        """:func:`known_snapshot_path`, or NO_FILE when it could only name a file that is not there."""
+        parent = item.parent.nodeid if item.parent is not None else ""
+        default = self._default_fixture.get(parent)
+        if default is None:  # the fixtures in force are those of the test's parents
+            default = self._default_fixture[parent] = _config_fixture_is_the_default(item)
+        if not default:
+            return None
+        folder = self._folders.get(module_of(item.nodeid))
+        names_a_file = item.get_closest_marker("convreplay") is not None and any(
+            "snapshot_file" in marker.kwargs for marker in item.iter_markers("convreplay")
+        )
+        if folder is not None and not names_a_file and not self._holds_snapshots(folder):
+            return NO_FILE
+        return known_snapshot_path(item, self._ini)
+
+    def _holds_snapshots(self, folder: str) -> bool:
+        found = self._has_snapshots.get(folder)
+        if found is None:
+            found = next(Path(folder).glob(f"*{SNAPSHOT_SUFFIX}"), None) is not None
+            self._has_snapshots[folder] = found
+        return found
+
+
 def known_snapshot_path(item: pytest.Item, ini: Mapping[str, Any]) -> str | None:
     """The test's snapshot file as collection can tell it (its marker's ``snapshot_file`` and the
     secrets its name must not show included), or None when a ``convreplay_config`` fixture of the
@@ -75,7 +112,7 @@ def known_snapshot_path(item: pytest.Item, ini: Mapping[str, Any]) -> str | None
         secrets = name_secrets(merge_options([ini, convert_options(marker, Source(""))]))
     except ConfigError:  # a bad marker is the test's own error to report
         marker, secrets = {}, name_secrets(ini)
-    path = resolve_file_option(marker.get("snapshot_file"), where, cassette_dir, ".snapshot.yaml", secrets)
+    path = resolve_file_option(marker.get("snapshot_file"), where, cassette_dir, SNAPSHOT_SUFFIX, secrets)
     return str(path or default_snapshot_path(where, cassette_dir, secrets))
 
 

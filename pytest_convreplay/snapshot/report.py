@@ -7,10 +7,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..config.paths import SNAPSHOT_SUFFIX
 from ..errors import SnapshotError
 from ..gate import Gate, KnownSecrets
 from ..rules.redaction import RedactionRules
-from ..storage.snapshots import SNAPSHOT_SUFFIX, read_owners, read_snapshots, remove_snapshots
+from ..storage.snapshots import read_owners, read_snapshots, remove_snapshots
 from .session import SnapshotCounts, SnapshotSession, module_of
 
 
@@ -45,8 +46,9 @@ class _Judge:
     def __init__(self, session: SnapshotSession) -> None:
         self.session = session
         self.claims: dict[str, list[str]] = {}
+        session.resolve_claims()
         for nodeid, test in session.tests.items():
-            if test.path is not None:
+            if test.path:  # NO_FILE claims nothing
                 self.claims.setdefault(test.path, []).append(nodeid)
         self.unresolved = tuple(nodeid for nodeid, test in session.tests.items() if not test.resolved)
         by_module: dict[str, list[bool]] = {}

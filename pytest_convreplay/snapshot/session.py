@@ -11,13 +11,16 @@ Everything is plain data, so xdist workers can hand it to the controller, which 
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from .check import SnapshotCheck, SnapshotState
 
 WORKER_OUTPUT_KEY = "convreplay_snapshots"
+NO_FILE = ""
+"""A test's snapshot file when it is known to be none that exists: its module's cassette folder
+holds no snapshot file, and nothing but the test itself could have put one there."""
 
 
 @dataclass(slots=True)
@@ -39,6 +42,7 @@ class TestRecord:
 
     module: str  # the file part of its node id
     path: str | None = None  # its snapshot file; None until known (a fixture may decide it)
+    # (NO_FILE: a file in its module's cassette folder, which holds no snapshot file)
     finished: bool = False  # its last attempt reached the end of teardown
     passed: bool = True  # every phase of its last attempt passed
     asserted: set[str] = field(default_factory=set)  # names its last attempt checked
@@ -46,6 +50,9 @@ class TestRecord:
     written: dict[str, str] = field(default_factory=dict)  # name -> state, over every attempt
     pending: set[str] = field(default_factory=set)  # names its last attempt left pending for review
     ambiguous: bool = False  # another collected test has its node id: never accounted for
+    claim: Callable[[], str | None] | None = field(default=None, compare=False, repr=False)
+    """How to tell ``path`` from what collection saw, asked only when the run is judged: working
+    it out for every collected test would cost a suite that never uses the plugin."""
 
     @property
     def resolved(self) -> bool:
@@ -111,11 +118,27 @@ class SnapshotSession:
 
     # --- collection ----------------------------------------------------------------------------
 
-    def collect(self, nodeid: str, *, path: str | None, ambiguous: bool = False) -> None:
-        """A collected test; ``path`` is its snapshot file when collection can tell it.
+    def collect(
+        self,
+        nodeid: str,
+        *,
+        path: str | None = None,
+        claim: Callable[[], str | None] | None = None,
+        ambiguous: bool = False,
+    ) -> None:
+        """A collected test; ``path`` is its snapshot file when collection can tell it, or
+        ``claim`` tells it when asked (:meth:`resolve_claims`; ``NO_FILE``: none that exists).
         ``ambiguous``: several tests have this node id (pytest gives files outside the rootdir
         such ids), so what it did cannot be told apart."""
-        self.tests.setdefault(nodeid, TestRecord(module_of(nodeid), path, ambiguous=ambiguous))
+        self.tests.setdefault(nodeid, TestRecord(module_of(nodeid), path, ambiguous=ambiguous, claim=claim))
+
+    def resolve_claims(self) -> None:
+        """Work out the snapshot file of every collected test whose test has not said it itself:
+        before the run is judged or handed to the xdist controller."""
+        for test in self.tests.values():
+            if test.claim is not None:
+                claim, test.claim = test.claim, None
+                test.path = test.path or claim()
 
     def collect_module(self, module: str, *, folder: str, collected_in_full: bool) -> None:
         self.modules.setdefault(module, ModuleRecord(folder, collected_in_full))
@@ -134,11 +157,12 @@ class SnapshotSession:
 
     def uses(self, nodeid: str, path: str) -> None:
         """The test's snapshot file, as its settings say while it runs."""
-        self._test(nodeid).path = path
+        test = self._test(nodeid)
+        test.path, test.claim = path, None
 
     def record(self, nodeid: str, check: SnapshotCheck) -> None:
         test = self._test(nodeid)
-        test.path = str(check.path)
+        test.path, test.claim = str(check.path), None
         test.asserted.add(check.name)
         test.outcomes.append((check.state.value, check.passed))
         if check.written:
@@ -168,6 +192,7 @@ class SnapshotSession:
 
     def to_data(self) -> dict[str, Any]:
         """Plain lists and dicts, what execnet can send from a worker."""
+        self.resolve_claims()
         return {
             "rootdir": self.rootdir,
             "tests": {nodeid: test.to_data() for nodeid, test in self.tests.items()},

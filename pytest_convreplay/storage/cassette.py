@@ -21,6 +21,7 @@ import yaml
 
 from ..errors import CassetteError
 from ..model.interactions import Interaction, RecordedResponse, header_values
+from .parsed import ParsedCache, collection_paused
 from .reading import FileTooLarge, UnreadableFile, read_regular_file
 from .yaml_io import DEFAULT_MAX_NODES, load_plain_yaml, yaml_problem
 
@@ -39,18 +40,41 @@ class CassetteFile:
 
 
 def load_cassette(
-    path: Path, *, max_bytes: int = DEFAULT_MAX_BYTES, max_nodes: int = DEFAULT_MAX_NODES
+    path: Path,
+    *,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+    max_nodes: int = DEFAULT_MAX_NODES,
+    cache: ParsedCache | None = None,
 ) -> CassetteFile:
     """Read and validate a cassette; every problem becomes one CassetteError naming the file.
-    FileNotFoundError (a dangling symbolic link too) means there is no cassette yet."""
-    return parse_cassette(read_cassette_text(path, max_bytes=max_bytes), path, max_nodes=max_nodes)
+    FileNotFoundError (a dangling symbolic link too) means there is no cassette yet. With a
+    ``cache``, a file whose bytes were parsed before is not parsed again (see :mod:`.parsed`)."""
+    data = _read_cassette_bytes(path, max_bytes)
+    with collection_paused():
+        if cache is not None:
+            try:
+                return CassetteFile(path, *validate_cassette(cache.load(data, max_nodes), path))
+            except KeyError:
+                pass
+        text = _utf8(data, path)
+        try:
+            loaded = load_plain_yaml(text, max_nodes=max_nodes)
+        except yaml.YAMLError as error:
+            raise CassetteError(f"{path}: {yaml_problem(error, text)}; {RERECORD_HINT}", path=path) from None
+        if cache is not None:
+            cache.store(data, max_nodes, loaded)  # before validation fills in what the file left out
+        return CassetteFile(path, *validate_cassette(loaded, path))
 
 
 def read_cassette_text(path: Path, *, max_bytes: int = DEFAULT_MAX_BYTES) -> str:
     """The text of a committed file (a cassette, or any file ``convreplay scan`` reads): a regular
     file, UTF-8, at most ``max_bytes``; FileNotFoundError when there is none, else CassetteError."""
+    return _utf8(_read_cassette_bytes(path, max_bytes), path)
+
+
+def _read_cassette_bytes(path: Path, max_bytes: int) -> bytes:
     try:
-        data = read_regular_file(path, max_bytes)
+        return read_regular_file(path, max_bytes)
     except FileTooLarge as error:
         raise CassetteError(
             f"{path}: the file is {error.size / 2**20:.1f} MiB, over the {max_bytes / 2**20:.0f} MiB limit; "
@@ -59,6 +83,9 @@ def read_cassette_text(path: Path, *, max_bytes: int = DEFAULT_MAX_BYTES) -> str
         ) from None
     except UnreadableFile as error:
         raise CassetteError(f"{path}: cannot be read ({error})", path=path) from None
+
+
+def _utf8(data: bytes, path: Path) -> str:
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as error:

@@ -15,11 +15,11 @@ from itertools import takewhile
 from pathlib import Path
 from typing import Any, Final
 
+from ..config.paths import SNAPSHOT_SUFFIX
 from ..errors import SnapshotError, quoted_nodeid
 from ..gate import Gate
 from .atomic import locked
 from .snapshots import (
-    SNAPSHOT_SUFFIX,
     SNAPSHOT_VERSION,
     ordered,
     parse_snapshots,

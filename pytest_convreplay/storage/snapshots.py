@@ -16,6 +16,7 @@ from typing import Any, Final
 
 import yaml
 
+from ..config.paths import SNAPSHOT_SUFFIX as SNAPSHOT_SUFFIX  # re-exported: part of the format
 from ..errors import SnapshotError, quoted_nodeid
 from ..gate import Gate
 from .atomic import locked
@@ -27,7 +28,6 @@ from .yaml_io import load_plain_yaml, yaml_problem
 Item = dict[str, Any]
 
 SNAPSHOT_VERSION: Final = 1
-SNAPSHOT_SUFFIX: Final = ".snapshot.yaml"
 _FIRST_KEYS: Final = ("id", "type")
 
 

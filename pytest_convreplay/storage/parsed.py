@@ -1,0 +1,155 @@
+"""Parsed cassettes kept in pytest's cache folder, found again by their content.
+
+Replaying a 500-page cassette spent most of its time parsing YAML. What the loader built from a
+file is kept here and used again only for a file whose bytes hash the same (BLAKE2b over the
+bytes, with the loader's version and node limit): the YAML stays the one source of truth, an
+edited cassette is a new key, and a stale entry is never found, whatever the file times say.
+What is kept goes through the same validation as freshly parsed YAML. Anything unusual (a
+binary body, a timestamp, a key that is not text) is simply not kept. The folder is pytest's
+(``.pytest_cache/d/convreplay-parsed``), which git ignores, the sdist leaves out, and no glob of
+the CLI or of unused-snapshot detection looks into; ``pytest --cache-clear`` empties it.
+
+An entry: a magic line, the length of a JSON header, the header, then the long strings (bodies)
+as UTF-8, which the header refers to by offset, so loading decodes bytes instead of unescaping
+JSON strings.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import gc
+import hashlib
+import json
+import os
+import platform
+import struct
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any, Final
+
+import yaml
+
+MAGIC: Final = b"convreplay parsed cassette 1\n"
+LOADER_VERSION: Final = "1"  # bump when the loader builds different values from the same text
+FOLDER: Final = "convreplay-parsed"  # under pytest's cache folder
+SUFFIX: Final = ".parsed"
+ENTRIES_KEPT: Final = 256
+_BLOB: Final = "\x00"  # the key of {"\x00": [start, end]}, a long string kept apart
+_LONG: Final = 256
+_LENGTH = struct.Struct(">Q")
+
+
+class NotKept(Exception):
+    """The value holds something an entry cannot keep exactly: it is parsed each time."""
+
+
+@contextlib.contextmanager
+def collection_paused() -> Iterator[None]:
+    """The cyclic garbage collector off while a large structure is built or copied (a cassette
+    loaded, or checked before it is written): every container allocated counts towards the next
+    collection, and the full ones walk all the process holds, for cycles these steps never make."""
+    if not gc.isenabled():
+        yield
+        return
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
+
+
+class ParsedCache:
+    """Parsed cassettes by content, in ``folder`` (created when first written to)."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+
+    def _entry(self, data: bytes, max_nodes: int) -> Path:
+        digest = hashlib.blake2b(digest_size=20)
+        digest.update(
+            f"{LOADER_VERSION} {yaml.__version__} {platform.python_version()} {max_nodes}\n".encode()
+        )
+        digest.update(data)
+        return self.folder / (digest.hexdigest() + SUFFIX)
+
+    def load(self, data: bytes, max_nodes: int) -> Any:
+        """What the loader built from ``data``, or raise KeyError when it is not kept (or the entry
+        cannot be read back whole: it is then parsed again, and kept anew)."""
+        try:
+            raw = self._entry(data, max_nodes).read_bytes()
+            return _decode(raw)
+        except (OSError, ValueError, KeyError, IndexError, TypeError, UnicodeDecodeError, struct.error):
+            raise KeyError(data[:0]) from None
+
+    def store(self, data: bytes, max_nodes: int, value: Any) -> None:
+        """Keep ``value`` for ``data`` if it can be kept exactly; never fails the caller."""
+        try:
+            encoded = _encode(value)
+        except NotKept:
+            return
+        entry = self._entry(data, max_nodes)
+        temporary = entry.with_name(f".{entry.name}.{os.getpid()}.tmp")
+        with contextlib.suppress(OSError):
+            self.folder.mkdir(parents=True, exist_ok=True)
+            temporary.write_bytes(encoded)
+            os.replace(temporary, entry)  # readers see the whole entry or none
+            self._prune()
+        with contextlib.suppress(OSError):
+            temporary.unlink(missing_ok=True)
+
+    def _prune(self) -> None:
+        """At most ENTRIES_KEPT entries: the ones used longest ago go (edited cassettes leave
+        entries nothing will ask for again)."""
+        entries = [entry for entry in os.scandir(self.folder) if entry.name.endswith(SUFFIX)]
+        if len(entries) <= ENTRIES_KEPT:
+            return
+        entries.sort(key=lambda entry: entry.stat().st_mtime_ns)
+        for entry in entries[: len(entries) - ENTRIES_KEPT // 2]:
+            with contextlib.suppress(OSError):
+                os.unlink(entry.path)
+
+
+def _encode(value: Any) -> bytes:
+    blobs: list[bytes] = []
+    offset = 0
+
+    def kept(node: Any) -> Any:
+        nonlocal offset
+        kind = type(node)
+        if kind is str:
+            if len(node) <= _LONG:
+                return node
+            blob = node.encode("utf-8", "surrogatepass")
+            blobs.append(blob)
+            offset += len(blob)
+            return {_BLOB: [offset - len(blob), offset]}
+        if kind is dict:
+            if any(type(key) is not str or key == _BLOB for key in node):
+                raise NotKept("a key that is not text")
+            return {key: kept(inner) for key, inner in node.items()}
+        if kind is list:
+            return [kept(inner) for inner in node]
+        if node is None or kind is bool or kind is int or kind is float:
+            return node
+        raise NotKept(kind.__name__)  # bytes, datetimes: parsed each time
+
+    header = json.dumps(kept(value), separators=(",", ":")).encode("ascii")
+    return b"".join((MAGIC, _LENGTH.pack(len(header)), header, *blobs))
+
+
+def _decode(raw: bytes) -> Any:
+    if not raw.startswith(MAGIC):
+        raise ValueError("not an entry")
+    start = len(MAGIC) + _LENGTH.size
+    (length,) = _LENGTH.unpack_from(raw, len(MAGIC))
+    blobs = memoryview(raw)[start + length :]
+
+    def blob(node: dict[str, Any]) -> Any:
+        if len(node) == 1 and _BLOB in node:
+            begin, end = node[_BLOB]
+            if not 0 <= begin <= end <= len(blobs):
+                raise ValueError("an entry cut short")
+            return str(blobs[begin:end], "utf-8", "surrogatepass")
+        return node
+
+    return json.loads(raw[start : start + length], object_hook=blob)

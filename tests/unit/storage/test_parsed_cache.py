@@ -1,0 +1,100 @@
+"""Parsed cassettes kept by content: the YAML stays the one source of truth, an edited file is
+never answered from an old entry, and anything an entry cannot keep exactly is parsed each time."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from pytest_convreplay.errors import CassetteError
+from pytest_convreplay.storage.cassette import load_cassette
+from pytest_convreplay.storage.parsed import SUFFIX, NotKept, ParsedCache, _decode, _encode
+
+CASSETTE = """version: 1
+interactions:
+- request:
+    method: GET
+    uri: https://api.openai.com/v1/conversations/conv_1/items?limit=2
+    body: ''
+    headers: {}
+  response:
+    status: {code: 200, message: OK}
+    headers:
+      content-type: [application/json]
+    body:
+      string: '{"object": "list", "data": [], "first_id": null, "has_more": false, "pad": "%s"}'
+"""
+
+
+def write(path: Path, pad: str = "x" * 300) -> Path:
+    path.write_text(CASSETTE % pad)
+    return path
+
+
+def test_a_second_load_comes_from_the_cache_and_equals_the_first(tmp_path: Path) -> None:
+    cache = ParsedCache(tmp_path / "cache")
+    path = write(tmp_path / "c.yaml")
+    first = load_cassette(path, cache=cache)
+    assert len(list((tmp_path / "cache").glob(f"*{SUFFIX}"))) == 1
+    second = load_cassette(path, cache=cache)
+    assert second.interactions == first.interactions == load_cassette(path).interactions
+
+
+def test_an_edited_cassette_is_parsed_again_whatever_its_times_say(tmp_path: Path) -> None:
+    cache = ParsedCache(tmp_path / "cache")
+    path = write(tmp_path / "c.yaml", "a" * 300)
+    load_cassette(path, cache=cache)
+    stat = path.stat()
+    write(path, "b" * 300)
+    import os
+
+    os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns))  # same size, same time, other bytes
+    body = load_cassette(path, cache=cache).interactions[0]["response"]["body"]["string"]
+    assert "b" * 300 in body
+
+
+def test_a_damaged_entry_is_parsed_again_and_replaced(tmp_path: Path) -> None:
+    cache = ParsedCache(tmp_path / "cache")
+    path = write(tmp_path / "c.yaml")
+    expected = load_cassette(path, cache=cache).interactions
+    (entry,) = (tmp_path / "cache").glob(f"*{SUFFIX}")
+    entry.write_bytes(entry.read_bytes()[:-40])
+    assert load_cassette(path, cache=cache).interactions == expected
+    assert load_cassette(path, cache=cache).interactions == expected
+
+
+def test_a_cached_cassette_is_validated_like_a_parsed_one(tmp_path: Path) -> None:
+    cache = ParsedCache(tmp_path / "cache")
+    path = tmp_path / "bad.yaml"
+    path.write_text("version: 1\ninteractions:\n- request: {method: GET}\n  response: {}\n")
+    for _ in range(2):
+        with pytest.raises(CassetteError, match="interaction 0"):
+            load_cassette(path, cache=cache)
+
+
+def test_values_an_entry_cannot_keep_exactly_are_not_kept() -> None:
+    for value in ({"at": dt.datetime(2024, 1, 1)}, {"body": b"\xff"}, {1: "a"}, {"\x00": [0, 1]}):
+        with pytest.raises(NotKept):
+            _encode(value)
+
+
+PLAIN = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=400),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=5), inner, max_size=4),
+    max_leaves=20,
+)
+
+
+@given(PLAIN)
+def test_an_entry_gives_back_exactly_what_was_kept(value: object) -> None:
+    try:
+        encoded = _encode(value)
+    except NotKept:
+        return
+    decoded = _decode(encoded)
+    assert decoded == value
+    assert repr(decoded) == repr(value)  # True stays True, 1 stays 1, 1.0 stays 1.0
