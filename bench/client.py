@@ -130,8 +130,9 @@ def run(request: dict[str, Any]) -> dict[str, Any]:
     engine = request["engine"]
     if request["op"] == "record":
         base_url, api_key, mode = request["base_url"], request["api_key"], "all"
-    else:
-        base_url, api_key, mode = OFFLINE_URL, OFFLINE_KEY, "none"
+        path.unlink(missing_ok=True)  # a first recording: nothing to load or add to
+    else:  # the server that was recorded is gone: a request that went out would fail
+        base_url, api_key, mode = request.get("base_url", OFFLINE_URL), OFFLINE_KEY, "none"
     http_client = None
     if engine == "floor":
         http_client = openai.DefaultHttpxClient(transport=MemoryTransport(floor_answers(path)))
@@ -191,12 +192,11 @@ def profile(request: dict[str, Any]) -> dict[str, Any]:
 
     profiler = cProfile.Profile()
     profiler.enable()
-    run({**request, "op": "record" if "base_url" in request else "replay"})
+    run({**request, "op": request["what"]})
     profiler.disable()
     out = io.StringIO()
     pstats.Stats(profiler, stream=out).sort_stats("tottime").print_stats(25)
-    what = "record" if "base_url" in request else "replay"
-    return {"text": f"{what} {Path(request['path']).name}, {request['engine']}\n{out.getvalue()}"}
+    return {"text": f"{request['what']} {Path(request['path']).name}, {request['engine']}\n{out.getvalue()}"}
 
 
 OPS = {"record": run, "replay": run, "snapshot": snapshot, "profile": profile}

@@ -221,9 +221,13 @@ class Bench:
             shutil.copy(paths["convreplay"], self.files["ours"])
             if self.options.profile:
                 self.profiles.append(
-                    self.ours.ask(op="profile", engine="convreplay", path=str(paths["convreplay"]), **live)[
-                        "text"
-                    ]
+                    self.ours.ask(
+                        op="profile",
+                        what="record",
+                        engine="convreplay",
+                        path=str(paths["convreplay"]),
+                        **live,
+                    )["text"]
                 )
             peer = None if self.quick else peer_python()
             if peer is not None:
@@ -234,7 +238,7 @@ class Bench:
             emulator.drift()
             self.files["drifted"] = RUN / "w500-drifted.yaml"
             self.ours.ask(op="record", engine="convreplay", path=str(self.files["drifted"]), **live)
-            self.conversation = emulator.conversation
+            self.conversation, self.base_url = emulator.conversation, emulator.base_url
         name = self.name(self.items)
         ratio = medians["convreplay"] / medians["vcrpy"]
         self.verdict(
@@ -255,7 +259,12 @@ class Bench:
             if cold:
                 shutil.rmtree(self.cache, ignore_errors=True)
             answer = client.ask(
-                op="replay", engine=engine, path=str(path), conversation=self.conversation, cache_dir=cache
+                op="replay",
+                engine=engine,
+                path=str(path),
+                conversation=self.conversation,
+                base_url=self.base_url,
+                cache_dir=cache,
             )
             return checked(answer, items)
 
@@ -283,9 +292,11 @@ class Bench:
             self.profiles.append(
                 ours.ask(
                     op="profile",
+                    what="replay",
                     engine="convreplay",
                     path=str(path),
                     conversation=self.conversation,
+                    base_url=self.base_url,
                     cache_dir=str(self.cache),
                 )["text"]
             )
@@ -338,6 +349,7 @@ class Bench:
             }
             self.ours.ask(op="record", engine="convreplay", path=str(path), **live)
             conversation, self.conversation = self.conversation, emulator.conversation
+            base_url, self.base_url = self.base_url, emulator.base_url
         print(f"replay {self.name(self.big)}", file=sys.stderr)
         medians = paired(
             self.runs,
@@ -347,7 +359,7 @@ class Bench:
                 "convreplay warm": self.replayer(self.ours, "convreplay", path, self.big),
             },
         )
-        self.conversation = conversation
+        self.conversation, self.base_url = conversation, base_url
         return medians
 
     # suites -----------------------------------------------------------------------------------
