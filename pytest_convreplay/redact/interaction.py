@@ -158,7 +158,8 @@ def _decoded(
         if rules.allow_undecodable:
             return body
         raise UndecodableBodyError(
-            f"{where}: {exc}, so it cannot be checked for secrets and nothing was written; {_HOW_TO_ALLOW}"
+            f"{where}: {exc}, so it cannot be checked for secrets and nothing was written; {_HOW_TO_ALLOW}",
+            request=where,
         ) from None
     _drop_header(headers, "content-encoding")
     try:
@@ -168,7 +169,8 @@ def _decoded(
             return data
         raise UndecodableBodyError(
             f"{where}: the body is not UTF-8 text, so it cannot be checked for secrets and nothing "
-            f"was written; {_HOW_TO_ALLOW}"
+            f"was written; {_HOW_TO_ALLOW}",
+            request=where,
         ) from None
 
 
