@@ -44,11 +44,30 @@ def _hits(
     """(offset, description) of every known value and pattern match in one string."""
     if isinstance(text, bytes):
         yield from known.find_bytes(text)
-        text = text.decode("latin-1")
-    else:
-        yield from known.find(text, case_insensitive=isinstance(text, HeaderName))
+        for decoded in _texts_of_binary(text):  # text in another encoding (UTF-16 JSON) is text too
+            yield from known.find(decoded)
+            for start, _, rule in find_pattern_hits(decoded, patterns):
+                yield start, f"text matching secret pattern {rule.label!r}"
+        return
+    yield from known.find(text, case_insensitive=isinstance(text, HeaderName))
     for start, _, rule in find_pattern_hits(text, patterns):
         yield start, f"text matching secret pattern {rule.label!r}"
+
+
+_WIDE_ENCODINGS = ("utf-16-le", "utf-16-be", "utf-32-le", "utf-32-be")
+
+
+def _texts_of_binary(data: bytes) -> Iterator[str]:
+    """The texts a binary body may hold: every byte as a character (ASCII and UTF-8 runs inside
+    audio, images or unknown formats), and, where NUL bytes say a wide encoding may be in use,
+    UTF-16 and UTF-32 in either byte order, each at every alignment."""
+    yield data.decode("latin-1")
+    if b"\x00" not in data:
+        return
+    for encoding in _WIDE_ENCODINGS:
+        width = 4 if "32" in encoding else 2
+        for shift in range(width):
+            yield data[shift:].decode(encoding, errors="replace")
 
 
 def holds_secret(known: KnownSecrets, patterns: Sequence[PatternRule] = ()) -> Callable[[str], bool]:

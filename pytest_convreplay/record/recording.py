@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import warnings
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -88,6 +88,7 @@ class Recording:
         self._live: list[Interaction] = []  # raw: credentials and all; never handed out
         self._attempts: list[int | None] = []
         self._learned_from: _Learned | None = None
+        self._known_before_redaction: KnownSecrets | None = None
         self._environment = environment_secrets(settings)  # every value seen while the test ran
         self.refused: list[ConvreplayError] = []  # what the transport refused: the test fails with it
         self.saved = False
@@ -307,6 +308,15 @@ class Recording:
         known = self.known_secrets() if known is None else known
         return Gate(known, (*self.rules.patterns, *self._learned().rules.learned))
 
+    def message_mask(self) -> Callable[[str], str]:
+        """How this test's messages leave the process: masked with every value known now, also when
+        a body cannot be redacted (then that refusal is the message being shown)."""
+        try:
+            return self.gate().mask
+        except ConvreplayError:
+            known = self._known_before_redaction or known_secrets_for(self.settings)
+            return Gate(known, self.rules.patterns).mask
+
     def _learned(self) -> _Learned:
         """What the exchanges so far teach redaction and the gate, and how they are shown; worked
         out once per new exchange, as the handle, snapshots and the save all ask for it."""
@@ -332,6 +342,7 @@ class Recording:
                 for label, value in request_credentials(interaction, self.rules):
                     known.add(value, f"the {label} credential the client sent")
                     sent.append((label, value))
+            self._known_before_redaction = known  # what a message may be masked with if redaction refuses
             rules = self.rules.learning(self._live, sent)
             redacted = [redact_interaction(i, rules) for i in self._live]
             shown = [masked(i, known) for i in redacted]

@@ -1,8 +1,10 @@
 """Whole exchanges redacted: bodies decoded, the user's callables run, then every rule applied.
 
-A body that cannot be decoded, or that is not UTF-8 text, raises UndecodableBodyError unless
-``allow_undecodable`` is set, in which case it is kept byte for byte (compressed bodies keep their
-content-encoding) and is not inspected.
+Bodies are decoded from their content-encoding and stored as text when they are UTF-8; a body
+that is not (audio, an image, UTF-16 text) is stored as bytes, which the gate checks as bytes and in
+the text encodings they may hold. A content-encoding that cannot be undone raises
+UndecodableBodyError, since nothing could check what it hides, unless ``allow_undecodable`` is set,
+in which case the body is kept byte for byte with its content-encoding and is not inspected.
 """
 
 from __future__ import annotations
@@ -165,13 +167,7 @@ def _decoded(
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError:
-        if rules.allow_undecodable:
-            return data
-        raise UndecodableBodyError(
-            f"{where}: the body is not UTF-8 text, so it cannot be checked for secrets and nothing "
-            f"was written; {_HOW_TO_ALLOW}",
-            request=where,
-        ) from None
+        return data  # binary: kept as bytes, checked by the gate as bytes and as the texts they hold
 
 
 def _drop_header(headers: Headers, name: str) -> None:

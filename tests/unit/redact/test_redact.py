@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 from support.files import save_checked
 from support.redact import ITEMS_URI, make_interaction, page, response_json
 
-from pytest_convreplay.errors import UndecodableBodyError
+from pytest_convreplay.errors import SecretLeakError, UndecodableBodyError
 from pytest_convreplay.gate.known import KnownSecrets
 from pytest_convreplay.model.codings import ACCEPT_ENCODING, narrow_accept_encoding
 from pytest_convreplay.model.interactions import Interaction
@@ -334,13 +334,17 @@ def test_allowed_undecodable_bodies_are_kept_as_they_are() -> None:
     assert redact_interaction(interaction, rules) == interaction
 
 
-def test_binary_bodies_fail_unless_allowed() -> None:
-    interaction = make_interaction(response_headers={"content-type": ["image/png"]}, body=b"\x89PNG\xff")
-    with pytest.raises(UndecodableBodyError, match="not UTF-8"):
-        redact_interaction(interaction, RULES)
-    kept = redact_interaction(interaction, RedactionRules.from_options(allow_undecodable=True))
-    stored: Any = kept["response"]["body"]["string"]  # bytes: the documented exception to `str`
+def test_binary_bodies_are_kept_as_bytes_and_the_gate_checks_the_texts_they_may_hold() -> None:
+    image = make_interaction(response_headers={"content-type": ["image/png"]}, body=b"\x89PNG\xff")
+    stored: Any = redact_interaction(image, RULES)["response"]["body"]["string"]  # bytes: not `str`
     assert stored == b"\x89PNG\xff"
+    known = KnownSecrets.from_env({}, values=[KEY])
+    for encoding in ("utf-8", "utf-16-le", "utf-16-be"):  # the key inside audio, or UTF-16 JSON
+        leaky = make_interaction(
+            response_headers={"content-type": ["audio/mpeg"]}, body=b"\xff\xfb\x00" + KEY.encode(encoding)
+        )
+        with pytest.raises(SecretLeakError):
+            save_checked("c.yaml", [redact_interaction(leaky, RULES)], known)
 
 
 def test_the_input_interaction_is_never_modified() -> None:
