@@ -50,7 +50,7 @@ def _opcodes(a: list[str], b: list[str]) -> list[tuple[str, int, int, int, int]]
     """difflib's opcodes for ``a`` → ``b``, in time bounded by MAX_MATCHED_PAIRS: for longer texts
     the common first and last tokens are matched by a linear scan, only what lies between by difflib."""
     if len(a) * len(b) <= MAX_MATCHED_PAIRS:
-        return difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes()
+        return list(difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes())
     head = 0
     while head < min(len(a), len(b)) and a[head] == b[head]:
         head += 1
