@@ -14,7 +14,7 @@ from typing import Any
 from urllib.parse import quote, unquote, unquote_plus, urlsplit, urlunsplit
 
 from ..model.interactions import Headers, dump_json, header_values, json_body, json_container
-from ..model.streams import is_event_stream, split_lines, sse_data
+from ..model.streams import is_event_stream, split_lines, sse_data, stream_events
 from ..rules.credentials import is_credential_name
 from ..rules.redaction import PatternRule, RedactionRules, Side, hashed_placeholder, placeholder
 from ..rules.selector import JsonPath
@@ -188,10 +188,34 @@ class Redactor:
         if "application/x-www-form-urlencoded" in ",".join(header_values(headers, "content-type")).lower():
             return self.patterns(self.query(body))
         if is_event_stream(headers):
-            # CR, LF and CRLF all end a line of an event stream: split on each, keep each as it was
-            pieces = split_lines(body)
-            return "".join(piece if i % 2 else self._event_line(piece) for i, piece in enumerate(pieces))
+            return self._event_stream(body)
         return self.document(body)
+
+    def _event_stream(self, body: str) -> str:
+        """An event stream line by line (CR, LF and CRLF all end a line; each is kept as it was),
+        and an event whose data spans several lines as that data joined, as clients read it: a
+        changed one is written back as one ``data:`` line per line of its redacted data."""
+        pieces = split_lines(body)  # [line, end, line, end, …, line]
+        lines = pieces[::2]
+        rewritten: dict[int, str] = {}
+        dropped: set[int] = set()
+        for event in stream_events(lines):
+            if len(event.lines) == 1:
+                continue
+            redacted = self.document(event.data)
+            if redacted != event.data:
+                first, *rest = event.lines
+                end = pieces[2 * first + 1]
+                rewritten[first] = end.join(f"data: {line}" for line in redacted.split("\n"))
+                dropped.update(rest)
+        out: list[str] = []
+        for index, line in enumerate(lines):
+            if index in dropped:
+                continue
+            out.append(rewritten[index] if index in rewritten else self._event_line(line))
+            if 2 * index + 1 < len(pieces):
+                out.append(pieces[2 * index + 1])
+        return "".join(out)
 
     def document(self, text: str) -> str:
         """JSON text field by field (rewritten, in its own layout, only when a field changed);

@@ -445,6 +445,22 @@ def test_event_stream_data_lines_are_redacted_as_json_events() -> None:
     assert body_text(twice) == redacted
 
 
+def test_an_event_whose_json_spans_several_data_lines_is_redacted_as_the_client_joins_it() -> None:
+    """The event-stream format joins an event's data lines with newlines, so a JSON event may be
+    split at any whitespace; the openai SDK reads it whole, so redaction must too."""
+    event = json.dumps({"type": "response.completed", "response": {"password": "hunter2!", "note": KEY}})
+    split_at = event.index(", ")
+    body = f"event: e\ndata: {event[: split_at + 1]}\ndata: {event[split_at + 2 :]}\n\ndata: [DONE]\n\n"
+    interaction = make_interaction(response_headers={"content-type": ["text/event-stream"]}, body=body)
+    redacted = body_text(redact_interaction(interaction, RULES))
+    assert KEY not in redacted
+    assert "hunter2" not in redacted
+    first = redacted.split("\n\n")[0].splitlines()
+    joined = "\n".join(line.removeprefix("data: ") for line in first if line.startswith("data:"))
+    assert json.loads(joined)["response"]["password"] == "<REDACTED:password>"
+    assert redacted.endswith("data: [DONE]\n\n")
+
+
 def test_urls_in_location_headers_and_in_json_strings_follow_query_rules() -> None:
     presigned = "https://bucket.s3.amazonaws.com/f.png?X-Amz-Signature=abc123sig&X-Amz-Security-Token=tok9"
     interaction = make_interaction(
