@@ -12,6 +12,7 @@ import functools
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import unquote
 
 from ..errors import SecretLeakError
 from ..model.interactions import Interaction
@@ -49,9 +50,27 @@ def _hits(
             for start, _, rule in find_pattern_hits(decoded, patterns):
                 yield start, f"text matching secret pattern {rule.label!r}"
         return
-    yield from known.find(text, case_insensitive=isinstance(text, HeaderName))
+    found = list(known.find(text, case_insensitive=isinstance(text, HeaderName)))
+    yield from found
     for start, _, rule in find_pattern_hits(text, patterns):
         yield start, f"text matching secret pattern {rule.label!r}"
+    if "%" in text:  # percent-encoding of any mix (unreserved characters, hex case): decode, look again
+        for start, end, decoded in _percent_decoded_lines(text):
+            if not any(start <= offset < end for offset, _ in found):
+                yield from ((start, f"{what}, percent-decoded") for _, what in known.find(decoded))
+
+
+def _percent_decoded_lines(text: str) -> Iterator[tuple[int, int, str]]:
+    """(start, end, the line decoded) of each line holding a ``%``, decoded once and twice: a value
+    may be percent-encoded in ways no list of forms can enumerate."""
+    start = 0
+    for line in text.splitlines(keepends=True):
+        if "%" in line:
+            once = unquote(line)
+            yield start, start + len(line), once
+            if "%" in once:
+                yield start, start + len(line), unquote(once)
+        start += len(line)
 
 
 _WIDE_ENCODINGS = ("utf-16-le", "utf-16-be", "utf-32-le", "utf-32-be")

@@ -252,6 +252,8 @@ def _forms_of(value: str) -> dict[str, str]:
         forms[f"{form}, lower-case hex"] = _PERCENT_RE.sub(lambda found: found.group().lower(), forms[form])
     forms["url-encoded twice, lower-case hex"] = quote(forms["url-encoded, lower-case hex"], safe="")
     raw = value.encode("utf-8")
+    forms["every byte percent-encoded"] = "".join(f"%{byte:02X}" for byte in raw)
+    forms["every byte percent-encoded, lower-case hex"] = "".join(f"%{byte:02x}" for byte in raw)
     forms["hex"] = raw.hex()
     forms["hex, upper-case"] = raw.hex().upper()
     for shift in range(3):

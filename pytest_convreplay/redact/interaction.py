@@ -17,7 +17,7 @@ from typing import Any, cast
 from ..errors import ConfigError, UndecodableBodyError
 from ..model.codings import decode_body
 from ..model.interactions import Headers, Interaction, header_values
-from ..rules.credentials import COOKIE_HEADERS, credential_parts, is_learnable
+from ..rules.credentials import cookie_values, credential_parts, is_learnable
 from ..rules.redaction import PLACEHOLDER_RE, RedactionRules
 from .redactor import Redactor
 
@@ -71,8 +71,9 @@ def request_credentials(interaction: Interaction, rules: RedactionRules) -> list
     return [
         (label, part)
         for label, value in dict.fromkeys(found)
-        if label not in COOKIE_HEADERS  # a fresh value per response, never echoed: not learned
-        for part in credential_parts(value)
+        # the cookies a client sends are its session, which a server may echo (learned from the
+        # request only: a response's set-cookie is fresh on every page and would grow the rules)
+        for part in (cookie_values(value) if label == "cookie" else credential_parts(value))
         if is_learnable(part) and not PLACEHOLDER_RE.search(part)  # a replayed placeholder sent back
     ]
 
