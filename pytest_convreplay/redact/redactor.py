@@ -150,7 +150,8 @@ class Redactor:
 
     def uri(self, uri: str) -> str:
         """Userinfo (a token is often the username alone: ``https://<token>@host``) becomes one
-        placeholder; path patterns and query rules apply. Text that only looks like a URL
+        placeholder; path patterns and query rules apply (to a fragment of ``name=value`` pairs too).
+        Text that only looks like a URL
         (``https://[your-domain]/v1`` in a model's answer, which urlsplit refuses) gets the patterns."""
         try:
             parts = urlsplit(uri)
@@ -163,7 +164,12 @@ class Redactor:
         clear_path = unquote(parts.path)
         path = self.patterns(clear_path)
         path = parts.path if path == clear_path else quote(path, safe="/")
-        redacted = (parts.scheme, netloc, path, self.query(parts.query, parts.hostname or ""), parts.fragment)
+        host_name = parts.hostname or ""
+        # an OAuth implicit grant puts its tokens in the fragment (#access_token=…&token_type=bearer)
+        fragment = (
+            self.query(parts.fragment, host_name) if "=" in parts.fragment else self.patterns(parts.fragment)
+        )
+        redacted = (parts.scheme, netloc, path, self.query(parts.query, host_name), fragment)
         if redacted == tuple(parts):
             return uri
         return urlunsplit(redacted)

@@ -663,3 +663,13 @@ def test_what_redaction_learns_from_headers_does_not_grow_with_the_pages_recorde
     ]
     learned = RULES.learning(pages).learned
     assert [rule.label for rule in learned] == ["openai-organization"]
+
+
+def test_tokens_in_a_url_fragment_follow_the_query_rules() -> None:
+    """An OAuth implicit grant answers with its tokens after the ``#`` of a redirect."""
+    rules = RedactionRules.default()
+    location = "https://app.example/cb#access_token=ya29.a0AfH6SMBx-opaque&token_type=bearer&state=7"
+    assert redact_uri(location, rules) == (
+        "https://app.example/cb#access_token=%3CREDACTED%3Aaccess_token%3E&token_type=bearer&state=7"
+    )
+    assert redact_uri("https://app.example/docs#section-2", rules) == "https://app.example/docs#section-2"
