@@ -7,28 +7,24 @@ persist. The test sees it through :class:`~pytest_convreplay.record.handle.Casse
 
 from __future__ import annotations
 
-import datetime as dt
-import warnings
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from ..config.paths import hide_secrets, hide_secrets_in_path
-from ..config.settings import Expiry, RecordMode, RepeatPolicy, Settings
+from ..config.settings import RecordMode, RepeatPolicy, Settings
 from ..errors import (
     CassetteError,
-    CassetteExpiredWarning,
     ConvreplayError,
     PaginationError,
-    PaginationWarning,
     RequestRefused,
     UnmatchedRequestError,
     quoted_nodeid,
     shown_path,
 )
 from ..gate import Gate, KnownSecrets, masked
-from ..model.chains import ChainGuard, ChainProblem, Severity, check_chains
+from ..model.chains import ChainGuard
 from ..model.conversations import ConversationRecord, rebuild_conversations
 from ..model.interactions import Interaction
 from ..model.pages import read_request
@@ -47,6 +43,7 @@ from ..storage.segments import add_segment, chronological, segments_metadata
 from ..storage.segments import now as segment_time
 from ..storage.vcr_format import response_for_vcr
 from ..storage.write import write_document
+from .checks import expired_mode, judge_pagination
 from .retries import drop_retried_failures
 
 
@@ -149,25 +146,9 @@ class Recording:
     def _effective_mode(self) -> RecordMode:
         mode = self.settings.record_mode
         if self.existed and self.settings.max_age is not None:
-            mode = self._apply_expiry(mode, self.settings.max_age)
+            mode = expired_mode(mode, self.settings, self.metadata, self.path, self.record_command("all"))
         if mode is RecordMode.ALL:
             self.loaded = []  # re-recording replaces the cassette's contents
-        return mode
-
-    def _apply_expiry(self, mode: RecordMode, max_age: dt.timedelta) -> RecordMode:
-        recorded = files.recorded_at(self.metadata)
-        if recorded is None or dt.datetime.now(dt.UTC) - recorded <= max_age:
-            return mode
-        age = dt.datetime.now(dt.UTC) - recorded
-        message = (
-            f"convreplay: cassette {shown_path(self.path)} was recorded {age.days} days ago, older than "
-            f"max_age {max_age}; re-record it with: {self.record_command('all')}"
-        )
-        if self.settings.on_expired is Expiry.FAIL:
-            raise CassetteError(message, path=self.path)
-        if self.settings.on_expired is Expiry.RERECORD and mode is not RecordMode.NONE:
-            return RecordMode.ALL
-        warnings.warn(CassetteExpiredWarning(message, path=self.path), stacklevel=2)
         return mode
 
     @property
@@ -384,41 +365,16 @@ class Recording:
 
     def check_pagination(self) -> None:
         """The pagination checks of what this test recorded, run in its own call phase so the test
-        learns the verdict there (not as a teardown error after it passed): a chain replay could
-        not follow raises PaginationError and nothing is written; ids that disagree but are
-        harmless to replay warn with PaginationWarning, and the cassette is written."""
-        if not self.settings.check_pagination or not self._live or self.mode is RecordMode.NONE:
-            return
-        problems = check_chains(self._kept())
-        self._refuse_broken(problems)
-        warned = [str(problem) for problem in problems if problem.severity is Severity.WARNING]
-        if warned:
-            warnings.warn(
-                PaginationWarning(
-                    f"convreplay: {shown_path(self.path)}: the recorded pagination has inconsistent ids; "
-                    "replay answers the exact requests recorded, but re-slices no listing from these "
-                    "chains\n" + "\n".join(f"  {line}" for line in dict.fromkeys(warned))
-                ),
-                stacklevel=2,
-            )
-
-    def _refuse_broken(self, problems: list[ChainProblem]) -> None:
-        errors = [str(problem) for problem in problems if problem.severity is Severity.ERROR]
-        if errors:
-            raise PaginationError(
-                self.gate().mask(
-                    f"convreplay: not writing {shown_path(self.path)}: replay could not follow the recorded "
-                    "pagination\n" + "\n".join(f"  {line}" for line in errors)
-                ),
-                path=self.path,
-            )
+        learns the verdict there (not as a teardown error after it passed)."""
+        if self.settings.check_pagination and self._live and self.mode is not RecordMode.NONE:
+            judge_pagination(self._kept(), self.path, self.gate().mask, warn=True)
 
     def _persist(
         self, interactions: list[Interaction], metadata: dict[str, Any], known: KnownSecrets
     ) -> None:
         """Check the pagination and the secrets of exactly what will be written, then write it."""
         if self.settings.check_pagination:
-            self._refuse_broken(check_chains(interactions))
+            judge_pagination(interactions, self.path, self.gate(known).mask)
         metadata = {**metadata, **files.recording_metadata(interactions, self.mode.value)}
         write_document(self.path, files.cassette_document(interactions, metadata), self.gate(known))
         self.saved = True

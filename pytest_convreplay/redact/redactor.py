@@ -14,6 +14,15 @@ from typing import Any
 from urllib.parse import quote, unquote, unquote_plus, urlsplit, urlunsplit
 
 from ..model.interactions import Headers, dump_json, header_values, json_body, json_container
+from ..model.multipart import (
+    MULTIPART,
+    FormPart,
+    boundary_of,
+    canonical_boundary,
+    is_binary_digest,
+    read_parts,
+    write_parts,
+)
 from ..model.streams import is_event_stream, split_lines, sse_data, stream_events
 from ..rules.credentials import is_credential_name
 from ..rules.redaction import PatternRule, RedactionRules, Side, hashed_placeholder, placeholder
@@ -191,11 +200,44 @@ class Redactor:
     def body(self, body: str | bytes | None, headers: Headers) -> str | bytes | None:
         if not isinstance(body, str) or not body:
             return body
-        if "application/x-www-form-urlencoded" in ",".join(header_values(headers, "content-type")).lower():
+        kind = ",".join(header_values(headers, "content-type"))
+        if "application/x-www-form-urlencoded" in kind.lower():
             return self.patterns(self.query(body))
         if is_event_stream(headers):
             return self._event_stream(body)
+        if MULTIPART in kind.lower():
+            return self._form(body, headers, kind)
         return self.document(body)
+
+    def _form(self, body: str, headers: Headers, kind: str) -> str:
+        """A ``multipart/form-data`` body part by part: a field named like a credential
+        (``api_key``, ``password``) by the query rules, like the same field of a form-encoded body;
+        every other text part as a document, its filename by the patterns. A changed form is written
+        with the canonical boundary of its redacted parts (one drawn from the parts before would be a
+        digest of the secret), and ``headers``' content type is given that boundary."""
+        boundary = boundary_of(kind)
+        parts = read_parts(body.encode("utf-8", "surrogateescape"), boundary) if boundary else None
+        if parts is None:
+            return self.document(body)
+        redacted = tuple(self._form_part(part) for part in parts)
+        if redacted == parts:
+            return body
+        new_boundary = canonical_boundary(redacted)
+        for name, values in headers.items():
+            if name.lower() == "content-type":
+                headers[name] = [value.replace(str(boundary), new_boundary) for value in values]
+        return write_parts(redacted, new_boundary)
+
+    def _form_part(self, part: FormPart) -> FormPart:
+        rule = self.rules.query_rule(part.name) if part.name is not None else None
+        if rule is not None:
+            content = self._replaced(rule.name, part.content, rule.placeholder)
+        elif is_binary_digest(part.content):
+            content = part.content
+        else:
+            content = self.document(part.content)
+        filename = self.patterns(part.filename) if part.filename is not None else None
+        return FormPart(part.name, filename, part.content_type, content)
 
     def _event_stream(self, body: str) -> str:
         """An event stream line by line (CR, LF and CRLF all end a line; each is kept as it was),

@@ -673,3 +673,38 @@ def test_tokens_in_a_url_fragment_follow_the_query_rules() -> None:
         "https://app.example/cb#access_token=%3CREDACTED%3Aaccess_token%3E&token_type=bearer&state=7"
     )
     assert redact_uri("https://app.example/docs#section-2", rules) == "https://app.example/docs#section-2"
+
+
+def test_a_form_field_named_like_a_credential_is_redacted_and_the_upload_still_matches() -> None:
+    """An upload's ``api_key`` field is what the same field of a form-encoded body is: a credential.
+    The stored form gets the boundary of its redacted parts; a live request normalizes to it."""
+    import httpx
+
+    from pytest_convreplay.model.multipart import canonical_form
+    from pytest_convreplay.model.requests import request_key
+
+    def upload() -> tuple[bytes, str]:
+        sent = httpx.Request(
+            "POST", "https://api/v1/files", files={"file": ("a.txt", b"hello")}, data={"api_key": KEY}
+        )
+        return sent.read(), sent.headers["content-type"]
+
+    body, kind = upload()
+    form = canonical_form(body, kind)
+    assert form is not None
+    recorded = make_interaction(
+        uri="https://api/v1/files",
+        request_headers={"content-type": [form.content_type]},
+        request_body=form.body,
+    )
+    stored = redact_interaction(recorded, RULES)["request"]
+    assert KEY not in str(stored)
+    assert "<REDACTED:api_key>" in str(stored["body"])
+    live_body, live_kind = upload()  # a fresh random boundary, as every upload has
+    uri, normalized = redact_request(
+        "POST", "https://api/v1/files", live_body, RULES, {"content-type": live_kind}
+    )
+    stored_type = stored["headers"]["content-type"][0]
+    assert request_key("POST", uri, normalized, live_kind) == request_key(
+        "POST", stored["uri"], stored["body"], stored_type
+    )
