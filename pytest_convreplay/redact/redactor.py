@@ -181,6 +181,11 @@ class Redactor:
         redacted = (parts.scheme, netloc, path, self.query(parts.query, host_name), fragment)
         if redacted == tuple(parts):
             return uri
+        if not netloc and path.startswith("//"):
+            # ``////a@b/p`` has an empty authority; urlunsplit (before Python 3.12) would drop it,
+            # and the result would parse with ``a@b`` as its authority, userinfo unredacted
+            scheme = f"{parts.scheme}:" if parts.scheme else ""
+            return f"{scheme}//{urlunsplit(('', '', path, *redacted[3:]))}"
         return urlunsplit(redacted)
 
     # Headers and bodies ---------------------------------------------------------------------
