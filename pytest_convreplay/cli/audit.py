@@ -32,7 +32,7 @@ def cassette_files(paths: Iterable[Path]) -> Iterator[Path]:
                 if p.suffix in (".yaml", ".yml") and not is_snapshot_file(p) and p.is_file()
             )
             if not found:
-                raise CassetteError(f"{path}: no cassette (*.yaml, *.yml) below this folder")
+                raise CassetteError(f"{path}: no cassette (*.yaml, *.yml) below this folder", path=Path(path))
             yield from found
         else:
             yield path

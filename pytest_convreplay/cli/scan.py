@@ -219,14 +219,16 @@ def _load(file: Path, text: str) -> Any:
             data = json.loads(text)
         except (ValueError, RecursionError) as exc:
             problem = exc if isinstance(exc, ValueError) else "nested too deeply"
-            raise CassetteError(f"{file}: cannot be parsed: {problem}") from None
+            raise CassetteError(f"{file}: cannot be parsed: {problem}", path=Path(file)) from None
         if isinstance(data, dict | list) and nests_deeper(data, MAX_DEPTH):
-            raise CassetteError(f"{file}: cannot be parsed: nested more than {MAX_DEPTH} levels deep")
+            raise CassetteError(
+                f"{file}: cannot be parsed: nested more than {MAX_DEPTH} levels deep", path=Path(file)
+            )
         return data
     try:
         return load_plain_yaml(text)
     except yaml.YAMLError as exc:
-        raise CassetteError(f"{file}: cannot be parsed: {yaml_problem(exc, text)}") from None
+        raise CassetteError(f"{file}: cannot be parsed: {yaml_problem(exc, text)}", path=Path(file)) from None
 
 
 def _interactions_of(data: Any) -> list[Interaction] | None:

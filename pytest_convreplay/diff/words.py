@@ -40,11 +40,41 @@ def capped(text: str) -> str:
     return f"{text[:MAX_VALUE]}… (+{len(text) - MAX_VALUE} more characters)"
 
 
+MAX_MATCHED_PAIRS: Final = 40_000
+"""Token pairs the word matcher may compare (200 x 200): difflib's time grows with their product and
+worse on repetitive text ("ha ha ha …", tables), which models write; beyond it the changed stretch
+between the common beginning and end is shown as one edit."""
+
+
+def _opcodes(a: list[str], b: list[str]) -> list[tuple[str, int, int, int, int]]:
+    """difflib's opcodes for ``a`` → ``b``, in time bounded by MAX_MATCHED_PAIRS: for longer texts
+    the common first and last tokens are matched by a linear scan, only what lies between by difflib."""
+    if len(a) * len(b) <= MAX_MATCHED_PAIRS:
+        return list(difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes())
+    head = 0
+    while head < min(len(a), len(b)) and a[head] == b[head]:
+        head += 1
+    tail = 0
+    while tail < min(len(a), len(b)) - head and a[len(a) - 1 - tail] == b[len(b) - 1 - tail]:
+        tail += 1
+    middle_a, middle_b = a[head : len(a) - tail], b[head : len(b) - tail]
+    if len(middle_a) * len(middle_b) <= MAX_MATCHED_PAIRS:
+        inner = difflib.SequenceMatcher(None, middle_a, middle_b, autojunk=False).get_opcodes()
+        middle = [(tag, i1 + head, i2 + head, j1 + head, j2 + head) for tag, i1, i2, j1, j2 in inner]
+    else:
+        middle = [("replace", head, len(a) - tail, head, len(b) - tail)]
+    opcodes = [("equal", 0, head, 0, head)] if head else []
+    opcodes += [op for op in middle if op[1] != op[2] or op[3] != op[4]]
+    if tail:
+        opcodes.append(("equal", len(a) - tail, len(a), len(b) - tail, len(b)))
+    return opcodes
+
+
 def word_segments(old: str, new: str) -> list[Segment]:
     """``new`` as kept/deleted/inserted segments against ``old``, long equal stretches folded."""
     a, b = _TOKENS.findall(old), _TOKENS.findall(new)
     out: list[Segment] = []
-    opcodes = difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes()
+    opcodes = _opcodes(a, b)
     for number, (tag, i1, i2, j1, j2) in enumerate(opcodes):
         if tag == "equal":
             out += _fold(a[i1:i2], first=number == 0, last=number == len(opcodes) - 1)

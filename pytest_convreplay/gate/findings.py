@@ -12,6 +12,7 @@ import functools
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import unquote
 
 from ..errors import SecretLeakError
 from ..model.interactions import Interaction
@@ -42,11 +43,48 @@ def _hits(text: str | bytes, known: KnownSecrets, patterns: PatternSet) -> Itera
     """(offset, description) of every known value and pattern match in one string."""
     if isinstance(text, bytes):
         yield from known.find_bytes(text)
-        text = text.decode("latin-1")
-    else:
-        yield from known.find(text, case_insensitive=isinstance(text, HeaderName))
+        for decoded in _texts_of_binary(text):  # text in another encoding (UTF-16 JSON) is text too
+            yield from known.find(decoded)
+            for start, _, rule in patterns.hits(decoded):
+                yield start, f"text matching secret pattern {rule.label!r}"
+        return
+    found = list(known.find(text, case_insensitive=isinstance(text, HeaderName)))
+    yield from found
     for start, _, rule in patterns.hits(text):
         yield start, f"text matching secret pattern {rule.label!r}"
+    if "%" in text:  # percent-encoding of any mix (unreserved characters, hex case): decode, look again
+        for start, end, decoded in _percent_decoded_lines(text):
+            if not any(start <= offset < end for offset, _ in found):
+                yield from ((start, f"{what}, percent-decoded") for _, what in known.find(decoded))
+
+
+def _percent_decoded_lines(text: str) -> Iterator[tuple[int, int, str]]:
+    """(start, end, the line decoded) of each line holding a ``%``, decoded once and twice: a value
+    may be percent-encoded in ways no list of forms can enumerate."""
+    start = 0
+    for line in text.splitlines(keepends=True):
+        if "%" in line:
+            once = unquote(line)
+            yield start, start + len(line), once
+            if "%" in once:
+                yield start, start + len(line), unquote(once)
+        start += len(line)
+
+
+_WIDE_ENCODINGS = ("utf-16-le", "utf-16-be", "utf-32-le", "utf-32-be")
+
+
+def _texts_of_binary(data: bytes) -> Iterator[str]:
+    """The texts a binary body may hold: every byte as a character (ASCII and UTF-8 runs inside
+    audio, images or unknown formats), and, where NUL bytes say a wide encoding may be in use,
+    UTF-16 and UTF-32 in either byte order, each at every alignment."""
+    yield data.decode("latin-1")
+    if b"\x00" not in data:
+        return
+    for encoding in _WIDE_ENCODINGS:
+        width = 4 if "32" in encoding else 2
+        for shift in range(width):
+            yield data[shift:].decode(encoding, errors="replace")
 
 
 def holds_secret(known: KnownSecrets, patterns: Sequence[PatternRule] = ()) -> Callable[[str], bool]:
@@ -90,6 +128,12 @@ def _may_hold_secrets(texts: Sequence[str | bytes], known: KnownSecrets, rules: 
             return True  # rare (bodies that are not text): the full search
         (names if isinstance(text, HeaderName) else plain).append(text)
     if known.may_occur(plain) or known.may_occur(names, case_insensitive=True):
+        return True
+    # what _hits looks for once percent-decoded: the decoded lines of every string holding a %
+    decoded = [
+        line for text in (*plain, *names) if "%" in text for _, _, line in _percent_decoded_lines(text)
+    ]
+    if known.may_occur(decoded):
         return True
     return any(map(rules.may_hit, plain)) or any(map(rules.may_hit, names))
 

@@ -11,10 +11,11 @@ short strings ("org", "test") occur by chance in any cassette and would make rec
 from __future__ import annotations
 
 import base64
+import bisect
 import json
 import os
 import re
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import Any
 from urllib.parse import quote, quote_plus
 
@@ -162,8 +163,11 @@ class KnownSecrets:
         despaced = self._despaced()
         if despaced is None:
             return
-        for match in despaced.finditer(unwrapped(text)):
-            offset = _offset_in(text, match.start())
+        if despaced.search(unwrapped(text)) is None:  # the common case: no offset map to build
+            return
+        text_unwrapped, offset_in_text = _unwrap(text)
+        for match in despaced.finditer(text_unwrapped):
+            offset = offset_in_text(match.start())
             if not text.startswith(match.group(), offset):  # found unwrapped already
                 yield offset, self._needles[match.group()] + ", line-wrapped"
 
@@ -214,16 +218,28 @@ def unwrapped(text: str) -> str:
     return _ESCAPED_BREAK.sub("", text) if "\\" in text else text
 
 
-def _offset_in(text: str, unwrapped_offset: int) -> int:
-    """The offset in ``text`` of the character at ``unwrapped_offset`` once _WRAPPED is removed."""
-    kept = 0
-    position = 0
+def _unwrap(text: str) -> tuple[str, Callable[[int], int]]:
+    """``text`` with _WRAPPED removed, and the offset in ``text`` of a character of the result: one
+    pass and a binary search per lookup, so many matches in a long text stay linear."""
+    pieces: list[str] = []
+    kept_at: list[int] = []  # where each kept stretch starts in the unwrapped text
+    starts: list[int] = []  # ... and in ``text``
+    kept = position = 0
     for gap in _WRAPPED.finditer(text):
-        if kept + gap.start() - position > unwrapped_offset:
-            break
+        pieces.append(text[position : gap.start()])
+        kept_at.append(kept)
+        starts.append(position)
         kept += gap.start() - position
         position = gap.end()
-    return position + unwrapped_offset - kept
+    pieces.append(text[position:])
+    kept_at.append(kept)
+    starts.append(position)
+
+    def offset_in_text(unwrapped_offset: int) -> int:
+        stretch = bisect.bisect_right(kept_at, unwrapped_offset) - 1
+        return starts[stretch] + unwrapped_offset - kept_at[stretch]
+
+    return "".join(pieces), offset_in_text
 
 
 def masked(value: Any, known: KnownSecrets) -> Any:
@@ -278,6 +294,8 @@ def _forms_of(value: str) -> dict[str, str]:
         forms[f"{form}, lower-case hex"] = _PERCENT_RE.sub(lambda found: found.group().lower(), forms[form])
     forms["url-encoded twice, lower-case hex"] = quote(forms["url-encoded, lower-case hex"], safe="")
     raw = value.encode("utf-8")
+    forms["every byte percent-encoded"] = "".join(f"%{byte:02X}" for byte in raw)
+    forms["every byte percent-encoded, lower-case hex"] = "".join(f"%{byte:02x}" for byte in raw)
     forms["hex"] = raw.hex()
     forms["hex, upper-case"] = raw.hex().upper()
     for shift in range(3):

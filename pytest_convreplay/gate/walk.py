@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterator, Mapping
 from typing import Any, NamedTuple
 
 from ..model.interactions import Interaction, json_body
-from ..model.streams import event_lines, is_event_stream, sse_data
+from ..model.streams import event_lines, is_event_stream, stream_events
 from ..rules.selector import JsonPath, format_path
 
 
@@ -124,7 +124,6 @@ def strings_of_json(value: Any, path: JsonPath) -> Iterator[tuple[JsonPath, str 
 
 _STREAMED_PART = ("type", "item_id", "output_index", "content_index", "summary_index")
 """Which text a Responses stream's ``delta`` adds to."""
-_CHAT_DELTA_FIELDS = ("content", "refusal", "reasoning_content", "reasoning")
 
 
 def _strings_of_events(where: str, body: str) -> Iterator[tuple[Place, str | bytes]]:
@@ -132,7 +131,7 @@ def _strings_of_events(where: str, body: str) -> Iterator[tuple[Place, str | byt
     deltas is whole only there (Responses: per output, content and summary index; Chat
     Completions: per choice, for its content, refusal and each tool call's name and arguments)."""
     deltas: dict[tuple[Any, ...], list[tuple[int, str]]] = {}
-    for number, data in enumerate(filter(None, map(sse_data, event_lines(body)))):
+    for number, data in enumerate(event.data for event in stream_events(event_lines(body))):
         yield from _strings_of_body(f"{where} event {number}", data)
         event = json_body(data)
         if isinstance(event, dict):
@@ -155,15 +154,20 @@ def _streamed_pieces(event: dict[str, Any]) -> Iterator[tuple[tuple[Any, ...], s
         index = choice.get("index")
         if isinstance(choice.get("text"), str):  # the legacy completions stream
             yield ("text", index), choice["text"]
-        delta = choice.get("delta")
-        if not isinstance(delta, dict):
-            continue
-        for field in _CHAT_DELTA_FIELDS:
-            if isinstance(delta.get(field), str):
-                yield ("chat", index, field), delta[field]
-        calls = delta.get("tool_calls")
-        for call in calls if isinstance(calls, list) else ():
-            function = call.get("function") if isinstance(call, dict) else None
-            for field in ("name", "arguments"):
-                if isinstance(function, dict) and isinstance(function.get(field), str):
-                    yield ("tool", index, call.get("index"), field), function[field]
+        for path, piece in _delta_strings(choice.get("delta"), ()):
+            yield ("chat", index, *path), piece
+
+
+def _delta_strings(value: Any, path: tuple[Any, ...]) -> Iterator[tuple[tuple[Any, ...], str]]:
+    """(path, piece) of every string a Chat Completions delta streams: content, refusal, reasoning,
+    the audio transcript, each tool call's name and arguments (a list element is known by its
+    ``index``, as the stream numbers tool calls, not by its place in one event)."""
+    if isinstance(value, str):
+        yield path, value
+    elif isinstance(value, dict):
+        for key, inner in value.items():
+            yield from _delta_strings(inner, (*path, key))
+    elif isinstance(value, list):
+        for position, inner in enumerate(value):
+            key = inner.get("index", position) if isinstance(inner, dict) else position
+            yield from _delta_strings(inner, (*path, key))

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 _LINE_END = re.compile(r"(\r\n|\r|\n)")
@@ -26,6 +27,29 @@ def sse_data(line: str) -> str | None:
     if field != "data" or not colon:
         return None
     return value[1:] if value.startswith(" ") else value
+
+
+@dataclass(frozen=True, slots=True)
+class Event:
+    """One event of a stream: which lines hold its data, and that data as clients read it."""
+
+    lines: tuple[int, ...]  # indices of its ``data:`` lines in the stream's lines
+    data: str  # those lines' values joined by "\n", as the event-stream format says
+
+
+def stream_events(lines: Sequence[str]) -> list[Event]:
+    """The events of a stream's lines: ``data:`` lines up to a blank line make one event, however
+    many there are (a JSON event may be split over several)."""
+    found: list[Event] = []
+    current: list[int] = []
+    for index, line in enumerate([*lines, ""]):
+        data = sse_data(line)
+        if data is not None:
+            current.append(index)
+        elif not line and current:
+            found.append(Event(tuple(current), "\n".join(str(sse_data(lines[i])) for i in current)))
+            current = []
+    return found
 
 
 def is_event_stream(headers: Mapping[str, Any]) -> bool:

@@ -55,7 +55,7 @@ def _egress(item: pytest.Item | None, config: pytest.Config | None = None) -> Ca
 
     recording = item.stash.get(RECORDING, None) if item is not None else None
     if recording is not None:
-        return recording.gate().mask
+        return recording.message_mask()
     source = item.config if item is not None else config
     return message_gate(source.stash[INI] if source is not None else {})
 

@@ -47,10 +47,12 @@ class Learned:
         return self._shown
 
 
-def learn(
+def known_values(
     settings: Settings, rules: RedactionRules, live: Sequence[Interaction], environment: Mapping[str, str]
-) -> Learned:
-    """What ``live`` teaches, given the environment's secrets seen while the test ran (value -> name)."""
+) -> tuple[KnownSecrets, list[tuple[str, str]]]:
+    """The values ``live`` makes known (with the environment's secrets seen while the test ran,
+    value -> name), and the (label, value) credentials the client sent: worked out before any
+    redaction, so a message can be masked with them even when a body cannot be redacted."""
     known = known_secrets_for(settings)
     for value, name in environment.items():
         known.add(value, name)
@@ -67,6 +69,17 @@ def learn(
         for label, value in request_credentials(interaction, rules):
             known.add(value, f"the {label} credential the client sent")
             sent.append((label, value))
-    taught = rules.learning(live, sent)
+    return known, sent
+
+
+def learn(
+    rules: RedactionRules,
+    live: Sequence[Interaction],
+    environment: Mapping[str, str],
+    known: KnownSecrets,
+    sent: Sequence[tuple[str, str]],
+) -> Learned:
+    """What ``live`` teaches, given what :func:`known_values` found in it."""
+    taught = rules.learning(live, list(sent))
     redacted = [redact_interaction(interaction, taught) for interaction in live]
     return Learned(len(live), len(environment), known, taught, redacted)

@@ -7,27 +7,23 @@ persist. The test sees it through :class:`~pytest_convreplay.record.handle.Casse
 
 from __future__ import annotations
 
-import datetime as dt
-import warnings
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
 from ..config.paths import hide_secrets, hide_secrets_in_path
-from ..config.settings import Expiry, RecordMode, RepeatPolicy, Settings
+from ..config.settings import RecordMode, RepeatPolicy, Settings
 from ..errors import (
     CassetteError,
-    CassetteExpiredWarning,
     ConvreplayError,
     PaginationError,
-    PaginationWarning,
     RequestRefused,
     UnmatchedRequestError,
     quoted_nodeid,
     shown_path,
 )
 from ..gate import Gate, KnownSecrets
-from ..model.chains import ChainGuard, ChainProblem, Severity, check_chains
+from ..model.chains import ChainGuard
 from ..model.conversations import ConversationRecord, rebuild_conversations
 from ..model.interactions import Interaction
 from ..model.pages import read_request
@@ -44,7 +40,8 @@ from ..storage.segments import add_segment, chronological, segments_metadata
 from ..storage.segments import now as segment_time
 from ..storage.vcr_format import response_for_vcr, to_interaction
 from ..storage.write import write_document
-from .learned import Learned, environment_secrets, learn
+from .checks import expired_mode, judge_pagination
+from .learned import Learned, environment_secrets, known_secrets_for, known_values, learn
 from .retries import drop_retried_failures
 
 
@@ -63,6 +60,7 @@ class Recording:
         self._live: list[Interaction] = []  # raw: credentials and all; never handed out
         self._attempts: list[int | None] = []
         self._learned_from: Learned | None = None
+        self._known_before_redaction: KnownSecrets | None = None
         self._environment = environment_secrets(settings)  # every value seen while the test ran
         self.refused: list[ConvreplayError] = []  # what the transport refused: the test fails with it
         self.saved = False
@@ -132,25 +130,9 @@ class Recording:
     def _effective_mode(self) -> RecordMode:
         mode = self.settings.record_mode
         if self.existed and self.settings.max_age is not None:
-            mode = self._apply_expiry(mode, self.settings.max_age)
+            mode = expired_mode(mode, self.settings, self.metadata, self.path, self.record_command("all"))
         if mode is RecordMode.ALL:
             self.loaded = []  # re-recording replaces the cassette's contents
-        return mode
-
-    def _apply_expiry(self, mode: RecordMode, max_age: dt.timedelta) -> RecordMode:
-        recorded = files.recorded_at(self.metadata)
-        if recorded is None or dt.datetime.now(dt.UTC) - recorded <= max_age:
-            return mode
-        age = dt.datetime.now(dt.UTC) - recorded
-        message = (
-            f"convreplay: cassette {shown_path(self.path)} was recorded {age.days} days ago, older than "
-            f"max_age {max_age}; re-record it with: {self.record_command('all')}"
-        )
-        if self.settings.on_expired is Expiry.FAIL:
-            raise CassetteError(message, path=self.path)
-        if self.settings.on_expired is Expiry.RERECORD and mode is not RecordMode.NONE:
-            return RecordMode.ALL
-        warnings.warn(CassetteExpiredWarning(message, path=self.path), stacklevel=2)
         return mode
 
     @property
@@ -297,6 +279,15 @@ class Recording:
         known = self.known_secrets() if known is None else known
         return Gate(known, (*self.rules.patterns, *self._learned().rules.learned))
 
+    def message_mask(self) -> Callable[[str], str]:
+        """How this test's messages leave the process: masked with every value known now, also when
+        a body cannot be redacted (then that refusal is the message being shown)."""
+        try:
+            return self.gate().mask
+        except ConvreplayError:
+            known = self._known_before_redaction or known_secrets_for(self.settings)
+            return Gate(known, self.rules.patterns).mask
+
     def _learned(self) -> Learned:
         """What the exchanges so far teach redaction and the gate, and how they are shown; worked
         out once per new exchange, as the handle, snapshots and the save all ask for it."""
@@ -306,7 +297,9 @@ class Recording:
             len(self._live),
             len(self._environment),
         ):
-            learned = self._learned_from = learn(self.settings, self.rules, self._live, self._environment)
+            known, sent = known_values(self.settings, self.rules, self._live, self._environment)
+            self._known_before_redaction = known  # what a message may be masked with if redaction refuses
+            learned = self._learned_from = learn(self.rules, self._live, self._environment, known, sent)
         return learned
 
     @property
@@ -347,41 +340,16 @@ class Recording:
 
     def check_pagination(self) -> None:
         """The pagination checks of what this test recorded, run in its own call phase so the test
-        learns the verdict there (not as a teardown error after it passed): a chain replay could
-        not follow raises PaginationError and nothing is written; ids that disagree but are
-        harmless to replay warn with PaginationWarning, and the cassette is written."""
-        if not self.settings.check_pagination or not self._live or self.mode is RecordMode.NONE:
-            return
-        problems = check_chains(self._kept())
-        self._refuse_broken(problems)
-        warned = [str(problem) for problem in problems if problem.severity is Severity.WARNING]
-        if warned:
-            warnings.warn(
-                PaginationWarning(
-                    f"convreplay: {shown_path(self.path)}: the recorded pagination has inconsistent ids; "
-                    "replay answers the exact requests recorded, but re-slices no listing from these "
-                    "chains\n" + "\n".join(f"  {line}" for line in dict.fromkeys(warned))
-                ),
-                stacklevel=2,
-            )
-
-    def _refuse_broken(self, problems: list[ChainProblem]) -> None:
-        errors = [str(problem) for problem in problems if problem.severity is Severity.ERROR]
-        if errors:
-            raise PaginationError(
-                self.gate().mask(
-                    f"convreplay: not writing {shown_path(self.path)}: replay could not follow the recorded "
-                    "pagination\n" + "\n".join(f"  {line}" for line in errors)
-                ),
-                path=self.path,
-            )
+        learns the verdict there (not as a teardown error after it passed)."""
+        if self.settings.check_pagination and self._live and self.mode is not RecordMode.NONE:
+            judge_pagination(self._kept(), self.path, self.gate().mask, warn=True)
 
     def _persist(
         self, interactions: list[Interaction], metadata: dict[str, Any], known: KnownSecrets
     ) -> None:
         """Check the pagination and the secrets of exactly what will be written, then write it."""
         if self.settings.check_pagination:
-            self._refuse_broken(check_chains(interactions))
+            judge_pagination(interactions, self.path, self.gate(known).mask)
         metadata = {**metadata, **files.recording_metadata(interactions, self.mode.value)}
         write_document(self.path, files.cassette_document(interactions, metadata), self.gate(known))
         self.saved = True

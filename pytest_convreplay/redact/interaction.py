@@ -1,8 +1,10 @@
 """Whole exchanges redacted: bodies decoded, the user's callables run, then every rule applied.
 
-A body that cannot be decoded, or that is not UTF-8 text, raises UndecodableBodyError unless
-``allow_undecodable`` is set, in which case it is kept byte for byte (compressed bodies keep their
-content-encoding) and is not inspected.
+Bodies are decoded from their content-encoding and stored as text when they are UTF-8; a body
+that is not (audio, an image, UTF-16 text) is stored as bytes, which the gate checks as bytes and in
+the text encodings they may hold. A content-encoding that cannot be undone raises
+UndecodableBodyError, since nothing could check what it hides, unless ``allow_undecodable`` is set,
+in which case the body is kept byte for byte with its content-encoding and is not inspected.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from typing import Any, cast
 from ..errors import ConfigError, UndecodableBodyError
 from ..model.codings import decode_body
 from ..model.interactions import Headers, Interaction, header_values
-from ..rules.credentials import COOKIE_HEADERS, credential_parts, is_learnable
+from ..rules.credentials import cookie_values, credential_parts, is_learnable
 from ..rules.redaction import PLACEHOLDER_RE, RedactionRules
 from .redactor import Redactor
 
@@ -69,8 +71,9 @@ def request_credentials(interaction: Interaction, rules: RedactionRules) -> list
     return [
         (label, part)
         for label, value in dict.fromkeys(found)
-        if label not in COOKIE_HEADERS  # a fresh value per response, never echoed: not learned
-        for part in credential_parts(value)
+        # the cookies a client sends are its session, which a server may echo (learned from the
+        # request only: a response's set-cookie is fresh on every page and would grow the rules)
+        for part in (cookie_values(value) if label == "cookie" else credential_parts(value))
         if is_learnable(part) and not PLACEHOLDER_RE.search(part)  # a replayed placeholder sent back
     ]
 
@@ -158,18 +161,14 @@ def _decoded(
         if rules.allow_undecodable:
             return body
         raise UndecodableBodyError(
-            f"{where}: {exc}, so it cannot be checked for secrets and nothing was written; {_HOW_TO_ALLOW}"
+            f"{where}: {exc}, so it cannot be checked for secrets and nothing was written; {_HOW_TO_ALLOW}",
+            request=where,
         ) from None
     _drop_header(headers, "content-encoding")
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError:
-        if rules.allow_undecodable:
-            return data
-        raise UndecodableBodyError(
-            f"{where}: the body is not UTF-8 text, so it cannot be checked for secrets and nothing "
-            f"was written; {_HOW_TO_ALLOW}"
-        ) from None
+        return data  # binary: kept as bytes, checked by the gate as bytes and as the texts they hold
 
 
 def _drop_header(headers: Headers, name: str) -> None:

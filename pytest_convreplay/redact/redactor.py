@@ -15,7 +15,16 @@ from typing import Any
 from urllib.parse import quote, unquote, unquote_plus, urlsplit, urlunsplit
 
 from ..model.interactions import Headers, dump_json, header_values, json_body, json_container
-from ..model.streams import is_event_stream, split_lines, sse_data
+from ..model.multipart import (
+    MULTIPART,
+    FormPart,
+    boundary_of,
+    canonical_boundary,
+    is_binary_digest,
+    read_parts,
+    write_parts,
+)
+from ..model.streams import is_event_stream, split_lines, sse_data, stream_events
 from ..rules.credentials import is_credential_name
 from ..rules.redaction import PatternRule, RedactionRules, Side, hashed_placeholder, placeholder
 from ..rules.selector import JsonPath
@@ -175,7 +184,8 @@ class Redactor:
 
     def uri(self, uri: str) -> str:
         """Userinfo (a token is often the username alone: ``https://<token>@host``) becomes one
-        placeholder; path patterns and query rules apply. Text that only looks like a URL
+        placeholder; path patterns and query rules apply (to a fragment of ``name=value`` pairs too).
+        Text that only looks like a URL
         (``https://[your-domain]/v1`` in a model's answer, which urlsplit refuses) gets the patterns."""
         try:
             parts = urlsplit(uri)
@@ -188,9 +198,19 @@ class Redactor:
         clear_path = unquote(parts.path)
         path = self.patterns(clear_path)
         path = parts.path if path == clear_path else quote(path, safe="/")
-        redacted = (parts.scheme, netloc, path, self.query(parts.query, parts.hostname or ""), parts.fragment)
+        host_name = parts.hostname or ""
+        # an OAuth implicit grant puts its tokens in the fragment (#access_token=…&token_type=bearer)
+        fragment = (
+            self.query(parts.fragment, host_name) if "=" in parts.fragment else self.patterns(parts.fragment)
+        )
+        redacted = (parts.scheme, netloc, path, self.query(parts.query, host_name), fragment)
         if redacted == tuple(parts):
             return uri
+        if not netloc and path.startswith("//"):
+            # ``////a@b/p`` has an empty authority; urlunsplit (before Python 3.12) would drop it,
+            # and the result would parse with ``a@b`` as its authority, userinfo unredacted
+            scheme = f"{parts.scheme}:" if parts.scheme else ""
+            return f"{scheme}//{urlunsplit(('', '', path, *redacted[3:]))}"
         return urlunsplit(redacted)
 
     # Headers and bodies ---------------------------------------------------------------------
@@ -210,13 +230,70 @@ class Redactor:
     def body(self, body: str | bytes | None, headers: Headers) -> str | bytes | None:
         if not isinstance(body, str) or not body:
             return body
-        if "application/x-www-form-urlencoded" in ",".join(header_values(headers, "content-type")).lower():
+        kind = ",".join(header_values(headers, "content-type"))
+        if "application/x-www-form-urlencoded" in kind.lower():
             return self.patterns(self.query(body))
         if is_event_stream(headers):
-            # CR, LF and CRLF all end a line of an event stream: split on each, keep each as it was
-            pieces = split_lines(body)
-            return "".join(piece if i % 2 else self._event_line(piece) for i, piece in enumerate(pieces))
+            return self._event_stream(body)
+        if MULTIPART in kind.lower():
+            return self._form(body, headers, kind)
         return self.document(body)
+
+    def _form(self, body: str, headers: Headers, kind: str) -> str:
+        """A ``multipart/form-data`` body part by part: a field named like a credential
+        (``api_key``, ``password``) by the query rules, like the same field of a form-encoded body;
+        every other text part as a document, its filename by the patterns. A changed form is written
+        with the canonical boundary of its redacted parts (one drawn from the parts before would be a
+        digest of the secret), and ``headers``' content type is given that boundary."""
+        boundary = boundary_of(kind)
+        parts = read_parts(body.encode("utf-8", "surrogateescape"), boundary) if boundary else None
+        if parts is None:
+            return self.document(body)
+        redacted = tuple(self._form_part(part) for part in parts)
+        if redacted == parts:
+            return body
+        new_boundary = canonical_boundary(redacted)
+        for name, values in headers.items():
+            if name.lower() == "content-type":
+                headers[name] = [value.replace(str(boundary), new_boundary) for value in values]
+        return write_parts(redacted, new_boundary)
+
+    def _form_part(self, part: FormPart) -> FormPart:
+        rule = self.rules.query_rule(part.name) if part.name is not None else None
+        if rule is not None:
+            content = self._replaced(rule.name, part.content, rule.placeholder)
+        elif is_binary_digest(part.content):
+            content = part.content
+        else:
+            content = self.document(part.content)
+        filename = self.patterns(part.filename) if part.filename is not None else None
+        return FormPart(part.name, filename, part.content_type, content)
+
+    def _event_stream(self, body: str) -> str:
+        """An event stream line by line (CR, LF and CRLF all end a line; each is kept as it was),
+        and an event whose data spans several lines as that data joined, as clients read it: a
+        changed one is written back as one ``data:`` line per line of its redacted data."""
+        pieces = split_lines(body)  # [line, end, line, end, …, line]
+        lines = pieces[::2]
+        rewritten: dict[int, str] = {}
+        dropped: set[int] = set()
+        for event in stream_events(lines):
+            if len(event.lines) == 1:
+                continue
+            redacted = self.document(event.data)
+            if redacted != event.data:
+                first, *rest = event.lines
+                end = pieces[2 * first + 1]
+                rewritten[first] = end.join(f"data: {line}" for line in redacted.split("\n"))
+                dropped.update(rest)
+        out: list[str] = []
+        for index, line in enumerate(lines):
+            if index in dropped:
+                continue
+            out.append(rewritten[index] if index in rewritten else self._event_line(line))
+            if 2 * index + 1 < len(pieces):
+                out.append(pieces[2 * index + 1])
+        return "".join(out)
 
     def document(self, text: str) -> str:
         """JSON text field by field (rewritten, in its own layout, only when a field changed);

@@ -131,6 +131,13 @@ def env_secret_values(
             yield name, value
 
 
+def cookie_values(header: str) -> list[str]:
+    """The values of a ``Cookie`` header's ``name=value`` pairs: a session cookie the client sends
+    is a credential a server may echo."""
+    pairs = (pair.partition("=") for pair in header.split(";"))
+    return [value.strip() for _, equals, value in pairs if equals]
+
+
 def credential_parts(value: str) -> list[str]:
     """A credential as sent and the secrets inside it: the token of ``Bearer <token>`` (or
     ``Token``), and both halves of ``Basic base64(user:password)``, since a token is often sent

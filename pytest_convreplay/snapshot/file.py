@@ -66,7 +66,8 @@ class SnapshotFile:
         if name in self.asserted:
             raise SnapshotError(
                 f"{self.options.test}: snapshot {name!r} is asserted twice; give each snapshot of a test "
-                "its own name (conv_snapshot['name'])"
+                "its own name (conv_snapshot['name'])",
+                path=self.options.path,
             )
         self.asserted.add(name)
         prepared = self.options.prepare(items)

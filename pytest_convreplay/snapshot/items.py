@@ -119,9 +119,14 @@ def known_snapshot_path(item: pytest.Item, ini: Mapping[str, Any]) -> str | None
 def _config_fixture_is_the_default(item: pytest.Item) -> bool:
     """Whether the ``convreplay_config`` in force for ``item`` is the plugin's empty one."""
     manager = getattr(item.session, "_fixturemanager", None)  # pytest's own record of fixtures
-    try:
-        definitions = manager.getfixturedefs("convreplay_config", item)  # type: ignore[union-attr]
-    except (AttributeError, TypeError):
+    definitions = None
+    for where in (item, item.nodeid):  # pytest 8.1 on takes the node, 8.0 its node id
+        try:
+            definitions = manager.getfixturedefs("convreplay_config", where)  # type: ignore[union-attr]
+            break
+        except (AttributeError, TypeError):
+            continue
+    else:
         return False  # unknown: the test's file is known only once it runs
     module = getattr(definitions[-1].func, "__module__", "") if definitions else ""
     return module == PLUGIN_MODULE or module.startswith(f"{PLUGIN_MODULE}.")

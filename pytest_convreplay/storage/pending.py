@@ -160,7 +160,9 @@ def find_pending(paths: Iterable[Path]) -> list[Path]:
         elif is_pending_file(path):
             found.append(path)
         elif path.exists():
-            raise SnapshotError(f"{path}: not a pending snapshot file (*{SNAPSHOT_SUFFIX}{PENDING_SUFFIX})")
+            raise SnapshotError(
+                f"{path}: not a pending snapshot file (*{SNAPSHOT_SUFFIX}{PENDING_SUFFIX})", path=Path(path)
+            )
     return list(dict.fromkeys(found))
 
 

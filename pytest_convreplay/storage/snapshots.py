@@ -98,17 +98,21 @@ def parse_snapshots(text: str, path: Path) -> dict[str, list[Item]]:
     try:
         data = load_plain_yaml(text)
     except yaml.YAMLError as error:
-        raise SnapshotError(f"{path}: {yaml_problem(error, text)}; {fix}") from None
+        raise SnapshotError(f"{path}: {yaml_problem(error, text)}; {fix}", path=Path(path)) from None
     if not isinstance(data, dict) or data.get("version") != SNAPSHOT_VERSION:
-        raise SnapshotError(f"{path}: not a version {SNAPSHOT_VERSION} convreplay snapshot file; {fix}")
+        raise SnapshotError(
+            f"{path}: not a version {SNAPSHOT_VERSION} convreplay snapshot file; {fix}", path=Path(path)
+        )
     snapshots = data.get("snapshots") or {}
     if not isinstance(snapshots, dict):
-        raise SnapshotError(f"{path}: 'snapshots' must map names to item lists; {fix}")
+        raise SnapshotError(f"{path}: 'snapshots' must map names to item lists; {fix}", path=Path(path))
     for name, items in snapshots.items():
         if not isinstance(items, list) or not all(
             isinstance(item, dict) and "type" in item for item in items
         ):
-            raise SnapshotError(f"{path}: snapshot {name!r} must be a list of items with a 'type'; {fix}")
+            raise SnapshotError(
+                f"{path}: snapshot {name!r} must be a list of items with a 'type'; {fix}", path=Path(path)
+            )
     return {str(name): items for name, items in snapshots.items()}
 
 
@@ -150,5 +154,5 @@ def remove_snapshots(path: Path, names: Iterable[str], gate: Gate) -> None:
 def load_snapshot_file(path: Path) -> dict[str, list[Item]]:
     """Snapshot name → items, for ``convreplay diff``; a missing file is an error there."""
     if not path.exists():
-        raise SnapshotError(f"{path}: no such snapshot file")
+        raise SnapshotError(f"{path}: no such snapshot file", path=Path(path))
     return read_snapshots(path)

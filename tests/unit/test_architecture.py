@@ -194,3 +194,20 @@ def test_the_readme_gives_pytest_n_auto_as_the_fast_way_and_pytest_as_ci_s_comma
     ci = (ROOT / ".ci" / "run").read_text().splitlines()
     assert "pytest" in ci  # the README's test command, run as it is written there
     assert "&& pytest\n```" in readme
+
+
+def test_errors_carry_their_context_as_attributes(tmp_path: Path) -> None:
+    from pytest_convreplay.errors import CassetteError, SnapshotError
+    from pytest_convreplay.storage.cassette import load_cassette
+    from pytest_convreplay.storage.snapshots import read_snapshots
+
+    broken = tmp_path / "broken.yaml"
+    broken.write_text("version: 2\ninteractions: []\n")
+    with pytest.raises(CassetteError) as cassette:
+        load_cassette(broken)
+    assert cassette.value.path == broken
+    bad = tmp_path / "bad.snapshot.yaml"
+    bad.write_text("version: 1\nsnapshots: [1]\n")
+    with pytest.raises(SnapshotError) as snapshot:
+        read_snapshots(bad)
+    assert snapshot.value.path == bad

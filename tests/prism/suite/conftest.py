@@ -11,6 +11,7 @@ DYNAMIC_URL = os.environ.get("PRISM_DYNAMIC_URL", "http://127.0.0.1:4011")
 API_KEY = os.environ.get("OPENAI_API_KEY", "sk-downstream-0123456789abcdefghijklmn")
 ADMIN_KEY = os.environ.get("OPENAI_ADMIN_KEY", "sk-admin-downstream-0123456789abcdefghij")
 
+
 @pytest.fixture
 def anyio_backend():
     return "asyncio"

@@ -352,3 +352,12 @@ def test_a_multi_line_text_change_keeps_its_later_lines_indented_under_the_field
     old, new = [message(1, text)], [message(1, text.replace("two has", "two has other"))]
     rendered = render(diff_items(old, new))
     assert "\n      line two has{+ other+}" in rendered
+
+
+def test_repetitive_long_texts_are_diffed_in_bounded_time_as_one_edit() -> None:
+    """difflib on words is cubic on repetitive text (a 4 KB "ha ha …" took minutes): past 200 x 200
+    token pairs, the stretch between the common beginning and end is one edit."""
+    old, new = [message(1, "a " * 20_000)], [message(1, "a b " * 10_000)]
+    rendered = render(diff_items(old, new))
+    assert "~ content[0].text:" in rendered
+    assert "more characters" in rendered  # the one edit, capped

@@ -6,6 +6,7 @@ import base64
 import gzip
 import json
 import re
+from typing import Any
 from urllib.parse import quote
 
 import pytest
@@ -192,3 +193,37 @@ def test_a_declared_value_url_encoded_with_lower_case_hex_is_found() -> None:
     secrets = KnownSecrets.from_env({}, values=["p@ss/w0rd+Secret=xyz"])
     assert list(secrets.find("?q=p%40ss%2fw0rd%2bSecret%3dxyz"))
     assert list(secrets.find_bytes(b"q=p%40ss%2fw0rd%2bSecret%3dxyz"))
+
+
+def chat_stream(deltas: list[dict[str, object]]) -> Interaction:
+    chunks = [{"object": "chat.completion.chunk", "choices": [{"index": 0, "delta": d}]} for d in deltas]
+    body = "".join(f"data: {json.dumps(chunk)}\n\n" for chunk in chunks) + "data: [DONE]\n\n"
+    return interaction(response_headers={"content-type": ["text/event-stream"]}, body=body)
+
+
+@pytest.mark.parametrize(
+    "piece",
+    [
+        lambda text: {"audio": {"transcript": text}},
+        lambda text: {"tool_calls": [{"index": 1, "function": {"arguments": text}}]},
+        lambda text: {"content": text},
+    ],
+    ids=["audio-transcript", "tool-call-arguments", "content"],
+)
+def test_a_known_value_split_over_any_chat_delta_field_stops_the_write(piece: Any) -> None:
+    halves = (OPAQUE[:9], OPAQUE[9:])
+    streamed = redact_interaction(chat_stream([piece(half) for half in halves]), RULES)
+    with pytest.raises(SecretLeakError, match="deltas joined"):
+        save_checked("c.yaml", [streamed], known())
+
+
+def test_deltas_of_events_whose_json_spans_several_data_lines_are_joined() -> None:
+    """Each event split at whitespace over two data lines (the format joins them with newlines):
+    every line alone is no JSON, the events are, and their deltas make the secret."""
+    body = ""
+    for half in (OPAQUE[:9], OPAQUE[9:]):
+        event = json.dumps({"type": "response.output_text.delta", "item_id": "m", "delta": half})
+        split = event.index(", ")
+        body += f"data: {event[: split + 1]}\ndata: {event[split + 2 :]}\n\n"
+    leaky = interaction(response_headers={"content-type": ["text/event-stream"]}, body=body)
+    assert any("deltas joined" in finding.where for finding in find_secrets_in_interactions([leaky], known()))

@@ -10,6 +10,7 @@ from urllib.parse import quote
 
 import pytest
 
+from pytest_convreplay.gate.findings import find_secrets_in_text
 from pytest_convreplay.gate.known import KnownSecrets
 from pytest_convreplay.storage.yaml_io import dump_yaml
 
@@ -56,3 +57,15 @@ def test_neither_writer_folds_a_long_line(emoji: str) -> None:
     written = dump_yaml({"text": emoji + "word " * 60 + VALUE + " word" * 60})
     assert VALUE in written
     assert len(written.strip().splitlines()) == 1
+
+
+def test_a_value_percent_encoded_in_any_mix_is_found() -> None:
+    """Unreserved characters encoded too, hex case mixed: no list of forms enumerates these."""
+    from urllib.parse import quote
+
+    value = "opaque-Secret-9f8e7d6c5b4a"
+    every = "".join(f"%{byte:02X}" for byte in value.encode())
+    mixed = "".join(f"%{byte:02x}" if n % 2 else f"%{byte:02X}" for n, byte in enumerate(value.encode()))
+    known = KnownSecrets.from_env({}, values=[value])
+    for text in (f"state={every}", f"https://x.example/?state={mixed}", quote(f"next={every}", safe="")):
+        assert find_secrets_in_text(text, known, path="f.yaml"), text

@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 from support.files import save_checked
 from support.redact import ITEMS_URI, make_interaction, page, response_json
 
-from pytest_convreplay.errors import UndecodableBodyError
+from pytest_convreplay.errors import SecretLeakError, UndecodableBodyError
 from pytest_convreplay.gate.known import KnownSecrets
 from pytest_convreplay.model.codings import ACCEPT_ENCODING, narrow_accept_encoding
 from pytest_convreplay.model.interactions import Interaction
@@ -334,13 +334,17 @@ def test_allowed_undecodable_bodies_are_kept_as_they_are() -> None:
     assert redact_interaction(interaction, rules) == interaction
 
 
-def test_binary_bodies_fail_unless_allowed() -> None:
-    interaction = make_interaction(response_headers={"content-type": ["image/png"]}, body=b"\x89PNG\xff")
-    with pytest.raises(UndecodableBodyError, match="not UTF-8"):
-        redact_interaction(interaction, RULES)
-    kept = redact_interaction(interaction, RedactionRules.from_options(allow_undecodable=True))
-    stored: Any = kept["response"]["body"]["string"]  # bytes: the documented exception to `str`
+def test_binary_bodies_are_kept_as_bytes_and_the_gate_checks_the_texts_they_may_hold() -> None:
+    image = make_interaction(response_headers={"content-type": ["image/png"]}, body=b"\x89PNG\xff")
+    stored: Any = redact_interaction(image, RULES)["response"]["body"]["string"]  # bytes: not `str`
     assert stored == b"\x89PNG\xff"
+    known = KnownSecrets.from_env({}, values=[KEY])
+    for encoding in ("utf-8", "utf-16-le", "utf-16-be"):  # the key inside audio, or UTF-16 JSON
+        leaky = make_interaction(
+            response_headers={"content-type": ["audio/mpeg"]}, body=b"\xff\xfb\x00" + KEY.encode(encoding)
+        )
+        with pytest.raises(SecretLeakError):
+            save_checked("c.yaml", [redact_interaction(leaky, RULES)], known)
 
 
 def test_the_input_interaction_is_never_modified() -> None:
@@ -439,6 +443,22 @@ def test_event_stream_data_lines_are_redacted_as_json_events() -> None:
     assert redacted.splitlines()[:3] == body.splitlines()[:3]  # unchanged events keep their bytes
     twice = redact_interaction(redact_interaction(interaction, RULES), RULES)
     assert body_text(twice) == redacted
+
+
+def test_an_event_whose_json_spans_several_data_lines_is_redacted_as_the_client_joins_it() -> None:
+    """The event-stream format joins an event's data lines with newlines, so a JSON event may be
+    split at any whitespace; the openai SDK reads it whole, so redaction must too."""
+    event = json.dumps({"type": "response.completed", "response": {"password": "hunter2!", "note": KEY}})
+    split_at = event.index(", ")
+    body = f"event: e\ndata: {event[: split_at + 1]}\ndata: {event[split_at + 2 :]}\n\ndata: [DONE]\n\n"
+    interaction = make_interaction(response_headers={"content-type": ["text/event-stream"]}, body=body)
+    redacted = body_text(redact_interaction(interaction, RULES))
+    assert KEY not in redacted
+    assert "hunter2" not in redacted
+    first = redacted.split("\n\n")[0].splitlines()
+    joined = "\n".join(line.removeprefix("data: ") for line in first if line.startswith("data:"))
+    assert json.loads(joined)["response"]["password"] == "<REDACTED:password>"
+    assert redacted.endswith("data: [DONE]\n\n")
 
 
 def test_urls_in_location_headers_and_in_json_strings_follow_query_rules() -> None:
@@ -643,3 +663,48 @@ def test_what_redaction_learns_from_headers_does_not_grow_with_the_pages_recorde
     ]
     learned = RULES.learning(pages).learned
     assert [rule.label for rule in learned] == ["openai-organization"]
+
+
+def test_tokens_in_a_url_fragment_follow_the_query_rules() -> None:
+    """An OAuth implicit grant answers with its tokens after the ``#`` of a redirect."""
+    rules = RedactionRules.default()
+    location = "https://app.example/cb#access_token=ya29.a0AfH6SMBx-opaque&token_type=bearer&state=7"
+    assert redact_uri(location, rules) == (
+        "https://app.example/cb#access_token=%3CREDACTED%3Aaccess_token%3E&token_type=bearer&state=7"
+    )
+    assert redact_uri("https://app.example/docs#section-2", rules) == "https://app.example/docs#section-2"
+
+
+def test_a_form_field_named_like_a_credential_is_redacted_and_the_upload_still_matches() -> None:
+    """An upload's ``api_key`` field is what the same field of a form-encoded body is: a credential.
+    The stored form gets the boundary of its redacted parts; a live request normalizes to it."""
+    import httpx
+
+    from pytest_convreplay.model.multipart import canonical_form
+    from pytest_convreplay.model.requests import request_key
+
+    def upload() -> tuple[bytes, str]:
+        sent = httpx.Request(
+            "POST", "https://api/v1/files", files={"file": ("a.txt", b"hello")}, data={"api_key": KEY}
+        )
+        return sent.read(), sent.headers["content-type"]
+
+    body, kind = upload()
+    form = canonical_form(body, kind)
+    assert form is not None
+    recorded = make_interaction(
+        uri="https://api/v1/files",
+        request_headers={"content-type": [form.content_type]},
+        request_body=form.body,
+    )
+    stored = redact_interaction(recorded, RULES)["request"]
+    assert KEY not in str(stored)
+    assert "<REDACTED:api_key>" in str(stored["body"])
+    live_body, live_kind = upload()  # a fresh random boundary, as every upload has
+    uri, normalized = redact_request(
+        "POST", "https://api/v1/files", live_body, RULES, {"content-type": live_kind}
+    )
+    stored_type = stored["headers"]["content-type"][0]
+    assert request_key("POST", uri, normalized, live_kind) == request_key(
+        "POST", stored["uri"], stored["body"], stored_type
+    )

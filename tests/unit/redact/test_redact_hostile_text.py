@@ -6,6 +6,8 @@ from __future__ import annotations
 import json
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from pytest_convreplay.redact import redact_text, redact_uri
 from pytest_convreplay.redact.redactor import Redactor
@@ -41,3 +43,24 @@ def test_a_lone_surrogate_escape_stays_an_escape_when_its_body_is_rewritten() ->
     assert "\\ud800" in redacted
     redacted.encode("utf-8")
     assert json.loads(redacted)["text"] == "\ud800"
+
+
+@pytest.mark.parametrize("uri", ["////abcd@x/p?key=1", "http:////abcd@x?key=1", "HTTP:////a@b#key=2"])
+def test_an_empty_authority_survives_redaction(uri: str) -> None:
+    """Found by the redaction fuzz target: urlunsplit dropped the empty ``//`` authority, so the
+    redacted URI parsed with ``abcd@x`` as its authority and a second pass redacted it again."""
+    once = redact_uri(uri, RULES)
+    assert once != uri
+    assert "//" + "//" in once
+    assert redact_uri(once, RULES) == once
+
+
+@settings(max_examples=300, suppress_health_check=[HealthCheck.too_slow], deadline=None)
+@given(
+    st.lists(
+        st.sampled_from(["/", "//", "@", "?", "#", "=", "&", "%", "http:", "key=", "a", KEY]), max_size=12
+    )
+)
+def test_uri_redaction_is_idempotent(pieces: list[str]) -> None:
+    once = redact_uri("".join(pieces), RULES)
+    assert redact_uri(once, RULES) == once
