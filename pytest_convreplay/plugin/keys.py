@@ -48,6 +48,9 @@ INI = pytest.StashKey[Mapping[str, Any]]()  # the project's ini options, convert
 INI_SOURCE = pytest.StashKey[IniSource]()
 
 
+BLOCKS_NETWORK = pytest.StashKey[bool]()  # --convreplay-block-network or its ini, read at start-up
+
+
 RUN_STARTED = pytest.StashKey[int]()  # time.time_ns() when this pytest run (or its xdist controller) began
 
 
