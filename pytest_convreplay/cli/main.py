@@ -134,7 +134,7 @@ def _egress_mask() -> Callable[[str], str]:
 
     try:
         settings, _ = project_settings()
-    except ConvreplayError:
+    except Exception:
         from ..config.settings import Settings
 
         settings = Settings(cassette_path=Path(os.devnull), snapshot_path=Path(os.devnull))

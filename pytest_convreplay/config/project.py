@@ -48,15 +48,19 @@ def project_settings() -> tuple[Settings, str | None]:
     """The Settings the project's ini gives (no test, so no file paths), and the file pytest read."""
     if not may_set_convreplay_options():
         return Settings(cassette_path=Path(os.devnull), snapshot_path=Path(os.devnull)), None
-    from _pytest.config import UsageError, _prepareconfig
+    from _pytest.config import _prepareconfig
 
-    args = ["-p", "no:cacheprovider"]
+    # the ini is what the command needs; the project's conftest.py files may import its test
+    # dependencies, which the machine running ``convreplay`` need not have
+    args = ["-p", "no:cacheprovider", "--noconftest"]
     if os.environ.get("PYTEST_DISABLE_PLUGIN_AUTOLOAD"):
         args += ["-p", "pytest_convreplay.plugin"]
     try:
         config = _prepareconfig(args)
-    except UsageError as error:
-        raise ConfigError(f"the project's pytest configuration cannot be read: {error}") from None
+    except Exception as error:  # a UsageError, or any plugin pytest loads failing to import
+        raise ConfigError(
+            f"the project's pytest configuration cannot be read: {type(error).__name__}: {error}"
+        ) from None
     try:
         overridden = frozenset(
             entry.partition("=")[0].removeprefix("convreplay_") for entry in config.option.override_ini or ()

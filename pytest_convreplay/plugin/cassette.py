@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 from ..errors import ConvreplayError, SnapshotMismatch
-from .keys import CALL_EXCEPTION, INI, RECORDING, RUN_STARTED
+from .keys import BLOCKS_NETWORK, CALL_EXCEPTION, INI, RECORDING, RUN_STARTED
 from .settings import _settings
 
 if TYPE_CHECKING:
@@ -39,7 +39,8 @@ def conversations_api() -> Iterator[ConversationsEmulator]:
 def _convreplay_cassette(request: pytest.FixtureRequest) -> Iterator[Recording | None]:
     """Puts the test under its cassette when it has the marker or asks for the ``convreplay`` fixture."""
     if request.node.get_closest_marker("convreplay") is None and "convreplay" not in request.fixturenames:
-        with _blocked_suite_wide(request) if _blocks_every_test(request.config) else contextlib.nullcontext():
+        blocked = request.config.stash[BLOCKS_NETWORK]
+        with _blocked_suite_wide(request) if blocked else contextlib.nullcontext():
             yield None
         return
     from ..record.recording import Recording
@@ -57,11 +58,6 @@ def _convreplay_cassette(request: pytest.FixtureRequest) -> Iterator[Recording |
     )
     if not plugin_error and not recording.refused:  # a snapshot mismatch is an ordinary test failure
         recording.save()
-
-
-def _blocks_every_test(config: pytest.Config) -> bool:
-    option = config.getoption("--convreplay-block-network")
-    return bool(option if option is not None else config.getini("convreplay_block_network"))
 
 
 def _blocked_suite_wide(request: pytest.FixtureRequest) -> contextlib.AbstractContextManager[None]:

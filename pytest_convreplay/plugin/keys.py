@@ -49,6 +49,9 @@ INI = pytest.StashKey[Mapping[str, Any]]()  # the project's ini options, convert
 INI_SOURCE = pytest.StashKey[IniSource]()
 
 
+BLOCKS_NETWORK = pytest.StashKey[bool]()  # --convreplay-block-network or its ini, read at start-up
+
+
 RUN_STARTED = pytest.StashKey[int]()  # time.time_ns() when this pytest run (or its xdist controller) began
 
 

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import time
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import pytest
 
 from ..config.options import (
     INI_OPTIONS,
+    IniSource,
     ini_source,
     read_ini,
     record_mode_in_force,
@@ -17,11 +18,8 @@ from ..config.options import (
 from ..config.settings import RecordMode
 from ..errors import ConfigError
 from ..snapshot.session import CollectionLog, SnapshotSession
-from .keys import COLLECTION, INI, INI_SOURCE, PRODUCED, RUN_STARTED, RUN_STARTED_KEY, SESSION
+from .keys import BLOCKS_NETWORK, COLLECTION, INI, INI_SOURCE, PRODUCED, RUN_STARTED, RUN_STARTED_KEY, SESSION
 from .reporting import _CONFIG
-
-if TYPE_CHECKING:
-    pass
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -94,6 +92,7 @@ def pytest_configure(config: pytest.Config) -> None:
     config.stash[INI_SOURCE] = ini_source(config.inipath, overridden)
     try:  # one start-up error for a bad ini value, not one per test
         config.stash[INI] = read_ini(config.getini, config.stash[INI_SOURCE])
+        config.stash[BLOCKS_NETWORK] = _blocks_every_test(config, config.stash[INI_SOURCE])
     except ConfigError as error:
         raise pytest.UsageError(str(error)) from None
     config.stash[SESSION] = SnapshotSession()
@@ -129,3 +128,14 @@ def pytest_report_header(config: pytest.Config) -> str:
     elif running_in_ci() and cli_mode is None:
         shown += " (CI is set: record modes of markers and convreplay_config fixtures apply off CI only)"
     return f"convreplay: record mode {shown}, cassettes in {config.getini('convreplay_cassette_dir')}"
+
+
+def _blocks_every_test(config: pytest.Config, source: IniSource) -> bool:
+    option = config.getoption("--convreplay-block-network")
+    if option is not None:
+        return bool(option)
+    try:
+        return bool(config.getini("convreplay_block_network"))
+    except (ValueError, pytest.UsageError) as error:  # pytest converts: "invalid truth value 'maybe'"
+        where = source.of("block_network")
+        raise ConfigError(f"{where}: {error}", option="block_network", source=where) from None

@@ -95,3 +95,26 @@ def test_a_bad_value_in_the_configuration_is_one_line_and_exit_2(
         in err
     )
     assert "Traceback" not in err
+
+
+def test_the_project_s_conftest_is_not_imported(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The machine running ``convreplay`` may lack the test dependencies a conftest.py imports."""
+    declares(tmp_path / "pyproject.toml", PYPROJECT)
+    declares(tmp_path / "conftest.py", "import a_test_dependency_not_installed\n")
+    declares(tmp_path / "tests" / "conftest.py", "raise SystemExit('imported')\n")
+    assert scan_finds_the_secret(tmp_path, monkeypatch, capsys)
+
+
+def test_a_plugin_that_fails_to_load_is_one_line_and_exit_2(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    declares(tmp_path / "pyproject.toml", PYPROJECT)
+    monkeypatch.setenv("PYTEST_ADDOPTS", "-p a_plugin_not_installed")
+    monkeypatch.chdir(tmp_path)
+    assert main(["scan", "."]) == 2
+    err = capsys.readouterr().err
+    assert "the project's pytest configuration cannot be read" in err
+    assert "a_plugin_not_installed" in err
+    assert "Traceback" not in err

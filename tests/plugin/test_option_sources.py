@@ -27,6 +27,16 @@ def test_a_bad_command_line_ini_override_is_one_start_up_error_naming_it(pyteste
     ]
 
 
+def test_a_bad_block_network_value_is_one_start_up_error_naming_it(pytester: pytest.Pytester) -> None:
+    """A test that never uses the plugin reads the option too, so it is checked before any test runs."""
+    pytester.makepyfile(test_x="def test_plain():\n    pass\n")
+    result = pytester.runpytest("-o", "convreplay_block_network=maybe")
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    assert [line for line in result.stderr.lines if "convreplay_block_network" in line] == [
+        "ERROR: -o convreplay_block_network: invalid truth value 'maybe'"
+    ]
+
+
 @pytest.mark.parametrize(
     ("file", "content", "named"),
     [
