@@ -9,9 +9,14 @@ binary body, a timestamp, a key that is not text) is simply not kept. The folder
 (``.pytest_cache/d/convreplay-parsed``), which git ignores, the sdist leaves out, and no glob of
 the CLI or of unused-snapshot detection looks into; ``pytest --cache-clear`` empties it.
 
-An entry: a magic line, the length of a JSON header, the header, then the long strings (bodies)
-as UTF-8, which the header refers to by offset, so loading decodes bytes instead of unescaping
-JSON strings.
+An entry is sealed with a key that only the cassette's own bytes give (convergent encryption: a
+SHAKE-256 keystream keyed by a hash of the file, the entry named by another hash of it). A
+secret a cassette once held stays unreadable in its entry after the cassette is redacted, renamed
+or deleted: whoever can read it back holds the old file, and the secret with it, already.
+
+Inside the seal, compressed: the length of a JSON header, the header, then the long strings
+(bodies) as UTF-8, which the header refers to by offset, so loading decodes bytes instead of
+unescaping JSON strings.
 """
 
 from __future__ import annotations
@@ -23,14 +28,15 @@ import json
 import os
 import platform
 import struct
+import zlib
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, Final
 
 import yaml
 
-MAGIC: Final = b"convreplay parsed cassette 1\n"
-LOADER_VERSION: Final = "1"  # bump when the loader builds different values from the same text
+MAGIC: Final = b"convreplay parsed cassette 2\n"
+LOADER_VERSION: Final = "2"  # bump when the loader builds different values from the same text
 FOLDER: Final = "convreplay-parsed"  # under pytest's cache folder
 SUFFIX: Final = ".parsed"
 ENTRIES_KEPT: Final = 256
@@ -64,21 +70,37 @@ class ParsedCache:
     def __init__(self, folder: Path) -> None:
         self.folder = folder
 
-    def _entry(self, data: bytes, max_nodes: int) -> Path:
-        digest = hashlib.blake2b(digest_size=20)
+    def _entry(self, data: bytes, max_nodes: int) -> tuple[Path, bytes]:
+        """The entry's file and the key of its seal, both from the content (and what else decides
+        what the loader builds); neither tells the other."""
+        digest = hashlib.blake2b(digest_size=32)
         digest.update(
             f"{LOADER_VERSION} {yaml.__version__} {platform.python_version()} {max_nodes}\n".encode()
         )
         digest.update(data)
-        return self.folder / (digest.hexdigest() + SUFFIX)
+        content = digest.digest()
+        name = hashlib.blake2b(content, digest_size=20, person=b"entry name").hexdigest()
+        return self.folder / (name + SUFFIX), hashlib.blake2b(content, person=b"entry key").digest()
 
     def load(self, data: bytes, max_nodes: int) -> Any:
         """What the loader built from ``data``, or raise KeyError when it is not kept (or the entry
         cannot be read back whole: it is then parsed again, and kept anew)."""
         try:
-            raw = self._entry(data, max_nodes).read_bytes()
-            return _decode(raw)
-        except (OSError, ValueError, KeyError, IndexError, TypeError, UnicodeDecodeError, struct.error):
+            entry, key = self._entry(data, max_nodes)
+            raw = entry.read_bytes()
+            if not raw.startswith(MAGIC):
+                raise ValueError("not an entry")
+            return _decode(zlib.decompress(_sealed(raw[len(MAGIC) :], key)))
+        except (
+            OSError,
+            ValueError,
+            KeyError,
+            IndexError,
+            TypeError,
+            UnicodeDecodeError,
+            struct.error,
+            zlib.error,
+        ):
             raise KeyError(data[:0]) from None
 
     def store(self, data: bytes, max_nodes: int, value: Any) -> None:
@@ -87,7 +109,8 @@ class ParsedCache:
             encoded = _encode(value)
         except NotKept:
             return
-        entry = self._entry(data, max_nodes)
+        entry, key = self._entry(data, max_nodes)
+        encoded = MAGIC + _sealed(zlib.compress(encoded, 1), key)
         temporary = entry.with_name(f".{entry.name}.{os.getpid()}.tmp")
         with contextlib.suppress(OSError):
             self.folder.mkdir(parents=True, exist_ok=True)
@@ -134,14 +157,19 @@ def _encode(value: Any) -> bytes:
         raise NotKept(kind.__name__)  # bytes, datetimes: parsed each time
 
     header = json.dumps(kept(value), separators=(",", ":")).encode("ascii")
-    return b"".join((MAGIC, _LENGTH.pack(len(header)), header, *blobs))
+    return b"".join((_LENGTH.pack(len(header)), header, *blobs))
+
+
+def _sealed(data: bytes, key: bytes) -> bytes:
+    """``data`` XOR the SHAKE-256 keystream of ``key``: seals and unseals (one key per content, so
+    no keystream is used for two different plaintexts)."""
+    stream = hashlib.shake_256(key).digest(len(data))
+    return (int.from_bytes(data, "little") ^ int.from_bytes(stream, "little")).to_bytes(len(data), "little")
 
 
 def _decode(raw: bytes) -> Any:
-    if not raw.startswith(MAGIC):
-        raise ValueError("not an entry")
-    start = len(MAGIC) + _LENGTH.size
-    (length,) = _LENGTH.unpack_from(raw, len(MAGIC))
+    start = _LENGTH.size
+    (length,) = _LENGTH.unpack_from(raw, 0)
     blobs = memoryview(raw)[start + length :]
 
     def blob(node: dict[str, Any]) -> Any:

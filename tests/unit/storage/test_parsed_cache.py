@@ -98,3 +98,21 @@ def test_an_entry_gives_back_exactly_what_was_kept(value: object) -> None:
     decoded = _decode(encoded)
     assert decoded == value
     assert repr(decoded) == repr(value)  # True stays True, 1 stays 1, 1.0 stays 1.0
+
+
+def test_an_entry_holds_no_readable_text_of_its_cassette(tmp_path: Path) -> None:
+    """A cassette redacted, renamed or deleted since leaves its entry behind: what it held must not
+    be readable there (the seal's key comes from the old bytes only)."""
+    cache = ParsedCache(tmp_path / "cache")
+    secret = "sk-proj-" + "Q" * 40
+    path = write(tmp_path / "c.yaml", f"{secret} {'y' * 300}")
+    load_cassette(path, cache=cache)
+    write(path, "<REDACTED:openai-key> " + "y" * 300)
+    load_cassette(path, cache=cache)
+    entries = list((tmp_path / "cache").glob(f"*{SUFFIX}"))
+    assert len(entries) == 2
+    for entry in entries:
+        data = entry.read_bytes()
+        assert b"sk-proj-" not in data
+        assert b"REDACTED" not in data
+        assert b"conversations" not in data
