@@ -415,10 +415,13 @@ class Bench:
                 BENCH_CONVERSATION=emulator.conversation,
                 BENCH_LOOP_CPU=str(folder / "loop.json"),
             )
-            suites.cpu_of(suites.pytest_command("--convreplay-record-mode=once"), cwd=folder, env=env)
+            suites.cpu_of(
+                suites.pytest_command("--convreplay-record-mode=once"),
+                cwd=folder,
+                env={**env, "BENCH_API_KEY": emulator.api_key},
+            )
         answers = suites.small_answers(folder)
-        offline = {**env, "BENCH_ANSWERS": str(answers)}
-        offline.pop("BENCH_BASE_URL")
+        offline = {**env, "BENCH_ANSWERS": str(answers)}  # the emulator is gone: nothing may go out
 
         def per_test(*arguments: str, floor: bool = False) -> Callable[[], float]:
             def run() -> float:
@@ -470,7 +473,8 @@ class Bench:
             str(self.files["drifted"]),
         ]
         print("convreplay diff", file=sys.stderr)
-        medians = paired(self.runs, {"diff": lambda: suites.cpu_of(command, env=suites.bench_env())})
+        env = suites.bench_env()
+        medians = paired(self.runs, {"diff": lambda: suites.cpu_of(command, env=env, exit_codes=(1,))})
         seconds = medians["diff"]
         self.verdict(
             f"convreplay diff of two {self.items:,}-item cassettes ≤ 0.4 s",

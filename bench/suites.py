@@ -39,7 +39,8 @@ import json, os
 import httpx2, openai, pytest
 
 FLOOR = os.environ.get("BENCH_FLOOR") == "1"
-BASE_URL = os.environ.get("BENCH_BASE_URL", "http://127.0.0.1:9/v1")
+BASE_URL = os.environ["BENCH_BASE_URL"]  # replayed: the recorded server, closed by then
+API_KEY = os.environ.get("BENCH_API_KEY", "sk-bench-replay")  # the emulator's, when recording
 CONVERSATION = os.environ["BENCH_CONVERSATION"]
 ANSWERS = json.loads(open(os.environ["BENCH_ANSWERS"]).read()) if FLOOR else {{}}
 
@@ -52,7 +53,7 @@ class Memory(httpx2.HTTPTransport):
 
 def items():
     http = openai.DefaultHttpxClient(transport=Memory()) if FLOOR else None
-    client = openai.OpenAI(base_url=BASE_URL, api_key="sk-bench-replay", max_retries=0, http_client=http)
+    client = openai.OpenAI(base_url=BASE_URL, api_key=API_KEY, max_retries=0, http_client=http)
     with client:
         return [item.id for item in client.conversations.items.list(CONVERSATION, limit=20, order="asc")]
 
@@ -104,14 +105,21 @@ def small_answers(folder: Path) -> Path:
     return out
 
 
-def cpu_of(command: list[str], *, cwd: Path | None = None, env: dict[str, str] | None = None) -> float:
-    """User + system CPU seconds of one child process (and of any it waits for), run to the end."""
+def cpu_of(
+    command: list[str],
+    *,
+    cwd: Path | None = None,
+    env: dict[str, str] | None = None,
+    exit_codes: tuple[int, ...] = (0,),
+) -> float:
+    """User + system CPU seconds of one child process (and of any it waits for), run to the end;
+    an exit code not in ``exit_codes`` (a test that failed) stops the bench."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     completed = subprocess.run(
         command, cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, check=False
     )
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    if completed.returncode not in (0, 1):
+    if completed.returncode not in exit_codes:
         tail = "\n".join(completed.stdout.splitlines()[-15:])
         raise SystemExit(f"{' '.join(command)} exited {completed.returncode}:\n{tail}")
     return (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
