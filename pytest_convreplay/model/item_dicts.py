@@ -7,16 +7,18 @@ never pay for importing the models.
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Iterable, Mapping
 from typing import Any
 
 Item = dict[str, Any]
 
 
-def _dump(obj: Any) -> Item:
-    """One item as the API's JSON: SDK models via ``to_dict`` (API field names), ours via dump."""
+def _dump(obj: Any, owned: bool = False) -> Item:
+    """One item as the API's JSON: SDK models via ``to_dict`` (API field names), ours via dump; a
+    dict as it is, or deep-copied when the result must be ``owned`` (a model's dump already is)."""
     if isinstance(obj, dict):
-        return obj
+        return copy.deepcopy(obj) if owned else obj
     to_dict = getattr(obj, "to_dict", None)
     model_dump = getattr(obj, "model_dump", None)
     if callable(to_dict):
@@ -36,19 +38,20 @@ def _is_single_item(obj: Any) -> bool:
     return isinstance(kind, str)
 
 
-def to_item_dicts(obj: Any) -> list[Item]:
+def to_item_dicts(obj: Any, *, owned: bool = False) -> list[Item]:
     """Plain item dicts from a list page (SDK object or its JSON), an iterable of items, or one item.
 
-    Dicts are passed through without copying; models are dumped as the API would send them, so
-    ``async`` stays ``async`` and unset optional fields stay absent. Only the page's own ``data`` is
-    taken: iterating an SDK page would fetch further pages over the network.
+    Dicts are passed through without copying unless ``owned`` (nothing the caller holds is shared
+    then); models are dumped as the API would send them, so ``async`` stays ``async`` and unset
+    optional fields stay absent. Only the page's own ``data`` is taken: iterating an SDK page would
+    fetch further pages over the network.
     """
     if _is_single_item(obj):
-        return [_dump(obj)]
+        return [_dump(obj, owned)]
     data = obj.get("data") if isinstance(obj, Mapping) else getattr(obj, "data", None)
     if data is not None:
-        return [_dump(item) for item in data]
+        return [_dump(item, owned) for item in data]
     if isinstance(obj, Iterable) and not isinstance(obj, str | bytes):
-        return [_dump(item) for item in obj]
+        return [_dump(item, owned) for item in obj]
     expected = "a list page, an iterable of items or one item"
     raise TypeError(f"expected conversation items ({expected}), got {type(obj).__name__}")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import copy
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -73,7 +72,7 @@ class SnapshotOptions:
         from ..model.items import parse_items  # the models load only when a snapshot is taken
 
         _warn_if_one_page_of_more(items, self.test)
-        dicts = copy.deepcopy(to_item_dicts(items))  # the test may change its items after asserting
+        dicts = to_item_dicts(items, owned=True)  # the test may change its items after asserting
         parse_items(dicts)
         if self.renumber_ids:
             dicts = renumber_ids(dicts)
