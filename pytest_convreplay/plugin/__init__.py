@@ -8,12 +8,17 @@ vcrpy, the emulator, the item models and the YAML stages are imported only when 
 plugin, so a suite that never does pays almost nothing for having it installed.
 """
 
-from .cassette import _convreplay_cassette, conversations_api, convreplay, convreplay_config
+from .cassette import (
+    _convreplay_cassette,
+    conversations_api,
+    convreplay,
+    convreplay_config,
+    pytest_runtest_setup,
+)
 from .keys import RECORDING
 from .ownership import (
     pytest_collection_finish,
     pytest_make_collect_report,
-    pytest_runtest_setup,
     pytest_sessionfinish,
     pytest_testnodedown,
 )

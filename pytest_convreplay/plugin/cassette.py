@@ -11,6 +11,7 @@ import pytest
 
 from ..errors import ConvreplayError, SnapshotMismatch
 from .keys import BLOCKS_NETWORK, CALL_EXCEPTION, INI, RECORDING, RUN_STARTED
+from .ownership import start_attempt
 from .settings import _settings
 
 if TYPE_CHECKING:
@@ -35,7 +36,38 @@ def conversations_api() -> Iterator[ConversationsEmulator]:
         yield emulator
 
 
-@pytest.fixture(autouse=True)
+CASSETTE_FIXTURE = "_convreplay_cassette"
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    """A test with the marker (every test, under ``--convreplay-block-network``) gets the cassette
+    fixture first among its function-scoped fixtures, where an autouse one would be; a test that
+    never uses the plugin does not pay pytest's fixture machinery for it (an autouse fixture cost
+    a suite of 2,000 trivial tests 10 %). One that asks for ``convreplay`` or ``conv_snapshot`` has
+    it through them, moved first too."""
+    start_attempt(item)
+    names = getattr(item, "fixturenames", None)
+    if not isinstance(names, list):
+        return
+    if CASSETTE_FIXTURE in names:  # asked for through a fixture: set up first all the same
+        names.remove(CASSETTE_FIXTURE)
+    elif item.get_closest_marker("convreplay") is None and not item.config.stash[BLOCKS_NETWORK]:
+        return
+    info = getattr(item, "_fixtureinfo", None)
+    definitions = info.name2fixturedefs if info is not None else {}
+    first = next(
+        (
+            index
+            for index, name in enumerate(names)
+            if definitions.get(name) and definitions[name][-1].scope == "function"
+        ),
+        len(names),
+    )
+    names.insert(first, CASSETTE_FIXTURE)
+
+
+@pytest.fixture
 def _convreplay_cassette(request: pytest.FixtureRequest) -> Iterator[Recording | None]:
     """Puts the test under its cassette when it has the marker or asks for the ``convreplay`` fixture."""
     if request.node.get_closest_marker("convreplay") is None and "convreplay" not in request.fixturenames:

@@ -68,8 +68,7 @@ def pytest_collection_finish(session: pytest.Session) -> None:
     config.stash[PRODUCED] = {}
 
 
-@pytest.hookimpl(tryfirst=True)
-def pytest_runtest_setup(item: pytest.Item) -> None:
+def start_attempt(item: pytest.Item) -> None:
     """Each attempt starts afresh: a rerun (pytest-rerunfailures) asserts ``default`` again, not
     ``default.2``, and its outcome replaces the earlier attempt's."""
     attempt_keys: tuple[pytest.StashKey[Any], ...] = (SNAPSHOTS, TEST_FAILED, RECORDING, CALL_EXCEPTION)
