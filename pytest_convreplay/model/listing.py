@@ -81,17 +81,25 @@ INCLUDABLE: dict[str, tuple[str, Change]] = {
 }
 
 
+_INCLUDABLE_BY_TYPE: dict[str, list[tuple[str, Change]]] = {}
+for _name, (_of, _drop) in INCLUDABLE.items():
+    _INCLUDABLE_BY_TYPE.setdefault(_of, []).append((_name, _drop))
+
+
 def apply_include(item: Item, include: Iterable[str]) -> Item:
     """The item as the API shows it for this ``include[]``: fields not asked for are left out, or
     sent empty (``outputs: null``, ``logprobs: []``) where the schema requires them. The item
     itself when that changes nothing (most items: a message has no image or logprobs to drop),
     else a copy of what changed: the result may share the rest with ``item``, so neither is
     changed in place."""
-    wanted = frozenset(include)
     kind = item.get("type")
+    changes = _INCLUDABLE_BY_TYPE.get(kind) if isinstance(kind, str) else None
+    if changes is None:  # most item types have nothing include[] decides
+        return item
+    wanted = frozenset(include)
     shown = item
-    for name, (of, drop) in INCLUDABLE.items():
-        if of == kind and name not in wanted:
+    for name, drop in changes:
+        if name not in wanted:
             shown = drop(shown)
     return shown
 
