@@ -12,8 +12,21 @@ import argparse
 import contextlib
 import threading
 from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
 
-from .api import DEFAULT_API_KEY, DEFAULT_ORGANIZATION, DEFAULT_PROJECT, ConversationsEmulator
+if TYPE_CHECKING:
+    from .api import DEFAULT_API_KEY, DEFAULT_ORGANIZATION, DEFAULT_PROJECT, ConversationsEmulator
+
+
+def __getattr__(name: str) -> Any:
+    """The server itself loads on first use (PEP 562): the CLI only needs ``serve_arguments`` to
+    build its parser, and every command paid ~40 ms for the HTTP server stack."""
+    if name in ("DEFAULT_API_KEY", "DEFAULT_ORGANIZATION", "DEFAULT_PROJECT", "ConversationsEmulator"):
+        from . import api
+
+        return getattr(api, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 __all__ = [
     "DEFAULT_API_KEY",
@@ -28,6 +41,8 @@ __all__ = [
 
 def serve_forever(host: str = "127.0.0.1", port: int = 0, *, seed_mixed: bool = False) -> None:
     """Run an emulator in the foreground until Ctrl-C (what ``convreplay serve`` calls)."""
+    from .api import ConversationsEmulator
+
     with ConversationsEmulator(host=host, port=port) as emulator:
         print(f"base_url: {emulator.base_url}")
         print(f"api_key:  {emulator.api_key}")
