@@ -15,6 +15,7 @@ from typing import Any
 from ..config.settings import RecordMode, Settings
 from ..diff import diff_items, render
 from ..emulator import ConversationsEmulator
+from ..errors import ConvreplayError
 from ..model.item_dicts import to_item_dicts
 from ..record.recording import Recording
 from ..record.vcr import use_cassette
@@ -63,6 +64,7 @@ def _session(path: Path, mode: RecordMode) -> Recording:
 def run(workdir: Path | None = None, say: Callable[[str], None] = print) -> int:
     """Run the demo; returns the process exit code (0 when every step did what it promises)."""
     if workdir is not None:
+        _check_keep(workdir)
         workdir.mkdir(parents=True, exist_ok=True)
         code = _run(workdir, say)
         say(f"6. the cassettes are kept in {workdir}: open them, or try convreplay show {workdir}")
@@ -75,9 +77,27 @@ def run(workdir: Path | None = None, say: Callable[[str], None] = print) -> int:
     return code
 
 
+def _check_keep(workdir: Path) -> None:
+    """``--keep`` writes into a new or empty folder: the demo cannot tell its own earlier files
+    from a user's, so it never overwrites one."""
+    if workdir.exists() and not workdir.is_dir():
+        raise ConvreplayError(
+            f"convreplay demo --keep {workdir}: that is a file; give a folder (it is created)"
+        )
+    taken = sorted(name for name in _FILES if (workdir / name).exists())
+    if taken:
+        raise ConvreplayError(
+            f"convreplay demo --keep {workdir}: it already holds {', '.join(taken)}; "
+            "give a new or empty folder (the demo overwrites nothing)"
+        )
+
+
+_FILES = ("conversation.yaml", "conversation-rerecorded.yaml")
+
+
 def _run(folder: Path, say: Callable[[str], None]) -> int:
     client_name, list_items = _lister()
-    first, second = folder / "conversation.yaml", folder / "conversation-rerecorded.yaml"
+    first, second = (folder / name for name in _FILES)
     with ConversationsEmulator() as api:
         conversation = api.seed_mixed_conversation()
         api.add_items(conversation, [_message(n) for n in range(1, 13)])

@@ -172,10 +172,10 @@ def default_scratch(config: pytest.Config, given: str) -> Scratch:
     else ``convreplay-drift`` in pytest's cache folder."""
     if given:
         root = Path(config.invocation_params.dir, given)
-    elif config.cache is not None:
+    elif getattr(config, "cache", None) is not None:
         root = config.cache.mkdir(DEFAULT_FOLDER)
-    else:  # -p no:cacheprovider: where the cache would be
-        root = Path(config.rootpath, str(config.getini("cache_dir")), "d", DEFAULT_FOLDER)
+    else:  # -p no:cacheprovider (which also owns the cache_dir ini): where the cache would be
+        root = Path(config.rootpath, ".pytest_cache", "d", DEFAULT_FOLDER)
     return Scratch(root.absolute(), Path(config.rootpath))
 
 

@@ -10,9 +10,12 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import sys
 import threading
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
+
+from ..errors import ConvreplayError
 
 if TYPE_CHECKING:
     from .api import DEFAULT_API_KEY, DEFAULT_ORGANIZATION, DEFAULT_PROJECT, ConversationsEmulator
@@ -56,9 +59,15 @@ def serve_forever(host: str = "127.0.0.1", port: int = 0, *, seed_mixed: bool = 
 def serve_arguments(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
     """The arguments of ``convreplay serve``: one definition for the CLI and ``main``."""
     parser.add_argument("--host", default="127.0.0.1")
-    parser.add_argument("--port", type=int, default=0, help="0 picks a free port (default)")
+    parser.add_argument("--port", type=_port, default=0, help="0 picks a free port (default)")
     parser.add_argument("--seed-mixed", action="store_true", help="seed one conversation of every item type")
     return parser
+
+
+def _port(text: str) -> int:
+    if not text.isdigit() or int(text) > 65535:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a port number (0 to 65535; 0 picks a free one)")
+    return int(text)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -67,5 +76,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         prog="convreplay serve", description="Run the local Conversations API emulator."
     )
     args = serve_arguments(parser).parse_args(argv)
-    serve_forever(args.host, args.port, seed_mixed=args.seed_mixed)
+    try:
+        serve_forever(args.host, args.port, seed_mixed=args.seed_mixed)
+    except ConvreplayError as error:
+        print(error, file=sys.stderr)
+        return 2
     return 0

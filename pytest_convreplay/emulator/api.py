@@ -20,7 +20,7 @@ from types import TracebackType
 from typing import Any
 from urllib.parse import unquote
 
-from ..errors import EmulatorApiError
+from ..errors import ConvreplayError, EmulatorApiError
 from ..model.catalogue import ID_PREFIXES
 from ..model.listing import Item, ListQuery, UnknownCursorError, apply_include, list_page
 from .http import COMPRESSORS, EmulatorHandler, EmulatorServer
@@ -79,7 +79,14 @@ class ConversationsEmulator:
     def start(self) -> ConversationsEmulator:
         """Bind (a random port when port=0) and serve on a daemon thread."""
         if self._server is None:
-            self._server = EmulatorServer((self.host, self.port), EmulatorHandler, self)
+            try:
+                self._server = EmulatorServer((self.host, self.port), EmulatorHandler, self)
+            except (OSError, OverflowError) as error:  # the port taken, out of range, an unknown host
+                reason = error.strerror if isinstance(error, OSError) and error.strerror else error
+                raise ConvreplayError(
+                    f"the emulator cannot listen on {self.host}:{self.port}: {reason}; "
+                    "pick another --port (0 picks a free one) or --host"
+                ) from None
             self.port = self._server.server_address[1]
             self._thread = threading.Thread(
                 target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True

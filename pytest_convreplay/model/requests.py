@@ -24,9 +24,11 @@ class RequestKey(NamedTuple):
     query: tuple[tuple[str, str], ...]
     body: str | None
 
-    def describe(self) -> str:
+    def describe(self, origin: str = "") -> str:
+        """``GET /v1/items?limit=20``; with ``origin`` (``https://host``) the host too, which the
+        key leaves out so that a cassette replays whatever base URL the client is given."""
         query = f"?{urlencode(self.query)}" if self.query else ""
-        return f"{self.method} {self.path}{query}"
+        return f"{self.method} {origin}{self.path}{query}"
 
 
 def _canonical_body(body: object, content_type: str | None) -> str | None:

@@ -77,10 +77,12 @@ def _convreplay_cassette(request: pytest.FixtureRequest) -> Iterator[Recording |
         return
     from ..record.recording import Recording
     from ..record.vcr import use_cassette
+    from ..snapshot.items import warnings_at
 
-    recording = Recording(
-        _settings(request), nodeid=request.node.nodeid, run_started_ns=request.config.stash[RUN_STARTED]
-    )
+    with warnings_at(request.node):  # an expired cassette's warning points at the test
+        recording = Recording(
+            _settings(request), nodeid=request.node.nodeid, run_started_ns=request.config.stash[RUN_STARTED]
+        )
     request.node.stash[RECORDING] = recording
     with use_cassette(recording):
         yield recording

@@ -3,16 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Generator
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import pytest
 
 from ..errors import ConvreplayError, ConvreplayWarning, SnapshotMismatch
 from .keys import CALL_EXCEPTION, INI, RECORDING, REPORT, TEST_FAILED
 from .ownership import _finish_test
-
-if TYPE_CHECKING:
-    pass
 
 
 @pytest.hookimpl(wrapper=True)
@@ -43,7 +40,10 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
     if isinstance(error, ConvreplayError | ConvreplayWarning) or (
         isinstance(report.longrepr, str) and item.stash.get(RECORDING, None) is not None
     ):  # what the plugin says leaves through the egress gate (terminal, JUnit XML, xdist)
-        report.longrepr = _egress(item)(str(report.longrepr))
+        text = str(report.longrepr)
+        masked = _egress(item)(text)
+        if masked != text or isinstance(report.longrepr, str):
+            report.longrepr = masked  # else pytest's own report stays, and its summary line the message
     _finish_test(item, report)
     return report
 

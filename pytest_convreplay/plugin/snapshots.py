@@ -66,7 +66,8 @@ def pytest_runtest_call(item: pytest.Item) -> Generator[None, None, None]:
         if recording is not None:  # monkeypatch.setenv values are gone by teardown, when it saves
             recording.note_environment()
     if recording is not None and not recording.refused:
-        recording.check_pagination()
+        with warnings_at(item):
+            recording.check_pagination()
     if recording is not None and recording.settings.snapshot and not recording.refused:
         from ..snapshot.assertion import assert_conversations
 

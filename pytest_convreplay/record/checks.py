@@ -4,13 +4,19 @@ whether replay can follow its paginations."""
 from __future__ import annotations
 
 import datetime as dt
-import warnings
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 from ..config.settings import Expiry, RecordMode, Settings
-from ..errors import CassetteError, CassetteExpiredWarning, PaginationError, PaginationWarning, shown_path
+from ..errors import (
+    CassetteError,
+    CassetteExpiredWarning,
+    PaginationError,
+    PaginationWarning,
+    shown_path,
+    warn_at_user_code,
+)
 from ..model.chains import Severity, check_chains
 from ..model.interactions import Interaction
 from ..storage import cassette as files
@@ -26,13 +32,13 @@ def expired_mode(
         return mode
     message = (
         f"convreplay: cassette {shown_path(path)} was recorded {_age(dt.datetime.now(dt.UTC) - recorded)} "
-        f"ago, older than max_age {max_age}; re-record it with: {record_command}"
+        f"ago, older than max_age {_age(max_age)}; re-record it with: {record_command}"
     )
     if settings.on_expired is Expiry.FAIL:
         raise CassetteError(message, path=path)
     if settings.on_expired is Expiry.RERECORD and mode is not RecordMode.NONE:
         return RecordMode.ALL
-    warnings.warn(CassetteExpiredWarning(message, path=path), stacklevel=2)
+    warn_at_user_code(CassetteExpiredWarning(message, path=path))
     return mode
 
 
@@ -64,11 +70,10 @@ def judge_pagination(
         )
     warned = [str(problem) for problem in problems if problem.severity is Severity.WARNING]
     if warn and warned:
-        warnings.warn(
+        warn_at_user_code(
             PaginationWarning(
                 f"convreplay: {shown_path(path)}: the recorded pagination has inconsistent ids; "
                 "replay answers the exact requests recorded, but re-slices no listing from these "
                 "chains\n" + "\n".join(f"  {line}" for line in dict.fromkeys(warned))
-            ),
-            stacklevel=3,
+            )
         )

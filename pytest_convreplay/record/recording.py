@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from ..config.paths import hide_secrets, hide_secrets_in_path
 from ..config.settings import RecordMode, RepeatPolicy, Settings
@@ -218,6 +219,7 @@ class Recording:
             reason="every recorded answer to it was played already, and the repeat option is 'error'"
             if exhausted
             else self.settings.record_mode_dropped,
+            origin=_origin(uri),
         )
         message = self.gate().mask(message)  # the client may show it as it likes; bodies field by field
         return self.refusal(UnmatchedRequestError(message, path=self.path, request=key.describe()))
@@ -353,3 +355,13 @@ class Recording:
         metadata = {**metadata, **files.recording_metadata(interactions, self.mode.value)}
         write_document(self.path, files.cassette_document(interactions, metadata), self.gate(known))
         self.saved = True
+
+
+def _origin(uri: str) -> str:
+    """``https://host:port`` of a request, without userinfo (the message names where it went)."""
+    try:
+        parts = urlsplit(uri)
+        port = f":{parts.port}" if parts.port is not None else ""
+    except ValueError:
+        return ""
+    return f"{parts.scheme}://{parts.hostname}{port}" if parts.scheme and parts.hostname else ""

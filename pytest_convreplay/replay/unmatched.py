@@ -145,12 +145,15 @@ def unmatched_message(
     record_command: str,
     missing_cassette: bool = False,
     reason: str = "",
+    origin: str = "",
 ) -> str:
-    """The one message a user needs: which cassette, which request, what is near, how to record it."""
+    """The one message a user needs: which cassette, which request (at ``origin``, the scheme and
+    host it was sent to), what is near, how to record it."""
+    sent = key.describe(origin)
     if missing_cassette:
-        lines = [f"convreplay: cassette {cassette} does not exist, so {key.describe()} cannot be replayed."]
+        lines = [f"convreplay: cassette {cassette} does not exist, so {sent} cannot be replayed."]
     else:
-        lines = [f"convreplay: cassette {cassette} holds no answer for {key.describe()}"]
+        lines = [f"convreplay: cassette {cassette} holds no answer for {sent}"]
     if reason:
         lines.append(f"  ({reason})")
     if closest:

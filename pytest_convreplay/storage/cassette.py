@@ -173,8 +173,9 @@ def json_body_problem(response: RecordedResponse) -> str | None:
     """What is wrong with a response body whose content-type says JSON but that is not JSON (a hand
     edit that broke it), in words; None for a sound body or one of another type.
 
-    JSON nested too deep for Python's parser is left alone: the server sent it so, and the client
-    reads it on replay as it would have live.
+    JSON nested too deep for Python's parser, or with an integer longer than it converts (4300
+    digits), is left alone: the server sent it so, and the client reads it on replay as it would
+    have live.
     """
     media_types = [
         value.partition(";")[0].strip().lower()
@@ -194,10 +195,10 @@ def json_body_problem(response: RecordedResponse) -> str | None:
         return None
     try:
         json.loads(body)
-    except RecursionError:
-        return None
     except json.JSONDecodeError as error:
         return f"{error.msg} at line {error.lineno}, column {error.colno}"
+    except (RecursionError, ValueError):
+        return None
     return None
 
 

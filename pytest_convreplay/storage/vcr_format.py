@@ -81,10 +81,23 @@ def to_interaction(request: Any, response: Mapping[str, Any]) -> Interaction:
 
 
 def response_for_vcr(response: RecordedResponse) -> dict[str, Any]:
-    """A response dict as vcrpy's stubs expect it: bytes body, list-valued headers."""
+    """A response dict as vcrpy's stubs expect it: bytes body, list-valued headers.
+
+    A text body is decoded by definition (recording drops the content-encoding once it decodes
+    one), so a content-encoding beside it, from a hand edit, is dropped and content-length made to
+    match: the client would otherwise try to gunzip plain text."""
     body: Any = response["body"].get("string", "")
+    headers = response.get("headers", {})
+    if isinstance(body, str):
+        body = body.encode("utf-8")
+        if header_values(headers, "content-encoding"):
+            headers = {
+                name: [str(len(body))] if name.lower() == "content-length" else values
+                for name, values in headers.items()
+                if name.lower() != "content-encoding"
+            }
     return {
         "status": {"code": response["status"]["code"], "message": response["status"].get("message", "")},
-        "headers": response.get("headers", {}),
-        "body": {"string": body.encode("utf-8") if isinstance(body, str) else body},
+        "headers": headers,
+        "body": {"string": body},
     }

@@ -5,6 +5,7 @@ from __future__ import annotations
 import signal
 import subprocess
 import sys
+from pathlib import Path
 
 import httpx
 import pytest
@@ -20,6 +21,27 @@ def test_demo_records_replays_offline_and_shows_the_drift(capsys: pytest.Capture
     assert "identical to the live listing: yes" in out
     assert "limit=7 order=desc answered from limit=10 asc pages, identical: yes" in out
     assert "+1 \u22121" in out  # one item added, one removed
+
+
+def test_demo_keep_writes_into_a_new_folder_and_overwrites_nothing(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    kept = tmp_path / "kept"
+    assert main(["demo", "--keep", str(kept)]) == 0
+    assert sorted(path.name for path in kept.iterdir()) == [
+        "conversation-rerecorded.yaml",
+        "conversation.yaml",
+    ]
+    before = (kept / "conversation.yaml").read_bytes()
+    capsys.readouterr()
+
+    assert main(["demo", "--keep", str(kept)]) == 2
+    assert main(["demo", "--keep", str(kept / "conversation.yaml")]) == 2
+
+    err = capsys.readouterr().err.splitlines()
+    assert err[0].endswith("give a new or empty folder (the demo overwrites nothing)")
+    assert err[1].endswith("conversation.yaml: that is a file; give a folder (it is created)")
+    assert (kept / "conversation.yaml").read_bytes() == before
 
 
 def test_serve_runs_the_emulator_in_the_foreground_until_stopped() -> None:

@@ -5,6 +5,7 @@ globs that take in snapshot files."""
 from __future__ import annotations
 
 import io
+import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -102,3 +103,24 @@ def test_progress_rewrites_one_status_line_on_a_terminal_and_prints_nothing_on_a
     assert "\r\x1b[K" in terminal.getvalue()
     assert "[1/1] a.yaml 2/4 interactions" in terminal.getvalue()
     assert pipe.getvalue() == "convreplay redact: 1 file read, 0 changes\n"
+
+
+def test_serve_on_a_port_in_use_is_one_line_and_exit_2(capsys: pytest.CaptureFixture[str]) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        assert main(["serve", "--port", str(port)]) == 2
+    err = capsys.readouterr().err
+    assert err.splitlines() == [
+        f"the emulator cannot listen on 127.0.0.1:{port}: Address already in use; "
+        "pick another --port (0 picks a free one) or --host"
+    ]
+
+
+@pytest.mark.parametrize("port", ["99999", "-1", "http"])
+def test_serve_refuses_what_is_not_a_port(port: str, capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exit_:
+        main(["serve", "--port", port])
+    assert exit_.value.code == 2
+    assert "is not a port number (0 to 65535" in capsys.readouterr().err

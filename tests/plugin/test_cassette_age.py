@@ -31,3 +31,29 @@ def test_an_expired_cassette_is_re_recorded_when_recording_is_allowed(pytester: 
     metadata = load_cassette(cassette).metadata
     assert not metadata["recorded_at"].startswith("2020")
     assert metadata["record_mode"] == "all"
+
+
+def test_an_expired_cassette_replayed_warns_at_the_test_with_its_age(pytester: pytest.Pytester) -> None:
+    cassette = pytester.path / "cassettes" / "test_old" / "test_old.yaml"
+    with ConversationsEmulator() as api:
+        pytester.makepyfile(
+            test_old=f"""
+            import httpx, pytest
+
+            @pytest.mark.convreplay(max_age="30d")
+            def test_old(convreplay):
+                httpx.get("{api.base_url}/conversations/conv_x/items")
+            """
+        )
+        pytester.runpytest("--convreplay-record-mode=once").assert_outcomes(passed=1)
+    age(cassette, "2020-01-01T00:00:00+00:00")
+
+    result = pytester.runpytest()
+
+    result.assert_outcomes(passed=1, warnings=1)
+    result.stdout.fnmatch_lines(
+        [
+            "*/test_old.py:*: CassetteExpiredWarning: convreplay: cassette *test_old.yaml was recorded "
+            "* days ago, older than max_age 30 days*re-record it with: pytest --convreplay-record-mode=all*"
+        ]
+    )

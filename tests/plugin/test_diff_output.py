@@ -51,6 +51,7 @@ def test_a_snapshot_diff_names_its_sides_and_hints_at_renumber_ids(pytester: pyt
         [f"*snapshot → now: 3 → 3 items: +3 {MINUS}3 ↕0 ~0", "*every item id differs*with renumber_ids=True"]
     )
     assert result.stdout.str().count("every item id differs") == 1  # not for a field change
+    result.stdout.fnmatch_lines(["FAILED test_sides.py::test_changed - *SnapshotMismatch: *"])
 
 
 def test_convreplay_diff_names_the_files_and_its_own_flag(tmp_path: Path) -> None:

@@ -77,12 +77,13 @@ def call_id(api: ConversationsEmulator, conversation: str) -> str:
     return next(item["id"] for item in api.items(conversation) if item["type"] == "function_call")
 
 
+@pytest.mark.parametrize("cache", [[], ["-p", "no:cacheprovider"]], ids=["cache", "no-cacheprovider"])
 def test_nothing_changed_exits_0_and_says_nothing_drifted(
-    pytester: pytest.Pytester, conversation: str
+    pytester: pytest.Pytester, conversation: str, cache: list[str]
 ) -> None:
     before = committed(pytester)
 
-    result = pytester.runpytest("--convreplay-drift")
+    result = pytester.runpytest("--convreplay-drift", *cache)
 
     assert result.ret == 0
     result.assert_outcomes(passed=2)

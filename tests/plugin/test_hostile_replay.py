@@ -79,3 +79,36 @@ def test_malformed_list_answer_is_reported_naming_the_request_and_nothing_is_wri
         ]
     )
     assert not (pytester.path / "cassettes" / "test_history" / "test_history.yaml").exists()
+
+
+def hand_edited(headers: dict[str, list[str]], body: str) -> bytes:
+    exchange = interaction(headers={"content-type": ["application/json"], **headers})
+    exchange["response"]["body"]["string"] = body
+    return cassette(exchange)
+
+
+@pytest.mark.parametrize(
+    ("headers", "body"),
+    [
+        ({}, '{"object": "list", "data": [], "has_more": false, "n": ' + "7" * 5000 + "}"),
+        ({"content-encoding": ["gzip"], "content-length": ["9"]}, '{"object": "list", "data": []}'),
+    ],
+    ids=["an integer of 5000 digits", "text marked gzip"],
+)
+def test_a_hand_edited_body_the_client_can_read_is_replayed_as_text(
+    pytester: pytest.Pytester, headers: dict[str, list[str]], body: str
+) -> None:
+    folder = pytester.path / "cassettes" / "test_history"
+    folder.mkdir(parents=True)
+    (folder / "test_history.yaml").write_bytes(hand_edited(headers, body))
+    pytester.makepyfile(
+        test_history=f"""
+        import httpx, pytest
+
+        @pytest.mark.convreplay
+        def test_history(convreplay):
+            answer = httpx.get("https://api.openai.com/v1/conversations/c/items")
+            assert answer.text == {body!r}
+        """
+    )
+    pytester.runpytest().assert_outcomes(passed=1)

@@ -128,7 +128,7 @@ def test_a_changed_upload_is_a_miss_naming_the_part_that_differs(
     result.assert_outcomes(failed=1)
     result.stdout.fnmatch_lines(
         [
-            "*holds no answer for POST /v1/files*",
+            "*holds no answer for POST http://127.0.0.1:*/v1/files*",
             "*part 'file' (filename 'batch.jsonl'): content type 'application/jsonl' recorded, *",
             "*part 'file' (filename 'batch.jsonl'): content '{*1*}\\n' recorded, '{*9*}\\n' sent*",
         ]

@@ -100,8 +100,8 @@ def test_unrecorded_request_fails_with_cassette_request_and_command(pytester: py
     result = pytester.runpytest()
     result.assert_outcomes(failed=1)
     output = result.stdout.str()
-    assert "cassettes/test_history/test_history.yaml holds no answer for" in output
-    assert "GET /v1/conversations/conv_never_recorded/items?limit=5&order=asc" in output
+    assert "cassettes/test_history/test_history.yaml holds no answer for GET http://127.0.0.1:" in output
+    assert "/v1/conversations/conv_never_recorded/items?limit=5&order=asc" in output
     assert "pytest --convreplay-record-mode=new_episodes 'test_history.py::test_history'" in output
 
 
