@@ -9,10 +9,10 @@ from pathlib import Path
 
 from ..config.paths import SNAPSHOT_SUFFIX
 from ..errors import SnapshotError
-from ..gate import Gate, KnownSecrets
-from ..rules.redaction import RedactionRules
-from ..storage.snapshots import read_owners, read_snapshots, remove_snapshots
 from .session import SnapshotCounts, SnapshotSession, module_of
+
+# The YAML stages and the gate load only where a snapshot file is read or rewritten: every run
+# ends here, and one that has no snapshot file to judge should not pay for them.
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,6 +71,8 @@ class _Judge:
         claimants = self.claims.get(path, [])
         if not claimants and str(Path(path).parent) not in self.ran_in_full:
             return None
+        from ..storage.snapshots import read_owners
+
         writers = set(read_owners(Path(path)))
         owners = set(claimants) | (writers or set(self.unresolved))
         if not all(self._accounted_for(owner) for owner in owners):
@@ -93,6 +95,8 @@ class _Judge:
 
 def _names_in(path: Path) -> list[str]:
     """Names stored in a file; an unreadable file has none to judge (its test reports the problem)."""
+    from ..storage.snapshots import read_snapshots
+
     try:
         return list(read_snapshots(path))
     except SnapshotError:
@@ -102,6 +106,10 @@ def _names_in(path: Path) -> list[str]:
 def delete_unused(unused: Sequence[UnusedSnapshot]) -> None:
     """Remove unused names (and files left empty); only called after a green run. What is left of a
     file is written through the gate like any other write."""
+    from ..gate import Gate, KnownSecrets
+    from ..rules.redaction import RedactionRules
+    from ..storage.snapshots import remove_snapshots
+
     gate = Gate(KnownSecrets.from_env(), RedactionRules.default().patterns)
     for snapshot in unused:
         if snapshot.whole_file:
