@@ -155,9 +155,14 @@ RENUMBER_OPTION: Final = "renumber_ids=True"
 
 def ids_all_differ(diff: ItemDiff) -> bool:
     """No item id of one side is on the other: what a re-recording with fresh ids looks like."""
-    old = {item.get("id") for item in diff.old}
-    new = {item.get("id") for item in diff.new}
+    old, new = ({_text_id(item) for item in side} for side in (diff.old, diff.new))
     return bool(diff.old and diff.new) and None not in old | new and not old & new
+
+
+def _text_id(item: Mapping[str, Any]) -> str | None:
+    """An id that is not a string (a hand edit, a fuzzer's item) is no id."""
+    value = item.get("id")
+    return value if isinstance(value, str) else None
 
 
 def render(

@@ -190,7 +190,10 @@ class Redactor:
         try:
             parts = urlsplit(uri)
         except ValueError:
-            return self.patterns(uri)
+            # a placeholder can make the text parse (``<`` ends what looked like a scheme), and
+            # then its query rules apply: read it once more, so that redaction stays idempotent
+            patterned = self.patterns(uri)
+            return uri if patterned == uri else self.uri(patterned)
         netloc = parts.netloc
         userinfo, at, host = netloc.rpartition("@")
         if at and unquote(userinfo) != _USERINFO:

@@ -23,3 +23,11 @@ def test_items_holding_lone_surrogates_align_with_renumbered_ids() -> None:
     diff = diff_items(OLD, OLD, renumber=True)
     assert diff.is_empty
     json.dumps(to_json(diff_items(OLD, NEW, renumber=True)))
+
+
+def test_items_whose_ids_are_not_strings_render() -> None:
+    """Found by the diff fuzz target: an ``id`` that is an object made rendering raise TypeError."""
+    old = [{"id": {"nested": 1}, "type": "message"}, {"id": ["a"], "type": "message"}]
+    new = [{"id": {"nested": 2}, "type": "message"}]
+    text = render(diff_items(old, new), color=False)
+    assert "renumber_ids" not in text

@@ -64,3 +64,12 @@ def test_an_empty_authority_survives_redaction(uri: str) -> None:
 def test_uri_redaction_is_idempotent(pieces: list[str]) -> None:
     once = redact_uri("".join(pieces), RULES)
     assert redact_uri(once, RULES) == once
+
+
+def test_text_a_placeholder_turns_into_a_url_gets_its_query_rules_at_once() -> None:
+    """Found by the redaction fuzz target: urlsplit refused the text (``h["`` is no host), so only
+    the patterns applied; the key's placeholder ended what had looked like a scheme, and a second
+    pass then read a URL and redacted its ``sig`` parameter."""
+    once = redact_uri(f'{KEY}http://h["/f?sig=1', RULES)
+    assert once.endswith("sig=%3CREDACTED%3Asig%3E")
+    assert redact_uri(once, RULES) == once
