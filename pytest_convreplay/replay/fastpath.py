@@ -92,17 +92,27 @@ def _request_context(module: Any, response: Any) -> contextlib.AbstractContextMa
     return context(request=response._request) if context is not None else contextlib.nullcontext()
 
 
+def _replayed(module: Any, answers: Answers, request: Any, body: bytes) -> Any:
+    """The recorded answer as the client's response; else None, the request made ready to go out
+    (its ``accept-encoding`` narrowed), or the recording's refusal raised when it may not."""
+    __tracebackhide__ = True
+    answer = answers.answer(request.method, str(request.url), body, request.headers)
+    if answer is not None:
+        return _response(module, request, answer)
+    if answers.write_protected:
+        raise answers.refuse(request.method, str(request.url), body, request.headers)
+    request.headers["accept-encoding"] = narrow_accept_encoding(request.headers.get("accept-encoding"))
+    return None
+
+
 def _sync(module: Any, answers: Answers, real: Callable[..., Any]) -> Callable[..., Any]:
     def handle_request(transport: Any, request: Any) -> Any:
         __tracebackhide__ = True  # the plugin's frames (and their locals) stay out of tracebacks
         body = b"".join(request.stream)
         request.stream = module.ByteStream(body)  # reading consumed it; the transport reads it again
-        answer = answers.answer(request.method, str(request.url), body, request.headers)
-        if answer is not None:
-            return _response(module, request, answer)
-        if answers.write_protected:
-            raise answers.refuse(request.method, str(request.url), body, request.headers)
-        request.headers["accept-encoding"] = narrow_accept_encoding(request.headers.get("accept-encoding"))
+        replayed = _replayed(module, answers, request, body)
+        if replayed is not None:
+            return replayed
         sent = _Sent(request, body)
         response = real(transport, request)
         try:
@@ -125,12 +135,9 @@ def _async(module: Any, answers: Answers, real: Callable[..., Any]) -> Callable[
         __tracebackhide__ = True
         body = b"".join([part async for part in request.stream])
         request.stream = module.ByteStream(body)
-        answer = answers.answer(request.method, str(request.url), body, request.headers)
-        if answer is not None:
-            return _response(module, request, answer)
-        if answers.write_protected:
-            raise answers.refuse(request.method, str(request.url), body, request.headers)
-        request.headers["accept-encoding"] = narrow_accept_encoding(request.headers.get("accept-encoding"))
+        replayed = _replayed(module, answers, request, body)
+        if replayed is not None:
+            return replayed
         sent = _Sent(request, body)
         response = await real(transport, request)
         try:
