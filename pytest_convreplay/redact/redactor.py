@@ -303,7 +303,12 @@ class Redactor:
         other text as free text. A byte order mark before the JSON is kept (clients skip it)."""
         document, repeated = _parsed(text)
         if document is None:
-            return self.text(text)
+            # a replaced span can leave JSON behind (a key's match took the raw control character
+            # that kept it from parsing): it is then read as JSON, so a second pass changes nothing
+            redacted_text = self.text(text)
+            if redacted_text == text or _parsed(redacted_text)[0] is None:
+                return redacted_text
+            return self.document(redacted_text)
         redacted = self.json(document, ())
         if (redacted is document or redacted == document) and not repeated:
             return self.patterns(text)

@@ -73,3 +73,22 @@ def test_text_a_placeholder_turns_into_a_url_gets_its_query_rules_at_once() -> N
     once = redact_uri(f'{KEY}http://h["/f?sig=1', RULES)
     assert once.endswith("sig=%3CREDACTED%3Asig%3E")
     assert redact_uri(once, RULES) == once
+
+
+def test_text_a_placeholder_turns_into_json_is_redacted_as_json_at_once() -> None:
+    """Found by the redaction fuzz target: raw NULs in a URL's userinfo kept the body from parsing,
+    so it was redacted as text; the userinfo placeholder took the NULs, and a second pass then read
+    JSON and applied the body rules."""
+    rules = RedactionRules.from_options(body_paths=["data[*].text"])
+    body = '{"data": [{"note": "https://bob' + "\x00" * 3 + 'pw@example.com/x", "text": "Turn 6"}]}'
+    assert json_container_or_none(body) is None
+    once = Redactor(rules).document(body)
+    assert json.loads(once)["data"][0]["text"] == "<REDACTED:text>"
+    assert Redactor(rules).document(once) == once
+
+
+def json_container_or_none(text: str) -> object:
+    try:
+        return json.loads(text)
+    except ValueError:
+        return None
