@@ -9,6 +9,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+from support.processes import ctrl_c_delivered
 
 from pytest_convreplay.cli.main import main
 
@@ -49,6 +50,7 @@ def test_serve_runs_the_emulator_in_the_foreground_until_stopped() -> None:
         [sys.executable, "-m", "pytest_convreplay.cli", "serve", "--seed-mixed"],
         stdout=subprocess.PIPE,
         text=True,
+        preexec_fn=ctrl_c_delivered,
     )
     try:
         assert server.stdout is not None

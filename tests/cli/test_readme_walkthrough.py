@@ -14,6 +14,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from support.processes import ctrl_c_delivered
 
 PROJECT = Path(__file__).resolve().parents[2]
 README = (PROJECT / "README.md").read_text(encoding="utf-8")
@@ -112,6 +113,7 @@ def test_a_newcomer_records_and_replays_a_test_of_their_own_from_the_readme(
         env=env,
         stdout=subprocess.PIPE,
         text=True,
+        preexec_fn=ctrl_c_delivered,
     )
     try:
         assert serve.stdout is not None

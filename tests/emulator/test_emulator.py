@@ -25,6 +25,7 @@ import pytest
 import yaml
 import zstandard
 from openai.types.conversations.conversation_item import ConversationItem
+from support.processes import ctrl_c_delivered
 
 from pytest_convreplay.emulator import ConversationsEmulator
 from pytest_convreplay.model.catalogue import ID_PREFIXES
@@ -467,7 +468,9 @@ def test_fixture_yields_a_running_emulator_with_fresh_state(conversations_api: E
 
 def test_serve_command_prints_url_and_key_and_stops_on_ctrl_c() -> None:
     code = "import sys; from pytest_convreplay.emulator import main; sys.exit(main(['--seed-mixed']))"
-    process = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True)
+    process = subprocess.Popen(
+        [sys.executable, "-c", code], stdout=subprocess.PIPE, text=True, preexec_fn=ctrl_c_delivered
+    )
     try:
         assert process.stdout is not None
         lines = dict(line.split(":", 1) for line in islice(process.stdout, 3))
