@@ -42,6 +42,7 @@ from typing import Any
 
 import httpx2
 import openai
+from client import LIMIT, list_ids  # the user's code, as bench/run.py measures it too
 
 from pytest_convreplay.config.settings import RecordMode, Settings
 from pytest_convreplay.emulator import ConversationsEmulator
@@ -50,7 +51,6 @@ from pytest_convreplay.record.vcr import use_cassette
 from pytest_convreplay.storage.cassette import load_cassette
 from pytest_convreplay.storage.vcr_format import response_for_vcr
 
-LIMIT = 20
 WORKLOADS = {"W100": 2_000, "W500": 10_000}
 ENGINES = ("convreplay", "vcrpy", "cassetter", "floor")
 WORK = Path(__file__).resolve().parent / ".work"
@@ -60,13 +60,6 @@ Lister = Callable[[], list[str]]
 
 
 # --- the client under test ------------------------------------------------------------------------
-
-
-def list_ids(base_url: str, api_key: str, conversation: str, http_client: Any = None) -> list[str]:
-    """What the user's code does: a fresh SDK client auto-paginating the whole conversation."""
-    client = openai.OpenAI(base_url=base_url, api_key=api_key, max_retries=0, http_client=http_client)
-    with client:
-        return [str(item.id) for item in client.conversations.items.list(conversation, limit=LIMIT)]
 
 
 class MemoryTransport(httpx2.HTTPTransport):
