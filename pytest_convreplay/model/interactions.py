@@ -55,6 +55,16 @@ def header_values(headers: Headers, name: str) -> list[str]:
     return [value for key, values in headers.items() if key.lower() == wanted for value in values]
 
 
+def origin_of(uri: str) -> str:
+    """``scheme://host:port`` of a URI without its userinfo, where a token is often put (empty
+    for text urlsplit refuses)."""
+    try:
+        parts = urlsplit(uri)
+    except ValueError:
+        return ""
+    return f"{parts.scheme}://{parts.netloc.rpartition('@')[2]}"
+
+
 def split_uri(uri: str) -> tuple[str, list[tuple[str, str]]]:
     """The path and the query pairs of a URI, pairs in wire order (``include[]`` may repeat)."""
     parts = urlsplit(uri)

@@ -10,7 +10,6 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
 from ..config.paths import hide_secrets, hide_secrets_in_path
 from ..config.settings import RecordMode, RepeatPolicy, Settings
@@ -26,7 +25,7 @@ from ..errors import (
 from ..gate import Gate, KnownSecrets
 from ..model.chains import ChainGuard
 from ..model.conversations import ConversationRecord, rebuild_conversations
-from ..model.interactions import Interaction
+from ..model.interactions import Interaction, origin_of
 from ..model.pages import read_request
 from ..model.requests import RequestKey, request_key
 from ..redact import redact_request
@@ -219,7 +218,7 @@ class Recording:
             reason="every recorded answer to it was played already, and the repeat option is 'error'"
             if exhausted
             else self.settings.record_mode_dropped,
-            origin=_origin(uri),
+            origin=origin_of(uri),
         )
         message = self.gate().mask(message)  # the client may show it as it likes; bodies field by field
         return self.refusal(UnmatchedRequestError(message, path=self.path, request=key.describe()))
@@ -355,13 +354,3 @@ class Recording:
         metadata = {**metadata, **files.recording_metadata(interactions, self.mode.value)}
         write_document(self.path, files.cassette_document(interactions, metadata), self.gate(known))
         self.saved = True
-
-
-def _origin(uri: str) -> str:
-    """``https://host:port`` of a request, without userinfo (the message names where it went)."""
-    try:
-        parts = urlsplit(uri)
-        port = f":{parts.port}" if parts.port is not None else ""
-    except ValueError:
-        return ""
-    return f"{parts.scheme}://{parts.hostname}{port}" if parts.scheme and parts.hostname else ""

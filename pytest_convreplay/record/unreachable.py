@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from urllib.parse import urlsplit
 
 from ..errors import shown_path
+from ..model.interactions import origin_of
 from .recording import Recording
 
 # Connection failures of the clients the plugin records, looked up only if the test imported them.
@@ -38,9 +39,8 @@ def _is_connection_error(error: BaseException) -> bool:
 
 def _base_url(url: str) -> str:
     """``http://127.0.0.1:8321/v1`` of ``http://127.0.0.1:8321/v1/conversations/c/items?limit=2``."""
-    parts = urlsplit(url)
-    path = parts.path.split("/v1/", 1)[0] + "/v1" if "/v1/" in parts.path else ""
-    return f"{parts.scheme}://{parts.netloc.rpartition('@')[2]}{path}"
+    path = urlsplit(url).path
+    return origin_of(url) + (path.split("/v1/", 1)[0] + "/v1" if "/v1/" in path else "")
 
 
 def unreachable_note(error: BaseException, recording: Recording) -> str | None:

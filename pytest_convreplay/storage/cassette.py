@@ -20,7 +20,7 @@ from urllib.parse import urlsplit
 import yaml
 
 from ..errors import CassetteError
-from ..model.interactions import Interaction, RecordedResponse, header_values
+from ..model.interactions import Interaction, RecordedResponse, header_values, origin_of
 from .parsed import ParsedCache, collection_paused
 from .reading import FileTooLarge, UnreadableFile, read_regular_file
 from .yaml_io import DEFAULT_MAX_NODES, load_plain_yaml, yaml_problem
@@ -227,7 +227,7 @@ def cassette_document(interactions: Iterable[Interaction], metadata: Mapping[str
 
 def recording_metadata(interactions: Iterable[Interaction], record_mode: str) -> dict[str, Any]:
     """Facts that explain a cassette later: when, with what, against which server."""
-    base_urls = sorted({_origin(i["request"]["uri"]) for i in interactions})
+    base_urls = sorted({origin_of(i["request"]["uri"]) for i in interactions})
     return {
         "recorded_at": dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat(),
         "record_mode": record_mode,
@@ -253,12 +253,6 @@ def recorded_at(metadata: Mapping[str, Any]) -> dt.datetime | None:
             return None
         return parsed if parsed.tzinfo else parsed.replace(tzinfo=dt.UTC)
     return None
-
-
-def _origin(uri: str) -> str:
-    """Scheme, host and port: an origin has no userinfo, where a token is often put."""
-    parts = urlsplit(uri)
-    return f"{parts.scheme}://{parts.netloc.rpartition('@')[2]}"
 
 
 def _version(distribution: str) -> str | None:
