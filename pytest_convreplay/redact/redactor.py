@@ -207,14 +207,7 @@ class Redactor:
             self.query(parts.fragment, host_name) if "=" in parts.fragment else self.patterns(parts.fragment)
         )
         redacted = (parts.scheme, netloc, path, self.query(parts.query, host_name), fragment)
-        if redacted == tuple(parts):
-            return uri
-        if not netloc and path.startswith("//"):
-            # ``////a@b/p`` has an empty authority; urlunsplit (before Python 3.12) would drop it,
-            # and the result would parse with ``a@b`` as its authority, userinfo unredacted
-            scheme = f"{parts.scheme}:" if parts.scheme else ""
-            return f"{scheme}//{urlunsplit(('', '', path, *redacted[3:]))}"
-        return urlunsplit(redacted)
+        return uri if redacted == tuple(parts) else _unsplit(*redacted)
 
     # Headers and bodies ---------------------------------------------------------------------
 
@@ -306,9 +299,12 @@ class Redactor:
             # a replaced span can leave JSON behind (a key's match took the raw control character
             # that kept it from parsing): it is then read as JSON, so a second pass changes nothing
             redacted_text = self.text(text)
-            if redacted_text == text or _parsed(redacted_text)[0] is None:
+            if redacted_text == text:
+                return text
+            document, repeated = _parsed(redacted_text)
+            if document is None:
                 return redacted_text
-            return self.document(redacted_text)
+            text = redacted_text
         redacted = self.json(document, ())
         if (redacted is document or redacted == document) and not repeated:
             return self.patterns(text)
@@ -324,6 +320,16 @@ class Redactor:
             return self.patterns(line)
         start = len("data:") + line.startswith("data: ")
         return line[:start] + self.document(data) + line[start + len(data) :]
+
+
+def _unsplit(scheme: str, netloc: str, path: str, query: str, fragment: str) -> str:
+    """urlunsplit that keeps an empty authority: for ``////a@b/p`` (netloc empty, path ``//a@b/p``)
+    it drops the ``//`` before Python 3.12, and the result parses with ``a@b`` as its authority,
+    so a second redaction pass would redact that userinfo."""
+    if not netloc and path.startswith("//"):
+        prefix = f"{scheme}:" if scheme else ""
+        return prefix + "//" + urlunsplit(("", "", path, query, fragment))
+    return urlunsplit((scheme, netloc, path, query, fragment))
 
 
 _URL_RE = re.compile(r"""https?://[^\s"'<>\\]+""", re.IGNORECASE)
