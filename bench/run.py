@@ -302,20 +302,13 @@ class Bench:
             )
         big = self.replay_big()
         name, big_name = self.name(self.items), self.name(self.big)
-        for kind, bound in (("warm", 1.05), ("cold", 1.05)):
-            ratio = w500[f"convreplay {kind}"] / w500["floor"]
-            self.verdict(
-                f"replay {name} ({kind}) / SDK alone ≤ {bound}",
-                _ratio(w500, f"convreplay {kind}", "floor"),
-                ratio <= bound,
-            )
-        for kind, bound in (("warm", 1.08), ("cold", 1.08)):
-            ratio = big[f"convreplay {kind}"] / big["floor"]
-            self.verdict(
-                f"replay {big_name} ({kind}) / SDK alone ≤ {bound}",
-                _ratio(big, f"convreplay {kind}", "floor"),
-                ratio <= bound,
-            )
+        for medians, label, bound in ((w500, name, 1.05), (big, big_name, 1.08)):
+            for kind in ("warm", "cold"):
+                self.verdict(
+                    f"replay {label} ({kind}) / SDK alone ≤ {bound}",
+                    _ratio(medians, f"convreplay {kind}", "floor"),
+                    medians[f"convreplay {kind}"] / medians["floor"] <= bound,
+                )
         for kind in ("warm", "cold"):
             small, large = (
                 w500[f"convreplay {kind}"] - w500["floor"],
