@@ -12,6 +12,7 @@ import pytest
 from ..errors import ConvreplayError, SnapshotMismatch
 from .keys import BLOCKS_NETWORK, CALL_EXCEPTION, INI, RECORDING, RUN_STARTED
 from .ownership import start_attempt
+from .reporting import warnings_at
 from .settings import _settings
 
 if TYPE_CHECKING:
@@ -77,7 +78,6 @@ def _convreplay_cassette(request: pytest.FixtureRequest) -> Iterator[Recording |
         return
     from ..record.recording import Recording
     from ..record.vcr import use_cassette
-    from ..snapshot.items import warnings_at
 
     with warnings_at(request.node):  # an expired cassette's warning points at the test
         recording = Recording(

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Generator
+import contextlib
+import os
+import warnings
+from collections.abc import Callable, Generator, Iterator
 from typing import Any
 
 import pytest
 
-from ..errors import ConvreplayError, ConvreplayWarning, SnapshotMismatch
+from ..errors import PACKAGE_DIR, ConvreplayError, ConvreplayWarning, SnapshotMismatch
 from .keys import CALL_EXCEPTION, INI, RECORDING, REPORT, TEST_FAILED
 from .ownership import _finish_test
 
@@ -58,6 +61,28 @@ def _egress(item: pytest.Item | None, config: pytest.Config | None = None) -> Ca
         return recording.message_mask()
     source = item.config if item is not None else config
     return message_gate(source.stash[INI] if source is not None else {})
+
+
+@contextlib.contextmanager
+def warnings_at(item: pytest.Item) -> Iterator[None]:
+    """The plugin's warnings raised where no code of the user's is on the stack (a hook, a
+    fixture's set-up) point at the test function instead of the plugin's file."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        yield
+    path, line, _ = item.reportinfo()
+    machinery = (PACKAGE_DIR, f"{os.sep}_pytest{os.sep}", f"{os.sep}pluggy{os.sep}")
+    for warning in caught:
+        ours = issubclass(warning.category, ConvreplayWarning) and any(
+            part in warning.filename for part in machinery
+        )
+        warnings.warn_explicit(
+            warning.message,
+            warning.category,
+            str(path) if ours else warning.filename,
+            (line or 0) + 1 if ours else warning.lineno,
+            source=warning.source,
+        )
 
 
 @pytest.hookimpl(tryfirst=True)

@@ -9,8 +9,8 @@ from typing import TYPE_CHECKING
 import pytest
 
 from ..config.settings import Settings
-from ..snapshot.items import warnings_at
 from .keys import RECORDING, REPORT_HOOKS, SESSION, SNAPSHOTS
+from .reporting import warnings_at
 from .settings import _settings
 
 if TYPE_CHECKING:

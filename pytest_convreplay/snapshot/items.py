@@ -1,5 +1,5 @@
-"""What the plugin reads off pytest's test items: their marker options, where their files go, what
-collection produced, and warnings moved to the test they belong to.
+"""What the plugin reads off pytest's test items: their marker options, where their files go, and
+what collection produced.
 
 pytest glue that is more than a line, kept out of ``plugin.py`` so that one reads as a table of
 contents; it imports nothing heavy (the plugin loads it at start-up).
@@ -7,10 +7,7 @@ contents; it imports nothing heavy (the plugin loads it at start-up).
 
 from __future__ import annotations
 
-import contextlib
-import os
-import warnings
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +15,7 @@ import pytest
 
 from ..config.options import Source, convert_options, merge_options, name_secrets
 from ..config.paths import SNAPSHOT_SUFFIX, TestLocation, default_snapshot_path, resolve_file_option
-from ..errors import PACKAGE_DIR, ConfigError, ConvreplayWarning
+from ..errors import ConfigError
 from .session import NO_FILE, CollectionLog, module_of
 
 PLUGIN_MODULE = "pytest_convreplay.plugin"
@@ -130,25 +127,3 @@ def _config_fixture_is_the_default(item: pytest.Item) -> bool:
         return False  # unknown: the test's file is known only once it runs
     module = getattr(definitions[-1].func, "__module__", "") if definitions else ""
     return module == PLUGIN_MODULE or module.startswith(f"{PLUGIN_MODULE}.")
-
-
-@contextlib.contextmanager
-def warnings_at(item: pytest.Item) -> Iterator[None]:
-    """The plugin's warnings raised where no code of the user's is on the stack (a hook, a
-    fixture's set-up) point at the test function instead of the plugin's file."""
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        yield
-    path, line, _ = item.reportinfo()
-    machinery = (PACKAGE_DIR, f"{os.sep}_pytest{os.sep}", f"{os.sep}pluggy{os.sep}")
-    for warning in caught:
-        ours = issubclass(warning.category, ConvreplayWarning) and any(
-            part in warning.filename for part in machinery
-        )
-        warnings.warn_explicit(
-            warning.message,
-            warning.category,
-            str(path) if ours else warning.filename,
-            (line or 0) + 1 if ours else warning.lineno,
-            source=warning.source,
-        )
