@@ -9,6 +9,7 @@ form they may take (:mod:`.known`), and against the secret patterns. Findings sa
 from __future__ import annotations
 
 import functools
+import zlib
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -50,6 +51,9 @@ def _hits(text: str | bytes, known: KnownSecrets, patterns: PatternSet) -> Itera
         return
     found = list(known.find(text, case_insensitive=isinstance(text, HeaderName)))
     yield from found
+    if "\x00" in text:  # UTF-16/32 bytes are valid UTF-8, so such a body was kept as text
+        for decoded in _wide_texts(text.encode("utf-8", "surrogateescape")):
+            yield from known.find(decoded)
     for start, _, rule in patterns.hits(text):
         yield start, f"text matching secret pattern {rule.label!r}"
     if "%" in text:  # percent-encoding of any mix (unreserved characters, hex case): decode, look again
@@ -79,12 +83,35 @@ def _texts_of_binary(data: bytes) -> Iterator[str]:
     audio, images or unknown formats), and, where NUL bytes say a wide encoding may be in use,
     UTF-16 and UTF-32 in either byte order, each at every alignment."""
     yield data.decode("latin-1")
+    yield from _wide_texts(data)
+    inflated = _inflated(data)
+    if inflated is not None:
+        yield from _texts_of_binary(inflated)
+
+
+def _wide_texts(data: bytes) -> Iterator[str]:
     if b"\x00" not in data:
         return
     for encoding in _WIDE_ENCODINGS:
         width = 4 if "32" in encoding else 2
         for shift in range(width):
             yield data[shift:].decode(encoding, errors="replace")
+
+
+_MAX_INFLATED = 64 * 1024 * 1024  # the default max_cassette_bytes: a bomb stops there
+
+
+def _inflated(data: bytes) -> bytes | None:
+    """A gzip or zlib stream decompressed (a ``.gz`` file downloaded as it is, with no
+    content-encoding to undo): the bytes it holds are written too. None for anything else."""
+    gzip = data[:2] == b"\x1f\x8b"
+    zlib_header = len(data) > 1 and data[0] == 0x78 and int.from_bytes(data[:2], "big") % 31 == 0
+    if not (gzip or zlib_header):
+        return None
+    try:
+        return zlib.decompressobj(wbits=47).decompress(data, _MAX_INFLATED)
+    except zlib.error:
+        return None
 
 
 def holds_secret(known: KnownSecrets, patterns: Sequence[PatternRule] = ()) -> Callable[[str], bool]:
@@ -124,8 +151,8 @@ def _may_hold_secrets(texts: Sequence[str | bytes], known: KnownSecrets, rules: 
     plain: list[str] = []
     names: list[str] = []
     for text in texts:
-        if isinstance(text, bytes):
-            return True  # rare (bodies that are not text): the full search
+        if isinstance(text, bytes) or "\x00" in text:
+            return True  # rare (bodies that are not text, or wide text kept as UTF-8): the full search
         (names if isinstance(text, HeaderName) else plain).append(text)
     if known.may_occur(plain) or known.may_occur(names, case_insensitive=True):
         return True

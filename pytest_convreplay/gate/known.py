@@ -12,9 +12,11 @@ from __future__ import annotations
 
 import base64
 import bisect
+import html
 import json
 import os
 import re
+import unicodedata
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import Any
 from urllib.parse import quote, quote_plus
@@ -289,6 +291,13 @@ def _forms_of(value: str) -> dict[str, str]:
         "JSON-escaped": json.dumps(value, ensure_ascii=False)[1:-1],
         "JSON-escaped ASCII": json.dumps(value, ensure_ascii=True)[1:-1],
     }
+    # the same text as a reader sees it: another Unicode normalization (a decomposed "ä"), HTML
+    # escapes (an error page echoing it), Python's escapes (pytest's form of a non-ASCII test id)
+    for normal_form in ("NFC", "NFD", "NFKC", "NFKD"):
+        forms[f"{normal_form}-normalized"] = unicodedata.normalize(normal_form, value)
+    forms["HTML-escaped"] = html.escape(value)
+    forms["HTML-escaped, quotes kept"] = html.escape(value, quote=False)
+    forms["backslash-escaped"] = value.encode("unicode_escape").decode("ascii")
     forms["url-encoded twice"] = quote(forms["url-encoded"], safe="")
     for form in ("url-encoded", "form-encoded", "url-encoded path"):  # %2f is as valid as %2F
         forms[f"{form}, lower-case hex"] = _PERCENT_RE.sub(lambda found: found.group().lower(), forms[form])

@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import base64
+import gzip
+import html
 import json
 import re
 import textwrap
+import unicodedata
+import zlib
 from urllib.parse import quote
 
 import pytest
 
-from pytest_convreplay.gate.findings import find_secrets_in_text
+from pytest_convreplay.gate.findings import find_secrets_in_interactions, find_secrets_in_text
 from pytest_convreplay.gate.known import KnownSecrets
 from pytest_convreplay.storage.yaml_io import dump_yaml
 
@@ -69,3 +73,47 @@ def test_a_value_percent_encoded_in_any_mix_is_found() -> None:
     known = KnownSecrets.from_env({}, values=[value])
     for text in (f"state={every}", f"https://x.example/?state={mixed}", quote(f"next={every}", safe="")):
         assert find_secrets_in_text(text, known, path="f.yaml"), text
+
+
+ACCENTED = "pässwort-Geheimnis-4711"
+MARKUP = "amp&Secret<Value>-88"
+
+
+@pytest.mark.parametrize(
+    "written",
+    [
+        unicodedata.normalize("NFD", ACCENTED),
+        html.escape(MARKUP),
+        ACCENTED.encode("unicode_escape").decode(),
+    ],
+    ids=["decomposed (NFD)", "HTML-escaped", "backslash-escaped (a pytest test id)"],
+)
+def test_a_value_as_a_reader_sees_it_is_found(written: str) -> None:
+    """Found by an attack on main: another normalization or escape of a declared value reads the same."""
+    secrets = KnownSecrets.from_env({}, values=[ACCENTED, MARKUP])
+    assert find_secrets_in_text(f"<p>{written}</p>", secrets, path="f.yaml")
+    assert "<secret>" in secrets.mask(written)
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        gzip.compress(b"line1\n" + VALUE.encode()),
+        zlib.compress(VALUE.encode()),
+        ("note: " + VALUE).encode("utf-16-le").decode("utf-8"),
+    ],
+    ids=["a .gz file", "a zlib stream", "UTF-16 kept as text"],
+)
+def test_a_value_inside_a_compressed_or_wide_body_is_found(body: bytes | str) -> None:
+    """Found by an attack on main: ``files.content()`` of a .gz file has no content-encoding to undo,
+    and UTF-16 bytes are valid UTF-8, so such a body was written with the value readable."""
+    exchange = {
+        "request": {
+            "method": "GET",
+            "uri": "http://127.0.0.1/v1/files/f/content",
+            "body": None,
+            "headers": {},
+        },
+        "response": {"status": {"code": 200, "message": "OK"}, "headers": {}, "body": {"string": body}},
+    }
+    assert find_secrets_in_interactions([exchange], known())  # type: ignore[list-item]
