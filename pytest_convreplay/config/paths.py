@@ -63,6 +63,8 @@ class NameSecrets:
         unique = {
             value.strip() for value in (*values, *environment) if len(value.strip()) >= MIN_SECRET_LENGTH
         }
+        # pytest shows a non-ASCII parameter in a test id by its escapes (``p\xe4sswort``)
+        unique |= {value.encode("unicode_escape").decode("ascii") for value in unique}
         return cls(tuple(sorted(unique, key=len, reverse=True)), tuple(patterns))
 
     def __call__(self, text: str) -> list[tuple[int, int]]:

@@ -41,6 +41,15 @@ def test_a_secret_in_an_id_becomes_a_stable_hash_and_the_rest_stays_readable() -
     assert name == file_name("test_x[org-AttackOrgIdentifier0042-gpt]", ".yaml", SECRETS)
 
 
+def test_a_non_ascii_secret_is_hidden_in_the_escaped_form_pytest_gives_its_id() -> None:
+    """Found by an attack on main: pytest shows ``pässwort`` in an id as ``p\\xe4sswort``, which the
+    file name then showed as ``p_xe4sswort``."""
+    secrets = NameSecrets.of(["pässwort-Geheimnis-4711"], [], ())
+    name = file_name("test_id[p\\xe4sswort-Geheimnis-4711]", ".yaml", secrets)
+    assert name.startswith("test_id[redacted-")
+    assert "sswort" not in name
+
+
 def test_a_pattern_secret_is_hidden_without_being_declared() -> None:
     assert "sk-proj" not in file_name("test_k[sk-proj-abcdefghijklmnopqrstuvwxyz0123]", ".yaml", SECRETS)
 
