@@ -57,6 +57,7 @@ class Recording:
         self.loaded: list[Interaction] = []
         self.metadata: dict[str, Any] = {}
         self.existed = False
+        self._sound_bodies: set[int] = set()  # positions whose JSON body is known to parse
         self._live: list[Interaction] = []  # raw: credentials and all; never handed out
         self._attempts: list[int | None] = []
         self._learned_from: Learned | None = None
@@ -67,7 +68,6 @@ class Recording:
         self._load()
         self.mode = self._effective_mode()
         self._normalized: dict[tuple[str, str], str] = {}
-        self._sound_bodies: set[int] = set()  # positions whose JSON body was checked on replay
         # new_episodes plays each recorded answer once and sends anything else to the server (as
         # vcrpy does), so a repeated request or a new page size records what the server says now.
         repeat = RepeatPolicy.ERROR if self.mode is RecordMode.NEW_EPISODES else settings.repeat
@@ -107,6 +107,7 @@ class Recording:
             return
         self.existed = True
         self.loaded, self.metadata = loaded.interactions, loaded.metadata
+        self._sound_bodies.update(loaded.sound_bodies)
 
     def _current(self) -> tuple[list[Interaction], dict[str, Any]]:
         """What the new interactions are added to: the file as loaded, or as another test or xdist

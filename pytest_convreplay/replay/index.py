@@ -80,21 +80,24 @@ class CassetteIndex:
         """The request's key, remembered: vcrpy asks about each live request twice (can play? play).
         The content type is part of the memo, as it decides how the body is normalized."""
         if body is None or body == b"" or body == "":
-            body = None
-        elif not isinstance(body, str | bytes):
-            return self._key(method, uri, body, headers)
-        memo = (method, uri, body, content_type_of(headers) or "")
+            body = content_type = None  # no body: the content type decides nothing
+        else:
+            content_type = content_type_of(headers)
+            if not isinstance(body, str | bytes):
+                return self._key(method, uri, body, headers, content_type)
+        memo = (method, uri, body, content_type or "")
         key = self._keys.get(memo)
         if key is None:
-            key = self._keys[memo] = self._key(method, uri, body, headers)
+            key = self._keys[memo] = self._key(method, uri, body, headers, content_type)
         return key
 
-    def _key(self, method: str, uri: str, body: object, headers: Mapping[str, Any]) -> RequestKey:
+    def _key(
+        self, method: str, uri: str, body: object, headers: Mapping[str, Any], content_type: str | None
+    ) -> RequestKey:
         """The request as sent when the cassette holds it so (nothing in it was redacted, or a cassette
         from another tool kept it), else as the redaction rules wrote it (URI and body). Redacting
         costs more than the lookup, and most requests (cursors, limits) hold nothing to redact.
         A multipart form is put in its canonical form first, as recording stored it."""
-        content_type = content_type_of(headers)
         form = canonical_form(body, content_type)
         if form is not None:
             body, content_type = form.body, form.content_type

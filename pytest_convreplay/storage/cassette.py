@@ -32,11 +32,14 @@ RERECORD_HINT = "re-record it with --convreplay-record-mode=all, or fix or delet
 
 @dataclass(slots=True)
 class CassetteFile:
-    """What a cassette holds once loaded: interactions in recorded order, plus metadata."""
+    """What a cassette holds once loaded: interactions in recorded order, plus metadata, and the
+    positions whose JSON answer is known to parse (checked when the cassette was cached; others
+    are checked when first replayed)."""
 
     path: Path
     interactions: list[Interaction]
     metadata: dict[str, Any] = field(default_factory=dict)
+    sound_bodies: frozenset[int] = frozenset()
 
 
 def load_cassette(
@@ -48,12 +51,13 @@ def load_cassette(
 ) -> CassetteFile:
     """Read and validate a cassette; every problem becomes one CassetteError naming the file.
     FileNotFoundError (a dangling symbolic link too) means there is no cassette yet. With a
-    ``cache``, a file whose bytes were parsed before is not parsed again (see :mod:`.parsed`)."""
+    ``cache``, a file whose bytes were parsed and validated before is neither parsed nor checked
+    again (see :mod:`.parsed`): the entry holds what validation made of it and its verdicts."""
     data = _read_cassette_bytes(path, max_bytes)
     with collection_paused():
         if cache is not None:
             try:
-                return CassetteFile(path, *validate_cassette(cache.load(data, max_nodes), path))
+                return _from_entry(path, cache.load(data, max_nodes))
             except KeyError:
                 pass
         text = _utf8(data, path)
@@ -61,9 +65,26 @@ def load_cassette(
             loaded = load_plain_yaml(text, max_nodes=max_nodes)
         except yaml.YAMLError as error:
             raise CassetteError(f"{path}: {yaml_problem(error, text)}; {RERECORD_HINT}", path=path) from None
-        if cache is not None:
-            cache.store(data, max_nodes, loaded)  # before validation fills in what the file left out
-        return CassetteFile(path, *validate_cassette(loaded, path))
+        interactions, metadata = validate_cassette(loaded, path)
+        if cache is None:
+            return CassetteFile(path, interactions, metadata)
+        sound = frozenset(
+            position
+            for position, interaction in enumerate(interactions)
+            if json_body_problem(interaction["response"]) is None
+        )
+        cache.store(data, max_nodes, {"cassette": loaded, "sound_bodies": sorted(sound)})
+        return CassetteFile(path, interactions, metadata, sound)
+
+
+def _from_entry(path: Path, entry: Any) -> CassetteFile:
+    """A cache entry as stored by :func:`load_cassette`: KeyError for any other shape (an entry of
+    another kind), so the file is parsed instead."""
+    try:
+        cassette, sound = entry["cassette"], entry["sound_bodies"]
+        return CassetteFile(path, cassette["interactions"], cassette.get("metadata") or {}, frozenset(sound))
+    except (TypeError, AttributeError) as error:
+        raise KeyError("not a cassette entry") from error
 
 
 def read_cassette_text(path: Path, *, max_bytes: int = DEFAULT_MAX_BYTES) -> str:

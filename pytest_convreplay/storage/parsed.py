@@ -4,7 +4,10 @@ Replaying a 500-page cassette spent most of its time parsing YAML. What the load
 file is kept here and used again only for a file whose bytes hash the same (BLAKE2b over the
 bytes, with the loader's version and node limit): the YAML stays the one source of truth, an
 edited cassette is a new key, and a stale entry is never found, whatever the file times say.
-What is kept goes through the same validation as freshly parsed YAML. Anything unusual (a
+Only a cassette that passed validation is kept, as validation completed it, with the verdicts of
+the checks replay makes later (which JSON answers parse): a hit is not checked again, since the
+same bytes validate the same way, and zlib's checksum refuses an entry that was damaged on disk
+(it is then parsed again). Anything unusual (a
 binary body, a timestamp, a key that is not text) is simply not kept. The folder is pytest's
 (``.pytest_cache/d/convreplay-parsed``), which git ignores, the sdist leaves out, and no glob of
 the CLI or of unused-snapshot detection looks into; ``pytest --cache-clear`` empties it.
@@ -36,7 +39,7 @@ from typing import Any, Final
 import yaml
 
 MAGIC: Final = b"convreplay parsed cassette 2\n"
-LOADER_VERSION: Final = "2"  # bump when the loader builds different values from the same text
+LOADER_VERSION: Final = "3"  # bump when an entry would hold something else for the same text
 FOLDER: Final = "convreplay-parsed"  # under pytest's cache folder
 SUFFIX: Final = ".parsed"
 ENTRIES_KEPT: Final = 256

@@ -76,6 +76,29 @@ def test_a_cached_cassette_is_validated_like_a_parsed_one(tmp_path: Path) -> Non
             load_cassette(path, cache=cache)
 
 
+def test_an_invalid_cassette_is_never_kept(tmp_path: Path) -> None:
+    cache = ParsedCache(tmp_path / "cache")
+    path = tmp_path / "bad.yaml"
+    path.write_text("version: 1\ninteractions:\n- request: {method: GET}\n  response: {}\n")
+    with pytest.raises(CassetteError):
+        load_cassette(path, cache=cache)
+    assert not list((tmp_path / "cache").glob(f"*{SUFFIX}"))
+
+
+def test_an_entry_keeps_which_json_answers_parse_and_a_broken_one_stays_unvouched(tmp_path: Path) -> None:
+    """The verdict of replay's JSON check is kept with the entry, so a hit need not parse every
+    answer again; an answer that does not parse is left to be reported when it is replayed."""
+    cache = ParsedCache(tmp_path / "cache")
+    path = write(tmp_path / "c.yaml")
+    broken = CASSETTE.replace('string: \'{"object"', 'string: \'{"object" ,,') % ("x" * 300)
+    path.write_text(path.read_text() + broken.partition("interactions:\n")[2])
+    without_cache = load_cassette(path)
+    assert without_cache.sound_bodies == frozenset()  # checked when replayed, as before
+    cold, warm = load_cassette(path, cache=cache), load_cassette(path, cache=cache)
+    assert cold.sound_bodies == warm.sound_bodies == frozenset({0})
+    assert warm.interactions == cold.interactions == without_cache.interactions
+
+
 def test_values_an_entry_cannot_keep_exactly_are_not_kept() -> None:
     for value in ({"at": dt.datetime(2024, 1, 1)}, {"body": b"\xff"}, {1: "a"}, {"\x00": [0, 1]}):
         with pytest.raises(NotKept):
