@@ -31,6 +31,7 @@ class SnapshotOptions:
     secret_env: tuple[str, ...] = ()
     secrets: tuple[str, ...] = ()
     patterns: tuple[PatternRule, ...] = ()
+    parsed_cache_dir: Path | None = None  # where parsed snapshot files are kept (pytest's cache)
 
     @classmethod
     def from_settings(cls, settings: Settings, *, test: str) -> SnapshotOptions:
@@ -47,6 +48,7 @@ class SnapshotOptions:
             secret_env=settings.secret_env,
             secrets=settings.secrets,
             patterns=settings.redaction_rules().patterns,
+            parsed_cache_dir=settings.parsed_cache_dir,
         )
 
     @property
@@ -66,14 +68,14 @@ class SnapshotOptions:
     def prepare(self, items: Any) -> list[Item]:
         """Items as stored and compared: plain dicts, renumbered if asked, then masked.
 
-        They are also parsed through the item models once, so that an item type or field this
-        version does not know is reported (a SchemaDriftWarning per type and field), never dropped.
+        They are also checked against the item models, so that an item type or field this version
+        does not know is reported (a SchemaDriftWarning per type and field), never dropped.
         """
-        from ..model.items import parse_items  # the models load only when a snapshot is taken
+        from ..model.items import check_items  # the models load only when a snapshot is taken
 
         _warn_if_one_page_of_more(items, self.test)
         dicts = to_item_dicts(items, owned=True)  # the test may change its items after asserting
-        parse_items(dicts)
+        check_items(dicts)
         if self.renumber_ids:
             dicts = renumber_ids(dicts)
         return apply_masks(dicts, self.masks) if self.masks else dicts

@@ -9,7 +9,7 @@ needs typed items imports it.
 """
 
 from .base import Model, UnknownPart
-from .convert import item_fields, parse_item, parse_items
+from .convert import check_items, item_fields, parse_item, parse_items
 from .drift import Drift, drift_of, schema_drift, warn_schema_drift
 from .types import (
     ITEM_FIELDS,
@@ -32,6 +32,7 @@ __all__ = [
     "Model",
     "UnknownItem",
     "UnknownPart",
+    "check_items",
     "drift_of",
     "item_fields",
     "parse_item",

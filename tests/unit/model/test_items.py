@@ -14,9 +14,10 @@ from support.items import SAMPLES
 
 from pytest_convreplay.errors import SchemaDriftWarning
 from pytest_convreplay.model.item_dicts import to_item_dicts
+from pytest_convreplay.model.items import convert
 from pytest_convreplay.model.items.base import UnknownPart
-from pytest_convreplay.model.items.convert import parse_item, parse_items
-from pytest_convreplay.model.items.drift import schema_drift
+from pytest_convreplay.model.items.convert import check_items, parse_item, parse_items
+from pytest_convreplay.model.items.drift import _DriftWarner, schema_drift
 from pytest_convreplay.model.items.types import KNOWN_ITEM_TYPES, FunctionCall, Message, UnknownItem
 
 
@@ -124,3 +125,40 @@ def test_schema_drift_warns_once_per_type_and_field() -> None:
     drift = [w for w in caught if issubclass(w.category, SchemaDriftWarning)]
     assert len(drift) == 1
     assert "warn_once_call" in str(drift[0].message)
+
+
+def _drift_warnings(check: Any, items: list[dict[str, Any]]) -> list[str]:
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        check(items)
+    return [str(w.message) for w in caught if issubclass(w.category, SchemaDriftWarning)]
+
+
+def citing(index: object, extra: str | None = None) -> dict[str, Any]:
+    citation = {"type": "file_citation", "file_id": "file_1", "filename": "a.txt", "index": index}
+    part = {"type": "output_text", "text": "t", "annotations": [citation], **({extra: 1} if extra else {})}
+    return {"type": "message", "id": "msg_c", "role": "assistant", "status": "completed", "content": [part]}
+
+
+CASES = {
+    "every sample, drifted": [{**copy.deepcopy(SAMPLES[k]), "check_items_field": 1} for k in sorted(SAMPLES)],
+    "numeric text, then text": [citing("12"), citing("ab")],  # "12" fits an integer field, "ab" does not
+    "integral float, then a fraction": [citing(1.0), citing(1.5)],
+    "integer, then a boolean": [citing(1), citing(True)],
+    "a known shape, then an unknown field": [citing(1), citing(1, "check_items_new")],
+    "an unknown type": [{"type": "check_items_call", "id": "x_1"}, {"type": "check_items_call", "id": "x_2"}],
+}
+
+
+@pytest.mark.parametrize("items", list(CASES.values()), ids=list(CASES))
+def test_checking_items_warns_exactly_what_parsing_them_warns(
+    items: list[dict[str, Any]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """check_items parses only the first item of each shape, vouched for only by an item that
+    validated exactly as given: it must warn what parsing every item warns."""
+    monkeypatch.setattr(_DriftWarner, "warned", set())  # a first sight of every drift, for both
+    expected = _drift_warnings(parse_items, copy.deepcopy(items))
+    monkeypatch.setattr(_DriftWarner, "warned", set())
+    monkeypatch.setattr(convert, "_FITTING_SHAPES", set())
+    assert _drift_warnings(check_items, items) == expected
+    assert _drift_warnings(check_items, items) == []  # once per process, as parse_items
