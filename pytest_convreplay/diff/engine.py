@@ -96,6 +96,14 @@ def diff_items(
     """
     rules = parse_masks(masks)
     old_items, new_items = _prepare(old, rules, renumber), _prepare(new, rules, renumber)
+    if same(old_items, new_items):  # a snapshot that still holds: one walk, nothing to align
+        unchanged = (UnchangedRun(0, 0, len(new_items)),) if new_items else ()
+        return ItemDiff(old_items, new_items, unchanged, DiffCounts(unchanged=len(new_items)))
+    return _aligned(old_items, new_items, renumber)
+
+
+def _aligned(old_items: list[Item], new_items: list[Item], renumber: bool) -> ItemDiff:
+    """The diff of two prepared lists: items matched by key, moves found, fields compared."""
     old_labels, new_labels = unique_keys(old_items), unique_keys(new_items)  # what the report calls each item
     if renumber:
         old_keys, new_keys = renumbered_keys(old_items, new_items)

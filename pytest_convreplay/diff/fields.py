@@ -24,18 +24,19 @@ _MAY_HIDE_A_BOOL: Final = frozenset({bool, int, float, dict, list})  # str/None 
 
 def _same_bools(old: Any, new: Any) -> bool:
     """Given ``old == new``: whether booleans sit in the same places on both sides. Strings, the
-    most common leaves, are skipped without a call: equal to a string means being one."""
+    most common leaves, are skipped without a call: equal to a string means being one. (Loops, not
+    ``all()`` over a generator: this walks every node of a 10,000-item snapshot that still holds.)"""
     kind = type(old)
     if kind is dict:
-        return all(
-            _same_bools(value, new[key]) for key, value in old.items() if type(value) in _MAY_HIDE_A_BOOL
-        )
+        for key, value in old.items():
+            if type(value) in _MAY_HIDE_A_BOOL and not _same_bools(value, new[key]):
+                return False
+        return True
     if kind is list:
-        return all(
-            _same_bools(value, other)
-            for value, other in zip(old, new, strict=True)
-            if type(value) in _MAY_HIDE_A_BOOL
-        )
+        for value, other in zip(old, new, strict=True):
+            if type(value) in _MAY_HIDE_A_BOOL and not _same_bools(value, other):
+                return False
+        return True
     return (kind is bool) == (type(new) is bool)
 
 

@@ -15,7 +15,7 @@ from support.items import SAMPLES
 
 from pytest_convreplay.diff.align import longest_increasing
 from pytest_convreplay.diff.as_json import to_json
-from pytest_convreplay.diff.engine import diff_items
+from pytest_convreplay.diff.engine import _aligned, diff_items
 from pytest_convreplay.diff.ids import renumber_ids
 from pytest_convreplay.diff.model import MISSING, FieldChange, Verdict
 from pytest_convreplay.diff.render import render
@@ -294,6 +294,21 @@ ids = st.lists(st.integers(0, 40), unique=True, max_size=25)
 def test_a_list_diffed_against_itself_is_empty(numbers: list[int]) -> None:
     items = [message(n) for n in numbers]
     assert diff_items(items, [dict(item) for item in items]).is_empty
+
+
+@given(ids, st.booleans(), st.sampled_from([True, 1, 1.0, "1", None]))
+def test_equal_lists_take_the_short_way_to_what_aligning_them_gives(
+    numbers: list[int], renumber: bool, flag: object
+) -> None:
+    """diff_items answers equal lists without aligning them: the verdict must be the one the
+    general path gives, and a boolean turned number is still a change."""
+    items = [{**message(n), "flag": flag} for n in numbers]
+    again = [dict(item) for item in items]
+    assert diff_items(items, again, masks=(), renumber=renumber) == _aligned(
+        renumber_ids(items) if renumber else items, renumber_ids(again) if renumber else again, renumber
+    )
+    if numbers and flag is True:
+        assert not diff_items(items, [{**item, "flag": 1} for item in items]).is_empty
 
 
 @given(ids, st.randoms(use_true_random=False))
