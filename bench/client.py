@@ -173,6 +173,7 @@ def snapshot(request: dict[str, Any]) -> dict[str, Any]:
         test="bench/test_history.py::test_history",
         masks=DEFAULT_MASKS,
         patterns=RedactionRules.default().patterns,
+        parsed_cache_dir=Path(request["cache_dir"]) if request.get("cache_dir") else None,
     )
     if not options.path.exists():
         from dataclasses import replace

@@ -17,6 +17,7 @@ from ..gate import Gate, KnownSecrets
 from ..redact import redact_text
 from ..rules.redaction import RedactionRules
 from ..storage.atomic import file_stamp, locked
+from ..storage.parsed import ParsedCache, collection_paused
 from ..storage.pending import pending_note, propose, withdraw
 from ..storage.snapshots import read_owners, read_snapshots, snapshot_document, snapshot_header
 from ..storage.write import write_document
@@ -53,8 +54,13 @@ class SnapshotFile:
     def stored(self) -> dict[str, list[Item]]:
         if self._stored is None:
             self._stamp = file_stamp(self.options.path)
-            self._stored = read_snapshots(self.options.path)
+            self._stored = read_snapshots(self.options.path, self._cache)
         return self._stored
+
+    @property
+    def _cache(self) -> ParsedCache | None:
+        folder = self.options.parsed_cache_dir
+        return ParsedCache(folder, kind="snapshot") if folder is not None else None
 
     def next_name(self) -> str:
         """``default``, then ``default.2`` …: unnamed snapshots of one test, in the order taken."""
@@ -70,13 +76,14 @@ class SnapshotFile:
                 path=self.options.path,
             )
         self.asserted.add(name)
-        prepared = self.options.prepare(items)
-        stored = self.stored.get(name)
-        diff = (
-            None
-            if stored is None
-            else diff_items(stored, prepared, masks=(), renumber=self.options.renumber_ids)
-        )
+        with collection_paused():  # thousands of fresh dicts, no cycles: nothing for it to find
+            prepared = self.options.prepare(items)
+            stored = self.stored.get(name)
+            diff = (
+                None
+                if stored is None
+                else diff_items(stored, prepared, masks=(), renumber=self.options.renumber_ids)
+            )
         if diff is not None and diff.is_empty:
             check = SnapshotCheck(self.options.path, name, SnapshotState.MATCHED)
             if self.options.pending:
@@ -174,7 +181,7 @@ class SnapshotFile:
     def _write_locked(self, name: str, items: list[Item], gate: Gate) -> None:
         current = self.stored  # the file as read, unless another test or worker has written it since
         if file_stamp(self.options.path) != self._stamp:
-            current = read_snapshots(self.options.path)
+            current = read_snapshots(self.options.path, self._cache)
         snapshots = {**current, name: items}
         write_document(
             self.options.path,

@@ -1,4 +1,4 @@
-"""Parsed cassettes kept in pytest's cache folder, found again by their content.
+"""Parsed cassettes and snapshot files kept in pytest's cache folder, found again by their content.
 
 Replaying a 500-page cassette spent most of its time parsing YAML. What the loader built from a
 file is kept here and used again only for a file whose bytes hash the same (BLAKE2b over the
@@ -68,18 +68,19 @@ def collection_paused() -> Iterator[None]:
 
 
 class ParsedCache:
-    """Parsed cassettes by content, in ``folder`` (created when first written to)."""
+    """Parsed files of one ``kind`` (cassettes, snapshot files) by content, in ``folder`` (created
+    when first written to); the kind is part of every key, as each kind keeps its own value."""
 
-    def __init__(self, folder: Path) -> None:
+    def __init__(self, folder: Path, kind: str = "cassette") -> None:
         self.folder = folder
+        self.kind = kind
 
     def _entry(self, data: bytes, max_nodes: int) -> tuple[Path, bytes]:
         """The entry's file and the key of its seal, both from the content (and what else decides
         what the loader builds); neither tells the other."""
         digest = hashlib.blake2b(digest_size=32)
-        digest.update(
-            f"{LOADER_VERSION} {yaml.__version__} {platform.python_version()} {max_nodes}\n".encode()
-        )
+        versions = f"{LOADER_VERSION} {yaml.__version__} {platform.python_version()}"
+        digest.update(f"{self.kind} {versions} {max_nodes}\n".encode())
         digest.update(data)
         content = digest.digest()
         name = hashlib.blake2b(content, digest_size=20, person=b"entry name").hexdigest()

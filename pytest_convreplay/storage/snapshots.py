@@ -8,6 +8,7 @@ diffs and merge conflicts stay inside the item that changed.
 
 from __future__ import annotations
 
+import contextlib
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from itertools import takewhile
@@ -21,9 +22,10 @@ from ..errors import SnapshotError, quoted_nodeid
 from ..gate import Gate
 from .atomic import locked
 from .cassette import DEFAULT_MAX_BYTES
+from .parsed import ParsedCache, collection_paused
 from .reading import FileTooLarge, UnreadableFile, read_regular_file
 from .write import write_document
-from .yaml_io import load_plain_yaml, yaml_problem
+from .yaml_io import DEFAULT_MAX_NODES, load_plain_yaml, yaml_problem
 
 Item = dict[str, Any]
 
@@ -116,26 +118,46 @@ def parse_snapshots(text: str, path: Path) -> dict[str, list[Item]]:
     return {str(name): items for name, items in snapshots.items()}
 
 
-def read_snapshots(path: Path) -> dict[str, list[Item]]:
-    """The snapshots stored at ``path``; none when the file does not exist yet."""
+def read_snapshots(path: Path, cache: ParsedCache | None = None) -> dict[str, list[Item]]:
+    """The snapshots stored at ``path``; none when the file does not exist yet. With a ``cache``, a
+    file whose bytes were read before is not parsed again (see :mod:`.parsed`)."""
     try:
-        text = _read_text(path)
+        data = _read_bytes(path)
     except FileNotFoundError:
         return {}
-    return parse_snapshots(text, path)
+    with collection_paused():
+        if cache is not None:
+            with contextlib.suppress(KeyError, TypeError, ValueError):
+                kept = cache.load(data, DEFAULT_MAX_NODES)["snapshots"]
+                return dict(kept)
+        snapshots = parse_snapshots(_utf8(data, path), path)
+        if cache is not None:
+            cache.store(data, DEFAULT_MAX_NODES, {"snapshots": snapshots})
+        return snapshots
 
 
-def _read_text(path: Path) -> str:
+def _read_bytes(path: Path) -> bytes:
     try:
-        return read_regular_file(path, DEFAULT_MAX_BYTES).decode("utf-8")
+        return read_regular_file(path, DEFAULT_MAX_BYTES)
     except FileTooLarge as error:
         raise SnapshotError(
             f"{path}: the file is {error.size / 2**20:.1f} MiB, over the {DEFAULT_MAX_BYTES / 2**20:.0f} MiB "
             "a snapshot may hold; snapshot fewer items per test (or name several snapshots)",
             path=path,
         ) from None
-    except (UnreadableFile, UnicodeDecodeError) as error:
+    except UnreadableFile as error:
         raise SnapshotError(f"{path}: cannot be read ({error})", path=path) from None
+
+
+def _utf8(data: bytes, path: Path) -> str:
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise SnapshotError(f"{path}: cannot be read ({error})", path=path) from None
+
+
+def _read_text(path: Path) -> str:
+    return _utf8(_read_bytes(path), path)
 
 
 def remove_snapshots(path: Path, names: Iterable[str], gate: Gate) -> None:

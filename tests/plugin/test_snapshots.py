@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 import textwrap
 from collections.abc import Iterator
 from pathlib import Path
@@ -510,3 +511,31 @@ def test_the_update_command_in_a_failure_survives_a_quote_in_a_parametrized_id(
     result.assert_outcomes(failed=1)
     command = "pytest --convreplay-update 'test_quote.py::test_quote[it'\"'\"'s]'"  # pastes into a shell
     assert command in result.stdout.str()
+
+
+def test_a_snapshot_file_is_read_from_pytest_cache_once_parsed_and_an_edit_is_seen(
+    pytester: pytest.Pytester,
+) -> None:
+    """The parsed snapshot file is kept in pytest's cache by content: the next run reads it from
+    there, a hand edit of the file is a new key (the test then fails on the edit), and without the
+    cache provider nothing is kept."""
+    pytester.makepyfile(textwrap.dedent(PLAIN_SUITE.format(a="one", b="two", c="three")))
+    pytester.runpytest(*RECORD).assert_outcomes(passed=3)
+
+    def entries() -> dict[Path, int]:
+        folder = pytester.path / ".pytest_cache"
+        return {entry: entry.stat().st_mtime_ns for entry in folder.rglob("convreplay-parsed/*.parsed")}
+
+    pytester.runpytest().assert_outcomes(passed=3)  # parsed, and kept
+    kept = entries()
+    pytester.runpytest().assert_outcomes(passed=3)
+    assert len(kept) == 3
+    assert entries() == kept  # read back: no entry written again
+    (snapshot,) = pytester.path.rglob("test_a.snapshot.yaml")
+    snapshot.write_text(snapshot.read_text().replace("text: one", "text: edited"))
+    result = pytester.runpytest()
+    result.assert_outcomes(passed=2, failed=1)
+    result.stdout.fnmatch_lines(["*snapshot 'default' of *::test_a (*) differs*"])
+    shutil.rmtree(pytester.path / ".pytest_cache")
+    pytester.runpytest("-p", "no:cacheprovider").assert_outcomes(passed=2, failed=1)
+    assert not (pytester.path / ".pytest_cache").exists()

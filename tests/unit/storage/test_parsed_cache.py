@@ -10,9 +10,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from pytest_convreplay.errors import CassetteError
+from pytest_convreplay.errors import CassetteError, SnapshotError
 from pytest_convreplay.storage.cassette import load_cassette
 from pytest_convreplay.storage.parsed import SUFFIX, NotKept, ParsedCache, _decode, _encode
+from pytest_convreplay.storage.snapshots import read_snapshots
 
 CASSETTE = """version: 1
 interactions:
@@ -139,3 +140,36 @@ def test_an_entry_holds_no_readable_text_of_its_cassette(tmp_path: Path) -> None
         assert b"sk-proj-" not in data
         assert b"REDACTED" not in data
         assert b"conversations" not in data
+
+
+SNAPSHOT = """# pytest-convreplay snapshots of t.py::t
+version: 1
+snapshots:
+  default:
+  - id: msg_1
+    type: message
+    text: '%s'
+"""
+
+
+def test_a_snapshot_file_is_kept_by_content_apart_from_cassettes(tmp_path: Path) -> None:
+    cache = ParsedCache(tmp_path / "cache", kind="snapshot")
+    path = tmp_path / "t.snapshot.yaml"
+    path.write_text(SNAPSHOT % ("a" * 300))
+    first = read_snapshots(path, cache)
+    assert read_snapshots(path, cache) == first == read_snapshots(path)
+    assert len(list((tmp_path / "cache").glob(f"*{SUFFIX}"))) == 1
+    path.write_text(SNAPSHOT % ("b" * 300))  # edited: a new key
+    assert read_snapshots(path, cache)["default"][0]["text"] == "b" * 300
+    with pytest.raises(CassetteError):  # the same bytes as a cassette: not the snapshot's entry
+        load_cassette(path, cache=ParsedCache(tmp_path / "cache"))
+
+
+def test_an_invalid_snapshot_file_is_never_kept(tmp_path: Path) -> None:
+    cache = ParsedCache(tmp_path / "cache", kind="snapshot")
+    path = tmp_path / "t.snapshot.yaml"
+    path.write_text("version: 1\nsnapshots:\n  default: [{id: msg_1}]\n")
+    for _ in range(2):
+        with pytest.raises(SnapshotError, match="must be a list of items with a 'type'"):
+            read_snapshots(path, cache)
+    assert not list((tmp_path / "cache").glob(f"*{SUFFIX}"))
