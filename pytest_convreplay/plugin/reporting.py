@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import linecache
 import os
 import warnings
 from collections.abc import Callable, Generator, Iterator
@@ -87,12 +88,16 @@ def warnings_at(item: pytest.Item) -> Iterator[None]:
 
 @pytest.hookimpl(tryfirst=True)
 def pytest_warning_recorded(warning_message: Any, nodeid: str) -> None:
-    """A warning the plugin emits is masked before any reporter formats it."""
+    """A warning the plugin emits is masked before any reporter formats it, and so is the source
+    line a report prints under it (the test's own line, which may spell a secret out)."""
     message = warning_message.message
     if isinstance(message, ConvreplayWarning) and message.args:
         running = _RUNNING.get(nodeid)
         mask = _egress(running, None if running is not None else _CONFIG.get("config"))
         message.args = (mask(str(message.args[0])), *message.args[1:])
+        if warning_message.line is None:
+            source = linecache.getline(warning_message.filename, warning_message.lineno)
+            warning_message.line = mask(source)
 
 
 _RUNNING: dict[str, pytest.Item] = {}  # the test whose warnings are being recorded, by node id
