@@ -196,6 +196,25 @@ def parse_duration(value: object) -> dt.timedelta | None:
     return dt.timedelta(seconds=float(match.group(1)) * _UNIT_SECONDS[match.group(2)])
 
 
+def _file_option(value: object, suffix: str) -> str:
+    """A name or path that names a file: not empty, not a folder (``.``, ``..``, ``x/``), no NUL."""
+    text = os.fspath(value) if isinstance(value, str | os.PathLike) else None
+    if not isinstance(text, str):
+        raise ValueError(f"expected a file name or path, got {value!r}")
+    if not text.strip():
+        problem = "is empty"
+    elif "\x00" in text:
+        problem = "holds a NUL character"
+    elif Path(text).name in ("", ".", "..") or text.endswith(("/", os.sep)):
+        problem = "names a folder, not a file"
+    else:
+        return text
+    raise ValueError(
+        f"{text!r} {problem}; give a file name like 'paging' (paging{suffix} in the test module's "
+        "cassette folder) or a path to one"
+    )
+
+
 @dataclass(frozen=True, slots=True)
 class Option:
     """One option users can set: how its value is converted, and how the ini spells it."""
@@ -233,8 +252,8 @@ OPTIONS: dict[str, Option] = {
     "mask_defaults": Option(_flag, "bool"),
     "renumber_ids": Option(_flag, "bool"),
 }
-FILE_OPTIONS = ("cassette", "snapshot_file")
-"""Per-test file names: accepted from the fixture and the marker, not from the ini."""
+FILE_OPTIONS = {"cassette": ".yaml", "snapshot_file": ".snapshot.yaml"}
+"""Per-test file names (and the suffix a bare name gets): from the fixture and the marker, not the ini."""
 OPTION_NAMES = tuple(sorted((*OPTIONS, *FILE_OPTIONS)))
 INI_OPTIONS: dict[str, str] = {name: o.ini_type for name, o in OPTIONS.items() if o.ini_type is not None}
 """Option name -> the ini type pytest is told, for ``convreplay_<name>``."""
@@ -244,17 +263,8 @@ def convert_options(options: Mapping[str, Any], source: Source) -> dict[str, Any
     """Validate one source's options into typed values; errors name the option and its source."""
     converted: dict[str, Any] = {}
     for name, value in options.items():
-        if name in FILE_OPTIONS:
-            if not isinstance(value, str | os.PathLike):
-                raise ConfigError(
-                    f"{source.of(name)}: expected a file name or path, got {value!r}",
-                    option=name,
-                    source=source.where,
-                )
-            converted[name] = value
-            continue
         option = OPTIONS.get(name)
-        if option is None:
+        if option is None and name not in FILE_OPTIONS:
             raise ConfigError(
                 f"{source.where}: unknown convreplay option {name!r}; "
                 f"accepted options: {', '.join(OPTION_NAMES)}",
@@ -262,7 +272,7 @@ def convert_options(options: Mapping[str, Any], source: Source) -> dict[str, Any
                 source=source.where,
             )
         try:
-            converted[name] = option.convert(value)
+            converted[name] = option.convert(value) if option else _file_option(value, FILE_OPTIONS[name])
         except (ConfigError, ValueError, TypeError) as error:
             raise ConfigError(f"{source.of(name)}: {error}", option=name, source=source.of(name)) from None
     return converted

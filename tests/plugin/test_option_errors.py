@@ -1,0 +1,49 @@
+"""A value the plugin cannot use is one error that names the option, where it was written and what
+to write instead: never a traceback from pathlib, int() or the end of the session."""
+
+from __future__ import annotations
+
+import pytest
+
+
+@pytest.mark.parametrize("option", ["cassette", "snapshot_file"])
+@pytest.mark.parametrize("value", ["", " ", ".", "..", "shared/", "shared/.."])
+def test_a_file_option_that_names_no_file_is_the_test_s_error(
+    pytester: pytest.Pytester, option: str, value: str
+) -> None:
+    pytester.makepyfile(
+        test_x=f"""
+        import pytest
+
+        @pytest.mark.convreplay({option}={value!r})
+        def test_y(conv_snapshot):
+            pass
+
+        def test_other():
+            pass
+        """
+    )
+    result = pytester.runpytest()
+    result.assert_outcomes(passed=1, errors=1)  # the session ends as usual, no internal error
+    assert result.ret == pytest.ExitCode.TESTS_FAILED
+    result.stdout.fnmatch_lines(
+        [f"@pytest.mark.convreplay on test_x.py::test_y: option '{option}': {value!r} *; give a file name *"]
+    )
+    result.stdout.no_fnmatch_line("*Traceback*")
+    result.stdout.no_fnmatch_line("*ValueError*")
+
+
+def test_a_file_option_from_convreplay_config_names_the_conftest(pytester: pytest.Pytester) -> None:
+    pytester.makeconftest(
+        """
+        import pytest
+
+        @pytest.fixture
+        def convreplay_config():
+            return {"snapshot_file": ""}
+        """
+    )
+    pytester.makepyfile(test_x="import pytest\n\n@pytest.mark.convreplay\ndef test_y():\n    pass\n")
+    result = pytester.runpytest()
+    result.assert_outcomes(errors=1)
+    result.stdout.fnmatch_lines(["convreplay_config in conftest.py: option 'snapshot_file': '' is empty; *"])
