@@ -47,3 +47,28 @@ def test_a_file_option_from_convreplay_config_names_the_conftest(pytester: pytes
     result = pytester.runpytest()
     result.assert_outcomes(errors=1)
     result.stdout.fnmatch_lines(["convreplay_config in conftest.py: option 'snapshot_file': '' is empty; *"])
+
+
+@pytest.mark.parametrize(("returned", "named"), [("['record_mode']", "a list"), ("None", "None")])
+def test_a_convreplay_config_that_returns_no_dict_says_what_it_must_return(
+    pytester: pytest.Pytester, returned: str, named: str
+) -> None:
+    pytester.makeconftest(
+        f"""
+        import pytest
+
+        @pytest.fixture
+        def convreplay_config():
+            return {returned}
+        """
+    )
+    pytester.makepyfile(test_x="import pytest\n\n@pytest.mark.convreplay\ndef test_y():\n    pass\n")
+    result = pytester.runpytest()
+    result.assert_outcomes(errors=1)
+    result.stdout.fnmatch_lines(
+        [
+            f"convreplay_config in conftest.py returned {named}; it must return a dict of convreplay "
+            "options, such as {'record_mode': 'once'} ({} for none)"
+        ]
+    )
+    result.stdout.no_fnmatch_line("*AttributeError*")
