@@ -171,11 +171,20 @@ def _callables(value: object) -> tuple[Callable[..., Any], ...]:
     return tuple(items)
 
 
-def _positive_int(value: object) -> int:
-    number = int(str(value))
-    if number <= 0:
-        raise ValueError(f"expected a positive integer, got {value!r}")
-    return number
+_SIZE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([kmg]i?)?b?\s*$", re.IGNORECASE)
+_UNIT_BYTES = {"": 1, "k": 1000, "m": 1000**2, "g": 1000**3, "ki": 1024, "mi": 1024**2, "gi": 1024**3}
+
+
+def parse_size(value: object) -> int:
+    """A size in bytes: a whole number, or text with a unit like the README's ``64 MiB``
+    (``512kB``, ``128MiB``, ``1GB``; KB/MB/GB are powers of 1000, KiB/MiB/GiB of 1024)."""
+    match = None if isinstance(value, bool) else _SIZE.match(str(value))
+    if match is not None:
+        number, unit = match.group(1), (match.group(2) or "").lower()
+        size = round(float(number) * _UNIT_BYTES[unit])
+        if size >= 1 and (unit or number.isdigit()):  # a fraction only of a unit: 1.5GiB, not 1.5 bytes
+            return size
+    raise ValueError(f"expected a size in bytes such as 67108864, '512KiB', '64MiB' or '1GB', got {value!r}")
 
 
 _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([smhdw]?)\s*$")
@@ -234,7 +243,7 @@ OPTIONS: dict[str, Option] = {
     "max_age": Option(parse_duration),
     "on_expired": Option(_choice(Expiry)),
     "allowed_hosts": Option(_each(_name("a host name", r"[^\s,/]+")), _LIST, additive=True),
-    "max_cassette_bytes": Option(_positive_int),
+    "max_cassette_bytes": Option(parse_size),
     "redact_headers": Option(_each(HeaderRule.parse), _LIST, additive=True),
     "redact_query_params": Option(_each(QueryRule.parse), _LIST, additive=True),
     "redact_body_paths": Option(_each(BodyPathRule.parse), _LIST, additive=True),

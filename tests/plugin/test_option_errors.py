@@ -72,3 +72,27 @@ def test_a_convreplay_config_that_returns_no_dict_says_what_it_must_return(
         ]
     )
     result.stdout.no_fnmatch_line("*AttributeError*")
+
+
+def test_a_bad_size_is_a_start_up_error_saying_what_a_size_is(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(test_x="import pytest\n\n@pytest.mark.convreplay\ndef test_y():\n    pass\n")
+    result = pytester.runpytest("-o", "convreplay_max_cassette_bytes=abc")
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    assert [line for line in result.stderr.lines if "max_cassette_bytes" in line] == [
+        "ERROR: -o convreplay_max_cassette_bytes: expected a size in bytes such as 67108864, '512KiB', "
+        "'64MiB' or '1GB', got 'abc'"
+    ]
+
+
+def test_a_size_with_a_unit_is_the_limit_replay_reads_under(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(
+        test_x="""
+        import pytest
+        from pytest_convreplay.plugin import RECORDING
+
+        @pytest.mark.convreplay
+        def test_y(request, convreplay):
+            assert request.node.stash[RECORDING].settings.max_cassette_bytes == 128 * 2**20
+        """
+    )
+    pytester.runpytest("-o", "convreplay_max_cassette_bytes=128MiB").assert_outcomes(passed=1)
