@@ -3,6 +3,8 @@ to write instead: never a traceback from pathlib, int() or the end of the sessio
 
 from __future__ import annotations
 
+import os
+
 import pytest
 
 
@@ -96,3 +98,41 @@ def test_a_size_with_a_unit_is_the_limit_replay_reads_under(pytester: pytest.Pyt
         """
     )
     pytester.runpytest("-o", "convreplay_max_cassette_bytes=128MiB").assert_outcomes(passed=1)
+
+
+@pytest.mark.parametrize(
+    ("given", "said"),
+    [
+        (
+            "out",
+            "--convreplay-report out: it is a folder; name the HTML file to write, such as out/report.html",
+        ),
+        (
+            "test_x.py/report.html",
+            "--convreplay-report test_x.py/report.html: cannot write *: test_x.py is not a folder",
+        ),
+        pytest.param(
+            "/proc/report.html",
+            "--convreplay-report /proc/report.html: cannot write *: /proc does not take new files (*)",
+            marks=pytest.mark.skipif(not os.path.isdir("/proc/self"), reason="Linux's /proc takes no files"),
+            id="a-folder-that-takes-no-files",
+        ),
+    ],
+    ids=["a-folder", "under-a-file", "a-folder-that-takes-no-files"],
+)
+def test_a_report_path_that_cannot_be_written_is_a_start_up_error(
+    pytester: pytest.Pytester, given: str, said: str
+) -> None:
+    (pytester.path / "out").mkdir()
+    pytester.makepyfile(test_x="def test_y():\n    pass\n")
+    result = pytester.runpytest_subprocess(f"--convreplay-report={given}")
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines([f"ERROR: {said}"])
+    result.stdout.no_fnmatch_line("*passed*")  # said before any test ran
+    assert not [path for path in pytester.path.rglob("*") if "convreplay" in path.name]  # nothing left behind
+
+
+def test_a_report_s_missing_folders_are_made_as_for_junitxml(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(test_x="def test_y():\n    pass\n")
+    pytester.runpytest_subprocess("--convreplay-report=new/sub/report.html").assert_outcomes(passed=1)
+    assert (pytester.path / "new" / "sub" / "report.html").is_file()
