@@ -69,8 +69,8 @@ class SnapshotFile:
                 "its own name (conv_snapshot['name'])",
                 path=self.options.path,
             )
+        prepared = self.options.prepare(items, name)
         self.asserted.add(name)
-        prepared = self.options.prepare(items)
         stored = self.stored.get(name)
         diff = (
             None

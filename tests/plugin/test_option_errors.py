@@ -136,3 +136,45 @@ def test_a_report_s_missing_folders_are_made_as_for_junitxml(pytester: pytest.Py
     pytester.makepyfile(test_x="def test_y():\n    pass\n")
     pytester.runpytest_subprocess("--convreplay-report=new/sub/report.html").assert_outcomes(passed=1)
     assert (pytester.path / "new" / "sub" / "report.html").is_file()
+
+
+@pytest.mark.parametrize(
+    ("given", "said"),
+    [
+        ("42", "expected conversation items (*), got int"),
+        ("[object()]", "item 0: expected a conversation item (a dict or an SDK model), got object"),
+        ("[{'type': 'message', 'id': 'm1'}, 'text']", "item 1: expected a conversation item *, got str"),
+        (
+            "{'id': 'm1'}",
+            "expected conversation items, got a dict with neither a 'type' (an item) nor 'data' *",
+        ),
+        ("{'data': 5}", "expected a list page's 'data' to be a list of items, got int"),
+        ("[{'id': 'm1'}]", "item 0 ('m1') has no 'type': *"),
+    ],
+    ids=["a-number", "an-object", "a-string-among-items", "a-dict-without-type", "a-bad-page", "no-type"],
+)
+def test_what_is_not_items_is_a_snapshot_error_naming_the_item_and_what_is_taken(
+    pytester: pytest.Pytester, given: str, said: str
+) -> None:
+    pytester.makepyfile(
+        test_x=f"""
+        import pytest
+        from pytest_convreplay import SnapshotError
+
+        @pytest.mark.convreplay
+        def test_y(conv_snapshot):
+            with pytest.raises(SnapshotError):
+                conv_snapshot["turn"].assert_match({given})
+            conv_snapshot["turn"].assert_match({given})
+        """
+    )
+    result = pytester.runpytest("--convreplay-update")
+    result.assert_outcomes(failed=1)
+    result.stdout.fnmatch_lines(
+        [
+            f"test_x.py::test_y: snapshot 'turn' not taken: {said}; conv_snapshot.assert_match takes "
+            "an openai SDK item or list page, an item dict with a 'type' (as the API returns it), or a list *"
+        ]
+    )
+    result.stdout.no_fnmatch_line("*TypeError*")
+    result.stdout.no_fnmatch_line("*asserted twice*")  # a refused snapshot was not taken
