@@ -28,6 +28,7 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
+from ..config.paths import nearest_existing
 from ..errors import CassetteError, ConvreplayError, FileLockTimeout, shown_path
 
 TEMP_SUFFIX = ".convreplay-tmp"
@@ -198,9 +199,7 @@ def cannot_write(path: Path) -> str | None:
     It leaves nothing behind; the missing folders a write would create are not made yet."""
     if path.is_dir():
         return "it is a folder"
-    folder = path.parent
-    while not os.path.lexists(folder) and folder.parent != folder:
-        folder = folder.parent
+    folder = nearest_existing(path.parent)
     if not folder.is_dir():
         return f"{shown_path(folder)} is not a folder"
     try:

@@ -7,6 +7,18 @@ import os
 
 import pytest
 
+TESTS_WITH_A_CASSETTE = """
+import pytest
+
+@pytest.mark.convreplay
+def test_a():
+    pass
+
+@pytest.mark.convreplay
+def test_b():
+    pass
+"""
+
 
 @pytest.mark.parametrize("option", ["cassette", "snapshot_file"])
 @pytest.mark.parametrize("value", ["", " ", ".", "..", "shared/", "shared/.."])
@@ -178,3 +190,36 @@ def test_what_is_not_items_is_a_snapshot_error_naming_the_item_and_what_is_taken
     )
     result.stdout.no_fnmatch_line("*TypeError*")
     result.stdout.no_fnmatch_line("*asserted twice*")  # a refused snapshot was not taken
+
+
+@pytest.mark.parametrize(
+    ("given", "said"),
+    [
+        ("test_x.py", "'test_x.py' cannot be the cassette folder: it is not a folder"),
+        (
+            "test_x.py/cassettes",
+            "'test_x.py/cassettes' cannot be the cassette folder: test_x.py is not a folder",
+        ),
+    ],
+    ids=["a-file", "under-a-file"],
+)
+def test_a_cassette_dir_that_cannot_be_a_folder_is_one_start_up_error(
+    pytester: pytest.Pytester, given: str, said: str
+) -> None:
+    pytester.makepyfile(test_x=TESTS_WITH_A_CASSETTE)
+    result = pytester.runpytest("-o", f"convreplay_cassette_dir={given}")
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    assert [line for line in result.stderr.lines if "cassette_dir" in line] == [
+        f"ERROR: -o convreplay_cassette_dir: {said}; name a folder for cassettes, relative to the rootdir "
+        "or absolute (default: cassettes)"
+    ]
+
+
+def test_a_cassette_dir_in_the_ini_is_named_by_its_key_and_file(pytester: pytest.Pytester) -> None:
+    pytester.makepyprojecttoml('[tool.pytest.ini_options]\nconvreplay_cassette_dir = "test_x.py"\n')
+    pytester.makepyfile(test_x=TESTS_WITH_A_CASSETTE)
+    result = pytester.runpytest()
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines(
+        ["ERROR: [[]tool.pytest.ini_options[]] convreplay_cassette_dir in pyproject.toml: 'test_x.py' *"]
+    )
