@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import difflib
 import os
 import re
 from collections.abc import Callable, Mapping, Sequence
@@ -274,9 +275,11 @@ def convert_options(options: Mapping[str, Any], source: Source) -> dict[str, Any
     for name, value in options.items():
         option = OPTIONS.get(name)
         if option is None and name not in FILE_OPTIONS:
+            close = difflib.get_close_matches(name, OPTION_NAMES, n=1) if isinstance(name, str) else []
             raise ConfigError(
-                f"{source.where}: unknown convreplay option {name!r}; "
-                f"accepted options: {', '.join(OPTION_NAMES)}",
+                f"{source.where}: unknown convreplay option {name!r}"
+                + (f" (did you mean {close[0]!r}?)" if close else "")
+                + f"; accepted options: {', '.join(OPTION_NAMES)}",
                 option=name,
                 source=source.where,
             )

@@ -223,3 +223,48 @@ def test_a_cassette_dir_in_the_ini_is_named_by_its_key_and_file(pytester: pytest
     result.stderr.fnmatch_lines(
         ["ERROR: [[]tool.pytest.ini_options[]] convreplay_cassette_dir in pyproject.toml: 'test_x.py' *"]
     )
+
+
+def test_a_misspelt_marker_option_gets_the_name_it_is_closest_to(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(
+        test_x="""
+        import pytest
+
+        @pytest.mark.convreplay(snapshto=True)
+        def test_close():
+            pass
+
+        @pytest.mark.convreplay(zzz=True)
+        def test_far():
+            pass
+        """
+    )
+    result = pytester.runpytest()
+    result.assert_outcomes(errors=2)
+    result.stdout.fnmatch_lines(
+        [
+            "*::test_close: unknown convreplay option 'snapshto' (did you mean 'snapshot'?); accepted *",
+            "*::test_far: unknown convreplay option 'zzz'; accepted *",
+        ]
+    )
+
+
+def test_a_misspelt_convreplay_config_key_gets_the_name_it_is_closest_to(pytester: pytest.Pytester) -> None:
+    pytester.makeconftest(
+        """
+        import pytest
+
+        @pytest.fixture
+        def convreplay_config():
+            return {"redact_header": ["x-token"]}
+        """
+    )
+    pytester.makepyfile(test_x="import pytest\n\n@pytest.mark.convreplay\ndef test_y():\n    pass\n")
+    result = pytester.runpytest()
+    result.assert_outcomes(errors=1)
+    result.stdout.fnmatch_lines(
+        [
+            "convreplay_config in conftest.py: unknown convreplay option 'redact_header' "
+            "(did you mean 'redact_headers'?); accepted *"
+        ]
+    )
