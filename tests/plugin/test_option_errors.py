@@ -6,18 +6,7 @@ from __future__ import annotations
 import os
 
 import pytest
-
-TESTS_WITH_A_CASSETTE = """
-import pytest
-
-@pytest.mark.convreplay
-def test_a():
-    pass
-
-@pytest.mark.convreplay
-def test_b():
-    pass
-"""
+from support.suites import MARKED_TESTS
 
 
 @pytest.mark.parametrize("option", ["cassette", "snapshot_file"])
@@ -206,7 +195,7 @@ def test_what_is_not_items_is_a_snapshot_error_naming_the_item_and_what_is_taken
 def test_a_cassette_dir_that_cannot_be_a_folder_is_one_start_up_error(
     pytester: pytest.Pytester, given: str, said: str
 ) -> None:
-    pytester.makepyfile(test_x=TESTS_WITH_A_CASSETTE)
+    pytester.makepyfile(test_x=MARKED_TESTS)
     result = pytester.runpytest("-o", f"convreplay_cassette_dir={given}")
     assert result.ret == pytest.ExitCode.USAGE_ERROR
     assert [line for line in result.stderr.lines if "cassette_dir" in line] == [
@@ -217,7 +206,7 @@ def test_a_cassette_dir_that_cannot_be_a_folder_is_one_start_up_error(
 
 def test_a_cassette_dir_in_the_ini_is_named_by_its_key_and_file(pytester: pytest.Pytester) -> None:
     pytester.makepyprojecttoml('[tool.pytest.ini_options]\nconvreplay_cassette_dir = "test_x.py"\n')
-    pytester.makepyfile(test_x=TESTS_WITH_A_CASSETTE)
+    pytester.makepyfile(test_x=MARKED_TESTS)
     result = pytester.runpytest()
     assert result.ret == pytest.ExitCode.USAGE_ERROR
     result.stderr.fnmatch_lines(
