@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import difflib
 import os
 import re
 from collections.abc import Callable, Mapping, Sequence
@@ -275,6 +274,8 @@ def convert_options(options: Mapping[str, Any], source: Source) -> dict[str, Any
     for name, value in options.items():
         option = OPTIONS.get(name)
         if option is None and name not in FILE_OPTIONS:
+            import difflib  # only a misspelt name pays for it, not every start-up
+
             close = difflib.get_close_matches(name, OPTION_NAMES, n=1) if isinstance(name, str) else []
             raise ConfigError(
                 f"{source.where}: unknown convreplay option {name!r}"
