@@ -47,43 +47,89 @@ def _parser() -> argparse.ArgumentParser:
     serve_arguments(commands.add_parser("serve", help="run the Conversations API emulator in the foreground"))
 
     show = commands.add_parser("show", help="summarize cassettes: interactions, conversations, pages")
-    show.add_argument("paths", nargs="+", type=Path)
+    show.add_argument(
+        "paths", nargs="+", type=Path, help="cassettes and snapshot files, or folders of cassettes"
+    )
 
     verify = commands.add_parser("verify", help="check cassettes load and paginate correctly (exit 1 if not)")
-    verify.add_argument("paths", nargs="+", type=Path)
+    verify.add_argument(
+        "paths", nargs="+", type=Path, help="cassettes and snapshot files, or folders of cassettes"
+    )
     verify.add_argument("--max-age", type=_duration, help="also fail cassettes older than this (e.g. 30d)")
 
     scan = commands.add_parser("scan", help="find secrets in cassettes and snapshots (exit 1 on findings)")
-    scan.add_argument("paths", nargs="*", type=Path, default=[Path("cassettes")])
+    scan.add_argument(
+        "paths",
+        nargs="*",
+        type=Path,
+        default=[Path("cassettes")],
+        help="files and folders (default: cassettes)",
+    )
 
     redact = commands.add_parser("redact", help="apply the redaction rules to existing cassettes in place")
-    redact.add_argument("paths", nargs="+", type=Path)
+    redact.add_argument(
+        "paths", nargs="+", type=Path, help="cassettes, or folders of them, rewritten in place"
+    )
 
     diff = commands.add_parser("diff", help="item-level diff of two cassettes or snapshot files")
-    diff.add_argument("old", type=Path)
-    diff.add_argument("new", type=Path)
+    diff.add_argument("old", type=Path, help="the cassette or snapshot file to compare from")
+    diff.add_argument("new", type=Path, help="the cassette or snapshot file to compare to")
     diff.add_argument("--json", action="store_true", help="machine-readable output")
     colour = diff.add_mutually_exclusive_group()
-    colour.add_argument("--color", dest="color", action="store_true", default=None)
-    colour.add_argument("--no-color", dest="color", action="store_false")
+    colour.add_argument(
+        "--color",
+        dest="color",
+        action="store_true",
+        default=None,
+        help="colour the diff (default: on a terminal)",
+    )
+    colour.add_argument("--no-color", dest="color", action="store_false", help="never colour the diff")
     diff.add_argument("--renumber-ids", action="store_true", help="compare ids by first appearance")
 
     report = commands.add_parser("report", help="HTML report of a drift run, or of two folders or files")
     report.add_argument("sides", nargs="*", type=Path, metavar="OLD NEW", help="two folders or two files")
     report.add_argument(
-        "--drift", nargs="?", const=DRIFT_DIR, type=Path, metavar="DIR", help="a drift run's folder"
+        "--drift",
+        nargs="?",
+        const=DRIFT_DIR,
+        type=Path,
+        metavar="DIR",
+        help=f"report on a drift run's folder (default: {DRIFT_DIR})",
     )
     report.add_argument("-o", "--output", type=Path, help="where to write it (default: report.html)")
     report.add_argument("--renumber-ids", action="store_true", help="compare ids by first appearance")
 
     review = commands.add_parser("review", help="accept, reject or skip pending snapshots or a drift run")
-    review.add_argument("paths", nargs="*", type=Path, default=[Path("cassettes")])
     review.add_argument(
-        "--drift", nargs="?", const=DRIFT_DIR, type=Path, metavar="DIR", help="a drift run's folder"
+        "paths",
+        nargs="*",
+        type=Path,
+        default=[Path("cassettes")],
+        help="pending snapshot files, or folders to find them in (default: cassettes)",
+    )
+    review.add_argument(
+        "--drift",
+        nargs="?",
+        const=DRIFT_DIR,
+        type=Path,
+        metavar="DIR",
+        help=f"review a drift run's folder instead of pending snapshots (default: {DRIFT_DIR})",
     )
     decide = review.add_mutually_exclusive_group()
-    decide.add_argument("--accept-all", dest="answer", action="store_const", const="a")
-    decide.add_argument("--reject-all", dest="answer", action="store_const", const="r")
+    decide.add_argument(
+        "--accept-all",
+        dest="answer",
+        action="store_const",
+        const="a",
+        help="accept everything, without asking",
+    )
+    decide.add_argument(
+        "--reject-all",
+        dest="answer",
+        action="store_const",
+        const="r",
+        help="reject everything, without asking",
+    )
     return parser
 
 

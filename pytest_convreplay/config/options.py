@@ -171,11 +171,20 @@ def _callables(value: object) -> tuple[Callable[..., Any], ...]:
     return tuple(items)
 
 
-def _positive_int(value: object) -> int:
-    number = int(str(value))
-    if number <= 0:
-        raise ValueError(f"expected a positive integer, got {value!r}")
-    return number
+_SIZE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([kmg]i?)?b?\s*$", re.IGNORECASE)
+_UNIT_BYTES = {"": 1, "k": 1000, "m": 1000**2, "g": 1000**3, "ki": 1024, "mi": 1024**2, "gi": 1024**3}
+
+
+def parse_size(value: object) -> int:
+    """A size in bytes: a whole number, or text with a unit like the README's ``64 MiB``
+    (``512kB``, ``128MiB``, ``1GB``; KB/MB/GB are powers of 1000, KiB/MiB/GiB of 1024)."""
+    match = None if isinstance(value, bool) else _SIZE.match(str(value))
+    if match is not None:
+        number, unit = match.group(1), (match.group(2) or "").lower()
+        size = round(float(number) * _UNIT_BYTES[unit])
+        if size >= 1 and (unit or number.isdigit()):  # a fraction only of a unit: 1.5GiB, not 1.5 bytes
+            return size
+    raise ValueError(f"expected a size in bytes such as 67108864, '512KiB', '64MiB' or '1GB', got {value!r}")
 
 
 _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([smhdw]?)\s*$")
@@ -194,6 +203,25 @@ def parse_duration(value: object) -> dt.timedelta | None:
     if not match:
         raise ValueError(f"expected a duration like 3600, '12h', '30d' or '2w', got {value!r}")
     return dt.timedelta(seconds=float(match.group(1)) * _UNIT_SECONDS[match.group(2)])
+
+
+def _file_option(value: object, suffix: str) -> str:
+    """A name or path that names a file: not empty, not a folder (``.``, ``..``, ``x/``), no NUL."""
+    text = os.fspath(value) if isinstance(value, str | os.PathLike) else None
+    if not isinstance(text, str):
+        raise ValueError(f"expected a file name or path, got {value!r}")
+    if not text.strip():
+        problem = "is empty"
+    elif "\x00" in text:
+        problem = "holds a NUL character"
+    elif Path(text).name in ("", ".", "..") or text.endswith(("/", os.sep)):
+        problem = "names a folder, not a file"
+    else:
+        return text
+    raise ValueError(
+        f"{text!r} {problem}; give a file name like 'paging' (paging{suffix} in the test module's "
+        "cassette folder) or a path to one"
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -215,7 +243,7 @@ OPTIONS: dict[str, Option] = {
     "max_age": Option(parse_duration),
     "on_expired": Option(_choice(Expiry)),
     "allowed_hosts": Option(_each(_name("a host name", r"[^\s,/]+")), _LIST, additive=True),
-    "max_cassette_bytes": Option(_positive_int),
+    "max_cassette_bytes": Option(parse_size),
     "redact_headers": Option(_each(HeaderRule.parse), _LIST, additive=True),
     "redact_query_params": Option(_each(QueryRule.parse), _LIST, additive=True),
     "redact_body_paths": Option(_each(BodyPathRule.parse), _LIST, additive=True),
@@ -233,8 +261,8 @@ OPTIONS: dict[str, Option] = {
     "mask_defaults": Option(_flag, "bool"),
     "renumber_ids": Option(_flag, "bool"),
 }
-FILE_OPTIONS = ("cassette", "snapshot_file")
-"""Per-test file names: accepted from the fixture and the marker, not from the ini."""
+FILE_OPTIONS = {"cassette": ".yaml", "snapshot_file": ".snapshot.yaml"}
+"""Per-test file names (and the suffix a bare name gets): from the fixture and the marker, not the ini."""
 OPTION_NAMES = tuple(sorted((*OPTIONS, *FILE_OPTIONS)))
 INI_OPTIONS: dict[str, str] = {name: o.ini_type for name, o in OPTIONS.items() if o.ini_type is not None}
 """Option name -> the ini type pytest is told, for ``convreplay_<name>``."""
@@ -244,25 +272,20 @@ def convert_options(options: Mapping[str, Any], source: Source) -> dict[str, Any
     """Validate one source's options into typed values; errors name the option and its source."""
     converted: dict[str, Any] = {}
     for name, value in options.items():
-        if name in FILE_OPTIONS:
-            if not isinstance(value, str | os.PathLike):
-                raise ConfigError(
-                    f"{source.of(name)}: expected a file name or path, got {value!r}",
-                    option=name,
-                    source=source.where,
-                )
-            converted[name] = value
-            continue
         option = OPTIONS.get(name)
-        if option is None:
+        if option is None and name not in FILE_OPTIONS:
+            import difflib  # only a misspelt name pays for it, not every start-up
+
+            close = difflib.get_close_matches(name, OPTION_NAMES, n=1) if isinstance(name, str) else []
             raise ConfigError(
-                f"{source.where}: unknown convreplay option {name!r}; "
-                f"accepted options: {', '.join(OPTION_NAMES)}",
+                f"{source.where}: unknown convreplay option {name!r}"
+                + (f" (did you mean {close[0]!r}?)" if close else "")
+                + f"; accepted options: {', '.join(OPTION_NAMES)}",
                 option=name,
                 source=source.where,
             )
         try:
-            converted[name] = option.convert(value)
+            converted[name] = option.convert(value) if option else _file_option(value, FILE_OPTIONS[name])
         except (ConfigError, ValueError, TypeError) as error:
             raise ConfigError(f"{source.of(name)}: {error}", option=name, source=source.of(name)) from None
     return converted

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Final
 
+from ..errors import shown_path
 from ..rules.credentials import MIN_SECRET_LENGTH, env_secret_values
 from ..rules.redaction import DEFAULT_HASH_KEY, PatternRule
 
@@ -248,3 +249,25 @@ def resolve_file_option(
     return Path(
         os.path.normpath(path if path.is_absolute() else _module_folder(location, cassette_dir) / path)
     )
+
+
+def nearest_existing(path: Path) -> Path:
+    """``path`` or the closest of its parents that exists (a dangling link counts): where a write
+    would start making the missing folders, or what stands in their way when it is no folder."""
+    for part in (path, *path.parents):
+        if os.path.lexists(part):
+            return part
+    return path
+
+
+def cassette_folder_problem(cassette_dir: str, rootdir: Path) -> str | None:
+    """Why ``cassette_dir`` (relative to the rootdir) cannot hold cassettes, or None; a folder that
+    does not exist yet is fine, recording makes it."""
+    if "\x00" in cassette_dir:
+        return f"{cassette_dir!r} holds a NUL character"
+    folder = rootdir / cassette_dir
+    existing = nearest_existing(folder)
+    if existing.is_dir():
+        return None
+    shown = "it" if existing == folder else shown_path(existing)
+    return f"{cassette_dir!r} cannot be the cassette folder: {shown} is not a folder"

@@ -22,6 +22,7 @@ from ..errors import ConfigError, shown_path
 from ..gate import Gate
 from ..report.collect import ReportHooks
 from ..report.html import INSTALL_HINT, report_available, write_report
+from ..storage.atomic import cannot_write
 from .compare import DriftResult, compare_entries
 from .manifest import DriftEntry, DriftManifest
 from .scratch import DEFAULT_FOLDER, DRIFT_EXIT_STATUS, Scratch
@@ -188,6 +189,19 @@ def run_gate(ini: Mapping[str, Any]) -> Gate:
     return Gate(known_secrets_for(settings), settings.redaction_rules().patterns)
 
 
+def check_report_path(report: Path, given: str) -> None:
+    """The report is written when the run ends: a path it cannot be written to is said at once.
+    Missing folders are made then, as pytest does for ``--junitxml``."""
+    problem = cannot_write(report)
+    if problem == "it is a folder":
+        example = shown_path(report / "report.html")
+        raise ConfigError(
+            f"--convreplay-report {given}: {problem}; name the HTML file to write, such as {example}"
+        )
+    if problem is not None:
+        raise ConfigError(f"--convreplay-report {given}: cannot write {shown_path(report)}: {problem}")
+
+
 def register_hooks(config: pytest.Config, ini: Mapping[str, Any]) -> None:
     """Register the drift run's hooks (``--convreplay-drift``) or the report's (``--convreplay-report``
     alone) under the names the plugin looks them up by."""
@@ -195,6 +209,8 @@ def register_hooks(config: pytest.Config, ini: Mapping[str, Any]) -> None:
     report = Path(config.invocation_params.dir, given) if given else None
     if report is not None and not report_available():
         raise ConfigError(f"--convreplay-report: {INSTALL_HINT}")
+    if report is not None and not hasattr(config, "workerinput"):  # the controller writes it, at the end
+        check_report_path(report, given)
     gate = run_gate(ini)
     drift = config.getoption("--convreplay-drift")
     if drift is None:

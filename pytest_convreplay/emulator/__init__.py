@@ -58,7 +58,7 @@ def serve_forever(host: str = "127.0.0.1", port: int = 0, *, seed_mixed: bool = 
 
 def serve_arguments(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
     """The arguments of ``convreplay serve``: one definition for the CLI and ``main``."""
-    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--host", default="127.0.0.1", help="the address to listen on (default: 127.0.0.1)")
     parser.add_argument("--port", type=_port, default=0, help="0 picks a free port (default)")
     parser.add_argument("--seed-mixed", action="store_true", help="seed one conversation of every item type")
     return parser

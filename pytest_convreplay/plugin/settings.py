@@ -5,8 +5,9 @@ from __future__ import annotations
 import contextlib
 import inspect
 import os
+from collections.abc import Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
@@ -17,6 +18,7 @@ from ..config.options import (
     running_in_ci,
 )
 from ..config.settings import RecordMode, Settings
+from ..errors import ConfigError
 from ..snapshot.items import location, marker_options
 from .keys import DRIFT_HOOKS, INI, INI_SOURCE, PARSED_CACHE, SESSION
 
@@ -38,6 +40,20 @@ def _fixture_source(request: pytest.FixtureRequest) -> Source:
     return Source(f"convreplay_config in {os.path.relpath(file, request.config.rootpath)}")
 
 
+def _fixture_options(value: object, source: Source) -> Mapping[str, Any]:
+    """What a project's ``convreplay_config`` returned, which must be a mapping of options (only
+    its type is named: the value may hold a secret)."""
+    if isinstance(value, Mapping):
+        return value
+    returned = "None" if value is None else f"a {type(value).__name__}"
+    raise ConfigError(
+        f"{source.where} returned {returned}; it must return a dict of convreplay options, such as "
+        "{'record_mode': 'once'} ({} for none)",
+        option="convreplay_config",
+        source=source.where,
+    )
+
+
 def _parsed_cache_dir(config: pytest.Config) -> Path | None:
     """Where parsed cassettes are kept: a folder of pytest's cache (none with ``-p no:cacheprovider``
     or when it cannot be created)."""
@@ -54,13 +70,13 @@ def _parsed_cache_dir(config: pytest.Config) -> Path | None:
 def _settings(request: pytest.FixtureRequest) -> Settings:
     config = request.config
     node = request.node
-    fixture = request.getfixturevalue("convreplay_config")
     cli_mode = config.getoption("--convreplay-record-mode")
     sources = [
         config.stash[INI_SOURCE],
         _fixture_source(request),
         Source(f"@pytest.mark.convreplay on {node.nodeid}"),
     ]
+    fixture = _fixture_options(request.getfixturevalue("convreplay_config"), sources[1])
     settings = build_settings(
         location(node),
         [

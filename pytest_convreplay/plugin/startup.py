@@ -15,6 +15,7 @@ from ..config.options import (
     record_mode_in_force,
     running_in_ci,
 )
+from ..config.paths import cassette_folder_problem
 from ..config.settings import RecordMode
 from ..errors import ConfigError
 from ..snapshot.session import CollectionLog, SnapshotSession
@@ -93,6 +94,7 @@ def pytest_configure(config: pytest.Config) -> None:
     try:  # one start-up error for a bad ini value, not one per test
         config.stash[INI] = read_ini(config.getini, config.stash[INI_SOURCE])
         config.stash[BLOCKS_NETWORK] = _blocks_every_test(config, config.stash[INI_SOURCE])
+        _check_cassette_dir(config, config.stash[INI_SOURCE])
     except ConfigError as error:
         raise pytest.UsageError(str(error)) from None
     config.stash[SESSION] = SnapshotSession()
@@ -139,3 +141,16 @@ def _blocks_every_test(config: pytest.Config, source: IniSource) -> bool:
     except (ValueError, pytest.UsageError) as error:  # pytest converts: "invalid truth value 'maybe'"
         where = source.of("block_network")
         raise ConfigError(f"{where}: {error}", option="block_network", source=where) from None
+
+
+def _check_cassette_dir(config: pytest.Config, source: IniSource) -> None:
+    """A cassette folder that cannot be one (a file stands there) is said once, at start-up."""
+    problem = cassette_folder_problem(str(config.getini("convreplay_cassette_dir")), config.rootpath)
+    if problem is not None:
+        where = source.of("cassette_dir")
+        raise ConfigError(
+            f"{where}: {problem}; name a folder for cassettes, relative to the rootdir or absolute "
+            "(default: cassettes)",
+            option="cassette_dir",
+            source=where,
+        )

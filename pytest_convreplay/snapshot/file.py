@@ -75,9 +75,9 @@ class SnapshotFile:
                 "its own name (conv_snapshot['name'])",
                 path=self.options.path,
             )
-        self.asserted.add(name)
         with collection_paused():  # thousands of fresh dicts, no cycles: nothing for it to find
-            prepared = self.options.prepare(items)
+            prepared = self.options.prepare(items, name)
+            self.asserted.add(name)
             stored = self.stored.get(name)
             diff = (
                 None

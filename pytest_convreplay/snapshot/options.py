@@ -9,12 +9,16 @@ from typing import Any
 from ..config.settings import Settings
 from ..diff.ids import renumber_ids
 from ..diff.masking import apply_masks
-from ..errors import ConvreplayWarning, MaskWarning, quoted_nodeid, warn_at_user_code
+from ..errors import ConvreplayWarning, MaskWarning, SnapshotError, quoted_nodeid, warn_at_user_code
 from ..model.item_dicts import to_item_dicts
 from ..rules.masks import DEFAULT_MASKS, Mask
 from ..rules.redaction import PatternRule
 
 Item = dict[str, Any]
+SNAPSHOT_TAKES = (
+    "conv_snapshot.assert_match takes an openai SDK item or list page, an item dict with a 'type' "
+    "(as the API returns it), or a list of those"
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,17 +69,24 @@ class SnapshotOptions:
     def update_command(self) -> str:
         return f"pytest --convreplay-update {quoted_nodeid(self.test)}"
 
-    def prepare(self, items: Any) -> list[Item]:
+    def prepare(self, items: Any, name: str = "") -> list[Item]:
         """Items as stored and compared: plain dicts, renumbered if asked, then masked.
 
         They are also checked against the item models, so that an item type or field this version
         does not know is reported (a SchemaDriftWarning per type and field), never dropped.
+        What is not items is a SnapshotError naming the snapshot, the item and what is taken.
         """
         from ..model.items import check_items  # the models load only when a snapshot is taken
 
         _warn_if_one_page_of_more(items, self.test)
-        dicts = to_item_dicts(items, owned=True)  # the test may change its items after asserting
-        check_items(dicts)
+        try:
+            dicts = to_item_dicts(items, owned=True)  # the test may change its items after asserting
+            check_items(dicts)
+        except TypeError as error:
+            snapshot = f"snapshot {name!r}" if name else "snapshot"
+            raise SnapshotError(
+                f"{self.test}: {snapshot} not taken: {error}; {SNAPSHOT_TAKES}", path=self.path
+            ) from None
         if self.renumber_ids:
             dicts = renumber_ids(dicts)
         return apply_masks(dicts, self.masks) if self.masks else dicts

@@ -28,7 +28,8 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
-from ..errors import CassetteError, ConvreplayError, FileLockTimeout
+from ..config.paths import nearest_existing
+from ..errors import CassetteError, ConvreplayError, FileLockTimeout, shown_path
 
 TEMP_SUFFIX = ".convreplay-tmp"
 LOCK_SUFFIX = ".convreplay-lock"
@@ -190,6 +191,24 @@ def write_atomic(path: Path, text: str, *, error: type[ConvreplayError] = Casset
                 os.unlink(temp_name)
             raise
         _fsync_folder(path.parent)
+
+
+def cannot_write(path: Path) -> str | None:
+    """Why a file could not be written at ``path`` (a folder is there, a file stands where a folder
+    must, the folder refuses files), or None: a check before a long run that ends in writing it.
+    It leaves nothing behind; the missing folders a write would create are not made yet."""
+    if path.is_dir():
+        return "it is a folder"
+    folder = nearest_existing(path.parent)
+    if not folder.is_dir():
+        return f"{shown_path(folder)} is not a folder"
+    try:
+        fd, name = _create_temporary(folder / path.name)
+    except OSError as problem:
+        return f"{shown_path(folder)} does not take new files ({problem.strerror or problem})"
+    os.close(fd)
+    os.unlink(name)
+    return None
 
 
 def _utf8(path: Path, text: str, error: type[ConvreplayError]) -> bytes:

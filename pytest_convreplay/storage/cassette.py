@@ -127,9 +127,12 @@ def parse_cassette(text: str, path: Path, *, max_nodes: int = DEFAULT_MAX_NODES)
 def validate_cassette(data: object, path: Path) -> tuple[list[Interaction], dict[str, Any]]:
     """The interactions and metadata of loaded cassette data, or a CassetteError naming ``path``,
     the interaction and what is wrong with it."""
-    if not isinstance(data, dict):
+    problem = _not_a_cassette(data)
+    if problem is not None or not isinstance(data, dict):
         raise CassetteError(
-            f"{path}: expected a mapping with 'version' and 'interactions'; {RERECORD_HINT}", path=path
+            f"{path}: not a cassette: {problem}; a cassette is a mapping with 'version: 1' and "
+            f"'interactions', as recording writes it; {RERECORD_HINT}",
+            path=path,
         )
     version = data.get("version")
     if version != CASSETTE_VERSION:
@@ -150,6 +153,21 @@ def validate_cassette(data: object, path: Path) -> tuple[list[Interaction], dict
             raise CassetteError(f"{path}: interaction {index}: {problem}; {RERECORD_HINT}", path=path)
         _complete(interaction)
     return cast(list[Interaction], interactions), meta
+
+
+def _not_a_cassette(data: object) -> str | None:
+    """What a file that is no cassette holds instead (``convreplay show x.json``), or None."""
+    if data is None:
+        return "the file is empty"
+    if not isinstance(data, dict):
+        return f"the file holds a {type(data).__name__}, not a mapping"
+    if "snapshots" in data and "interactions" not in data:
+        return "this is a snapshot file (snapshot files are named *.snapshot.yaml)"
+    if "interactions" not in data:
+        return "it has no 'interactions'" + ("" if "version" in data else " and no 'version'")
+    if "version" not in data:
+        return "it has 'interactions' but no 'version'"
+    return None
 
 
 def _interaction_problem(interaction: object) -> str | None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import fnmatch
 import json
 from pathlib import Path
 
@@ -99,3 +100,26 @@ def test_cli_reports_a_missing_cassette_without_a_traceback(
     argv = [command[0], str(missing), *(str(tmp_path / name) for name in command[1:])]
     assert main(argv) == 2
     assert f"{missing}: no such file" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "said"),
+    [
+        ("package.json", '{"name": "x", "version": "1.0"}', "it has no 'interactions'"),
+        ("settings.json", '{"name": "x"}', "it has no 'interactions' and no 'version'"),
+        ("history.yaml", "version: 1\nsnapshots: {}\n", "this is a snapshot file (* *.snapshot.yaml)"),
+        ("list.yaml", "- a\n- b\n", "the file holds a list, not a mapping"),
+    ],
+)
+def test_a_file_that_is_no_cassette_is_said_to_be_none_and_what_a_cassette_is(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], name: str, content: str, said: str
+) -> None:
+    path = tmp_path / name
+    path.write_text(content)
+    assert main(["show", str(path)]) == 2
+    (line,) = capsys.readouterr().err.splitlines()
+    assert fnmatch.fnmatch(
+        line,
+        f"{path}: not a cassette: {said}*; a cassette is a mapping with 'version: 1' and 'interactions'*",
+    ), line
+    assert "version None" not in line

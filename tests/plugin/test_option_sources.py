@@ -3,22 +3,11 @@
 from __future__ import annotations
 
 import pytest
-
-GOOD_TESTS = """
-import pytest
-
-@pytest.mark.convreplay
-def test_a():
-    pass
-
-@pytest.mark.convreplay
-def test_b():
-    pass
-"""
+from support.suites import MARKED_TESTS
 
 
 def test_a_bad_command_line_ini_override_is_one_start_up_error_naming_it(pytester: pytest.Pytester) -> None:
-    pytester.makepyfile(test_x=GOOD_TESTS)
+    pytester.makepyfile(test_x=MARKED_TESTS)
     result = pytester.runpytest("-o", "convreplay_record_mode=sometimes")
     assert result.ret == pytest.ExitCode.USAGE_ERROR
     errors = [line for line in result.stderr.lines if "convreplay_record_mode" in line]
@@ -66,7 +55,7 @@ def test_a_bad_value_in_the_project_s_configuration_names_its_key_and_file(
     pytester: pytest.Pytester, file: str, content: str, named: str
 ) -> None:
     (pytester.path / file).write_text(content)
-    pytester.makepyfile(test_x=GOOD_TESTS)
+    pytester.makepyfile(test_x=MARKED_TESTS)
     result = pytester.runpytest()
     assert result.ret == pytest.ExitCode.USAGE_ERROR
     assert any(line.startswith(f"ERROR: {named}") for line in result.stderr.lines), result.stderr.str()
@@ -75,7 +64,7 @@ def test_a_bad_value_in_the_project_s_configuration_names_its_key_and_file(
 @pytest.mark.skipif(pytest.version_tuple < (9,), reason="pytest 9 reads a native [tool.pytest] table")
 def test_pytest_9_s_native_table_is_named_as_such(pytester: pytest.Pytester) -> None:
     pytester.makepyprojecttoml('[tool.pytest]\nconvreplay_renumber_ids = "maybe"\n')
-    pytester.makepyfile(test_x=GOOD_TESTS)
+    pytester.makepyfile(test_x=MARKED_TESTS)
     result = pytester.runpytest()
     assert result.ret == pytest.ExitCode.USAGE_ERROR
     result.stderr.fnmatch_lines(["ERROR: [[]tool.pytest[]] convreplay_renumber_ids in pyproject.toml: *"])
@@ -91,7 +80,7 @@ def test_a_bad_fixture_value_names_the_conftest_that_defines_it(pytester: pytest
             return {"masks": ["message.content]"]}
         """
     )
-    pytester.makepyfile(test_x=GOOD_TESTS)
+    pytester.makepyfile(test_x=MARKED_TESTS)
     result = pytester.runpytest()
     result.assert_outcomes(errors=2)
     result.stdout.fnmatch_lines(

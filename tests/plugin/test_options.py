@@ -115,8 +115,8 @@ def test_unknown_option_names_the_option_its_source_and_the_accepted_ones(
     result.assert_outcomes(errors=1)
     result.stdout.fnmatch_lines(
         [
-            "*@pytest.mark.convreplay on test_paging.py::test_paging: unknown convreplay option 'stritc';"
-            " accepted*strict*",
+            "*@pytest.mark.convreplay on test_paging.py::test_paging: unknown convreplay option 'stritc'"
+            " (did you mean 'strict'?); accepted*strict*",
         ]
     )
 

@@ -74,11 +74,18 @@ VALID = cassette()
 # name -> (file content, a phrase the error must contain)
 CASSETTE_CORPUS: dict[str, tuple[bytes, str]] = {
     "truncated": (VALID[: VALID.index(b"has_more")], "invalid YAML at line"),
-    "empty": (b"", "expected a mapping with 'version' and 'interactions'"),
-    "not a mapping": (b"- just\n- a list\n", "expected a mapping with 'version' and 'interactions'"),
+    "empty": (b"", "not a cassette: the file is empty; a cassette is a mapping with 'version: 1'"),
+    "not a mapping": (b"- just\n- a list\n", "not a cassette: the file holds a list, not a mapping"),
     "wrong version": (cassette(version=2), "cassette format version 2 is not supported"),
-    "missing version": (VALID.replace(b"version: 1\n", b""), "cassette format version None is not supported"),
-    "missing interactions": (b"version: 1\n", "'interactions' must be a list"),
+    "missing version": (
+        VALID.replace(b"version: 1\n", b""),
+        "not a cassette: it has 'interactions' but no 'version'",
+    ),
+    "another file": (
+        b'{"name": "x", "dependencies": {}}',
+        "not a cassette: it has no 'interactions' and no 'version'",
+    ),
+    "missing interactions": (b"version: 1\n", "not a cassette: it has no 'interactions';"),
     "interactions is a mapping": (b"version: 1\ninteractions: {a: 1}\n", "'interactions' must be a list"),
     "missing response": (
         _text("""\

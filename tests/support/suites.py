@@ -9,6 +9,18 @@ def items(text):
     return [{"id": "msg_1", "type": "message", "role": "user", "status": "completed",
              "content": [{"type": "input_text", "text": text}]}]
 """
+MARKED_TESTS = """
+import pytest
+
+@pytest.mark.convreplay
+def test_a():
+    pass
+
+@pytest.mark.convreplay
+def test_b():
+    pass
+"""
+"""Two tests under the marker that make no request: for the errors of their options."""
 SECRET_ENV = ("CI", "OPENAI_API_KEY", "OPENAI_ORG_ID", "OPENAI_PROJECT_ID", "OPENAI_ADMIN_KEY")
 
 

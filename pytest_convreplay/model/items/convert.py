@@ -100,10 +100,12 @@ def _as_given(parsed: ConversationItem, item: Mapping[str, Any]) -> bool:
 def _tagged(dicts: Sequence[Any]) -> Sequence[Mapping[str, Any]]:
     """``dicts``, once every one is a mapping with a string ``type`` (else TypeError naming it)."""
     for index, item in enumerate(dicts):
-        if not isinstance(item, Mapping) or not isinstance(item.get("type"), str):
+        kind = item.get("type") if isinstance(item, Mapping) else None
+        if not isinstance(kind, str):
             shown = f"{item.get('id')!r}" if isinstance(item, Mapping) and item.get("id") else "without an id"
+            problem = "has no 'type'" if kind is None else f"has a 'type' that is no string ({kind!r})"
             raise TypeError(
-                f"item {index} ({shown}) has no 'type': conversation items are tagged by type "
+                f"item {index} ({shown}) {problem}: conversation items are tagged by type "
                 "(message, function_call, …); pass items as the API returns them"
             )
     return dicts

@@ -78,7 +78,7 @@ def test_item_without_type_is_refused() -> None:
 
 def test_an_item_without_a_type_is_named_in_a_clear_error(tmp_path: Path) -> None:
     file = snapshot_file(tmp_path, update=True)
-    with pytest.raises(TypeError, match=r"item 1 \('x1'\) has no 'type'"):
+    with pytest.raises(SnapshotError, match=r"snapshot 'default' not taken: item 1 \('x1'\) has no 'type'"):
         file.check([message(1), {"id": "x1", "text": "no type"}], "default")
 
 
