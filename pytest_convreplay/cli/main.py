@@ -245,7 +245,6 @@ def _project_rules() -> tuple[RedactionRules, KnownSecrets]:
 
 def _diff(arguments: argparse.Namespace) -> int:
     from ..diff import diff_items, render, to_json
-    from ..snapshot.assertion import snapshot_names
     from ..storage.snapshots import is_snapshot_file
     from .sources import conversations_in
 
@@ -262,6 +261,8 @@ def _diff(arguments: argparse.Namespace) -> int:
     new = conversations_in(arguments.new)
     progress.clear()
     if arguments.renumber_ids and not is_snapshot_file(arguments.old):  # fresh conversation ids too
+        from ..snapshot.assertion import snapshot_names
+
         old, new = (
             {name: side[cid] for name, cid in snapshot_names(side, renumber=True).items()}
             for side in (old, new)
