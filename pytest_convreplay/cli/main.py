@@ -246,7 +246,7 @@ def _project_rules() -> tuple[RedactionRules, KnownSecrets]:
 def _diff(arguments: argparse.Namespace) -> int:
     from ..diff import diff_items, render, to_json
     from ..storage.snapshots import is_snapshot_file
-    from .sources import conversations_in
+    from .sources import conversations_in, project_parsed_cache
 
     if is_snapshot_file(arguments.old) != is_snapshot_file(arguments.new):
         raise ConvreplayError(
@@ -255,10 +255,11 @@ def _diff(arguments: argparse.Namespace) -> int:
         )
     progress = Progress("diff")
     progress.files([arguments.old, arguments.new])
+    cache = project_parsed_cache()
     progress.start(arguments.old)
-    old = conversations_in(arguments.old)
+    old = conversations_in(arguments.old, cache)
     progress.start(arguments.new)
-    new = conversations_in(arguments.new)
+    new = conversations_in(arguments.new, cache)
     progress.clear()
     if arguments.renumber_ids and not is_snapshot_file(arguments.old):  # fresh conversation ids too
         from ..snapshot.assertion import snapshot_names
