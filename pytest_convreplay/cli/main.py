@@ -244,15 +244,25 @@ def _project_rules() -> tuple[RedactionRules, KnownSecrets]:
 
 
 def _diff(arguments: argparse.Namespace) -> int:
-    from ..diff import diff_items, render, to_json
+    from ..storage.parsed import collection_paused
     from ..storage.snapshots import is_snapshot_file
-    from .sources import conversations_in, project_parsed_cache
 
     if is_snapshot_file(arguments.old) != is_snapshot_file(arguments.new):
         raise ConvreplayError(
             f"{arguments.old} and {arguments.new}: compare two cassettes or two snapshot files; "
             "a cassette's conversations are keyed by id, a snapshot file's by snapshot name"
         )
+    # Two large structures built, compared and left to the end of the process: they hold no
+    # cycles to collect, and each of the collector's runs would walk all of them again.
+    with collection_paused():
+        return _diff_files(arguments)
+
+
+def _diff_files(arguments: argparse.Namespace) -> int:
+    from ..diff import diff_items, render, to_json
+    from ..storage.snapshots import is_snapshot_file
+    from .sources import conversations_in, project_parsed_cache
+
     progress = Progress("diff")
     progress.files([arguments.old, arguments.new])
     cache = project_parsed_cache()
