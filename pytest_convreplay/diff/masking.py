@@ -77,9 +77,18 @@ def compiled_mask(steps: tuple[Step, ...]) -> Masker:
         return lambda value: _mask_at(value, steps)
     inner = compiled_mask(rest) if rest else _masked
 
-    def at(value: Any) -> Any:
-        if isinstance(value, dict):
-            if isinstance(head, str):
+    def in_json(value: str) -> Any:
+        """A JSON string: the same path goes on inside it (see ``_mask_at``)."""
+        contained = json_container(value)
+        if contained is None:
+            return value
+        masked = at(contained)
+        return value if masked is contained else dump_json(masked)
+
+    if isinstance(head, str):
+
+        def at(value: Any) -> Any:
+            if isinstance(value, dict):
                 if head not in value:
                     return value
                 old = value[head]
@@ -89,20 +98,25 @@ def compiled_mask(steps: tuple[Step, ...]) -> Masker:
                 copied = value.copy()
                 copied[head] = new
                 return copied
-            return _changed(value, list(value), inner) if head is Wildcard.ANY else value
-        if isinstance(value, list):
-            if head is Wildcard.ANY or head is Wildcard.ANY_INDEX:
+            return in_json(value) if isinstance(value, str) else value
+
+    elif head is Wildcard.ANY or head is Wildcard.ANY_INDEX:
+        keys_too = head is Wildcard.ANY  # `*` is a key or an index, `[*]` an index only
+
+        def at(value: Any) -> Any:
+            if isinstance(value, dict):
+                return _changed(value, list(value), inner) if keys_too else value
+            if isinstance(value, list):
                 return _changed(value, range(len(value)), inner)
-            if isinstance(head, int) and head < len(value):
-                return _changed(value, (head,), inner)
-            return value
-        if isinstance(value, str):  # a JSON string: the same path goes on inside it (see _mask_at)
-            contained = json_container(value)
-            if contained is None:
-                return value
-            masked = at(contained)
-            return value if masked is contained else dump_json(masked)
-        return value
+            return in_json(value) if isinstance(value, str) else value
+
+    else:
+        index = int(head)
+
+        def at(value: Any) -> Any:
+            if isinstance(value, list):
+                return _changed(value, (index,), inner) if index < len(value) else value
+            return in_json(value) if isinstance(value, str) else value
 
     return at
 
