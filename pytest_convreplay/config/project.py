@@ -52,11 +52,12 @@ def pytest_cache_dir(start: Path | None = None) -> Path | None:
     """pytest's cache folder of the project (``.pytest_cache`` in the folder pytest roots it at)
     when it is there already, for the command to reuse what the project's test runs keep.
 
-    pytest roots a project at the nearest folder from here up with a configuration file, and
-    keeps the cache there. Whatever might move or disable it (``PYTEST_ADDOPTS``; ``cache_dir``,
-    ``-p no:cacheprovider``, ``--rootdir`` in a configuration file on the way) means no cache:
-    the command is then merely slower, never pointed at a folder pytest would not use. Only a
-    folder pytest made (its ``.gitignore`` keeps it out of git) counts: this creates none."""
+    The cache is looked for from here up to the first folder with a configuration file pytest
+    reads, where pytest roots a project in the usual layout (where it roots one elsewhere, none is
+    found). Whatever might move or disable it (``PYTEST_ADDOPTS``; ``cache_dir``,
+    ``-p no:cacheprovider``, ``--rootdir`` in a configuration file on the way) means no cache.
+    Either way the command is then merely slower, never pointed at a folder pytest would not use.
+    Only a folder pytest made (its ``.gitignore`` keeps it out of git) counts: this creates none."""
     if os.environ.get("PYTEST_ADDOPTS", "").strip():
         return None
     folder = (start or Path.cwd()).resolve()
