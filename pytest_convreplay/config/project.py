@@ -60,7 +60,10 @@ def pytest_cache_dir(start: Path | None = None) -> Path | None:
     Only a folder pytest made (its ``.gitignore`` keeps it out of git) counts: this creates none."""
     if os.environ.get("PYTEST_ADDOPTS", "").strip():
         return None
-    folder = (start or Path.cwd()).resolve()
+    try:
+        folder = (start or Path.cwd()).resolve()
+    except OSError:  # a working folder since deleted: no project to find
+        return None
     for place in (folder, *folder.parents):
         configured = False
         for name in _CONFIG_FILES:

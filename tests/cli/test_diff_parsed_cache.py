@@ -110,3 +110,18 @@ def test_the_cache_is_no_file_any_command_lists(project: Path, capsys: pytest.Ca
     listed = [line.split()[-1] for line in capsys.readouterr().out.splitlines() if line.startswith("ok")]
     assert listed == ["cassettes/new.yaml", "cassettes/old.yaml"]
     assert main(["scan", "."]) == 0
+
+
+def test_a_deleted_working_folder_only_means_no_cache(
+    project: Path, tmp_path_factory: pytest.TempPathFactory, capsys: pytest.CaptureFixture[str]
+) -> None:
+    gone = tmp_path_factory.mktemp("gone")
+    cassettes = project / "cassettes"
+    os.chdir(gone)
+    gone.rmdir()
+    try:
+        code = main(["diff", str(cassettes / "old.yaml"), str(cassettes / "new.yaml"), "--no-color"])
+    finally:
+        os.chdir(project)
+    assert code == 1
+    assert "- rs_0004" in capsys.readouterr().out
