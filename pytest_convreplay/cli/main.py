@@ -290,24 +290,36 @@ def _project_rules() -> tuple[RedactionRules, KnownSecrets]:
 
 
 def _diff(arguments: argparse.Namespace) -> int:
-    from ..diff import diff_items, render, to_json
-    from ..snapshot.assertion import snapshot_names
+    from ..storage.parsed import collection_paused
     from ..storage.snapshots import is_snapshot_file
-    from .sources import conversations_in
 
     if is_snapshot_file(arguments.old) != is_snapshot_file(arguments.new):
         raise ConvreplayError(
             f"{arguments.old} and {arguments.new}: compare two cassettes or two snapshot files; "
             "a cassette's conversations are keyed by id, a snapshot file's by snapshot name"
         )
+    # Two large structures built, compared and left to the end of the process: they hold no
+    # cycles to collect, and each of the collector's runs would walk all of them again.
+    with collection_paused():
+        return _diff_files(arguments)
+
+
+def _diff_files(arguments: argparse.Namespace) -> int:
+    from ..diff import diff_items, render, to_json
+    from ..storage.snapshots import is_snapshot_file
+    from .sources import conversations_in, project_parsed_cache
+
     progress = Progress("diff")
     progress.files([arguments.old, arguments.new])
+    cache = project_parsed_cache()
     progress.start(arguments.old)
-    old = conversations_in(arguments.old)
+    old = conversations_in(arguments.old, cache)
     progress.start(arguments.new)
-    new = conversations_in(arguments.new)
+    new = conversations_in(arguments.new, cache)
     progress.clear()
     if arguments.renumber_ids and not is_snapshot_file(arguments.old):  # fresh conversation ids too
+        from ..snapshot.assertion import snapshot_names
+
         old, new = (
             {name: side[cid] for name, cid in snapshot_names(side, renumber=True).items()}
             for side in (old, new)

@@ -21,8 +21,6 @@ from enum import Enum
 from pathlib import Path
 from typing import Any
 
-import pytest
-
 from ..errors import ConfigError, shown_path
 from ..rules.defaults import check_disabled
 from ..rules.masks import Mask
@@ -294,6 +292,8 @@ def convert_options(options: Mapping[str, Any], source: Source) -> dict[str, Any
 def read_ini(getini: Callable[[str], Any], source: IniSource) -> dict[str, Any]:
     """Every ``convreplay_<name>`` the project sets, converted once (at start-up, in a pytest run).
     pytest itself converts the bool and linelist ones; its refusal is named like ours."""
+    import pytest  # loaded already wherever an ini is read; the CLI's other paths never need it
+
     values: dict[str, Any] = {}
     for name in INI_OPTIONS:
         try:

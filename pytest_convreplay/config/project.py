@@ -44,6 +44,44 @@ def may_set_convreplay_options(start: Path | None = None) -> bool:
     return False
 
 
+_MOVE_THE_CACHE = ("cache_dir", "cacheprovider", "rootdir")
+"""What in a configuration file may put pytest's cache elsewhere or turn it off."""
+
+
+def pytest_cache_dir(start: Path | None = None) -> Path | None:
+    """pytest's cache folder of the project (``.pytest_cache`` in the folder pytest roots it at)
+    when it is there already, for the command to reuse what the project's test runs keep.
+
+    The cache is looked for from here up to the first folder with a configuration file pytest
+    reads, where pytest roots a project in the usual layout (where it roots one elsewhere, none is
+    found). Whatever might move or disable it (``PYTEST_ADDOPTS``; ``cache_dir``,
+    ``-p no:cacheprovider``, ``--rootdir`` in a configuration file on the way) means no cache.
+    Either way the command is then merely slower, never pointed at a folder pytest would not use.
+    Only a folder pytest made (its ``.gitignore`` keeps it out of git) counts: this creates none."""
+    if os.environ.get("PYTEST_ADDOPTS", "").strip():
+        return None
+    try:
+        folder = (start or Path.cwd()).resolve()
+    except OSError:  # a working folder since deleted: no project to find
+        return None
+    for place in (folder, *folder.parents):
+        configured = False
+        for name in _CONFIG_FILES:
+            try:
+                text = (place / name).read_text(encoding="utf-8", errors="replace")
+            except (OSError, UnicodeDecodeError):
+                continue
+            if any(word in text for word in _MOVE_THE_CACHE):
+                return None
+            configured = True
+        cache = place / ".pytest_cache"
+        if (cache / ".gitignore").is_file() and not cache.is_symlink():  # made by pytest: never committed
+            return cache
+        if configured:  # pytest roots the project here, or above only with a file we passed over
+            return None
+    return None
+
+
 def project_settings() -> tuple[Settings, str | None]:
     """The Settings the project's ini gives (no test, so no file paths), and the file pytest read."""
     if not may_set_convreplay_options():

@@ -7,7 +7,7 @@ copies only the containers it changes, never whole items.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 from ..model.interactions import dump_json, json_container
@@ -65,6 +65,73 @@ def _replace(container: Any, slots: Iterable[Any], rest: tuple[Step, ...]) -> An
     return container if copied is None else copied
 
 
+Masker = Callable[[Any], Any]
+
+
+def compiled_mask(steps: tuple[Step, ...]) -> Masker:
+    """``lambda value: _mask_at(value, steps)``, with the steps looked at once instead of on every
+    item (a diff of 10,000 messages masked ``content[*].logprobs`` step by step for a third of its
+    time). A ``**`` step and what follows it keep the general walk."""
+    head, rest = steps[0], steps[1:]
+    if head is Wildcard.DEEP:
+        return lambda value: _mask_at(value, steps)
+    inner = compiled_mask(rest) if rest else _masked
+
+    def in_json(value: str) -> Any:
+        """A JSON string: the same path goes on inside it (see ``_mask_at``)."""
+        contained = json_container(value)
+        if contained is None:
+            return value
+        masked = at(contained)
+        return value if masked is contained else dump_json(masked)
+
+    if isinstance(head, str):
+
+        def at(value: Any) -> Any:
+            if isinstance(value, dict):
+                if head not in value:
+                    return value
+                old = value[head]
+                new = inner(old)
+                if new is old:
+                    return value
+                copied = value.copy()
+                copied[head] = new
+                return copied
+            return in_json(value) if isinstance(value, str) else value
+
+    elif head is Wildcard.ANY or head is Wildcard.ANY_INDEX:
+        keys_too = head is Wildcard.ANY  # `*` is a key or an index, `[*]` an index only
+
+        def at(value: Any) -> Any:
+            if isinstance(value, dict):
+                return _changed(value, list(value), inner) if keys_too else value
+            if isinstance(value, list):
+                return _changed(value, range(len(value)), inner)
+            return in_json(value) if isinstance(value, str) else value
+
+    else:
+        index = int(head)
+
+        def at(value: Any) -> Any:
+            if isinstance(value, list):
+                return _changed(value, (index,), inner) if index < len(value) else value
+            return in_json(value) if isinstance(value, str) else value
+
+    return at
+
+
+def _changed(container: Any, slots: Iterable[Any], inner: Masker) -> Any:
+    copied: Any = None
+    for slot in slots:
+        old = container[slot]
+        new = inner(old)
+        if new is not old:
+            copied = container.copy() if copied is None else copied
+            copied[slot] = new
+    return container if copied is None else copied
+
+
 def apply_masks(
     items: Sequence[Mapping[str, Any]], masks: Iterable[Mask | str] = DEFAULT_MASKS
 ) -> list[Item]:
@@ -72,15 +139,15 @@ def apply_masks(
     # (type, first field name or None for a wildcard, steps): the cheap tests first, as most items
     # match no rule
     rules = [
-        (rule.item_type, rule.steps[0] if isinstance(rule.steps[0], str) else None, rule.steps)
+        (rule.item_type, rule.steps[0] if isinstance(rule.steps[0], str) else None, compiled_mask(rule.steps))
         for rule in parse_masks(masks)
     ]
     out: list[Item] = []
     for item in items:
         masked: Any = item
         kind = item.get("type")
-        for item_type, first, steps in rules:
+        for item_type, first, mask in rules:
             if (item_type is None or item_type == kind) and (first is None or first in masked):
-                masked = _mask_at(masked, steps)
+                masked = mask(masked)
         out.append(masked if isinstance(masked, dict) else dict(masked))
     return out

@@ -201,14 +201,16 @@ class ChainProblem:
         return f"{self.severity}: {where}: {self.message}"
 
 
-def _page_problems(chain: PageChain, number: int, page: Page) -> Iterator[ChainProblem]:
-    """The rules one page must follow on its own and against the page before it."""
+def _page_problems(
+    chain: PageChain, number: int, page: Page, ids: list[str | None]
+) -> Iterator[ChainProblem]:
+    """The rules one page must follow on its own (``ids``: its items' ids) and against the page
+    before it."""
 
     def problem(message: str, *ids: str | None, pages: tuple[int, ...] = (number,)) -> ChainProblem:
         found = tuple(i for i in ids if i)
         return ChainProblem(chain.conversation_id, chain.number, pages, found, message, Severity.WARNING)
 
-    ids = page.item_ids
     first, last = (ids[0], ids[-1]) if ids else (None, None)
     if (page.first_id, page.last_id) != (first, last):
         yield problem(
@@ -243,8 +245,9 @@ def chain_problems(chain: PageChain) -> Iterator[ChainProblem]:
 
     seen: dict[str, int] = {}
     for number, page in enumerate(chain.pages, start=1):
-        yield from _page_problems(chain, number, page)
-        for item_id in page.item_ids:
+        ids = page.item_ids
+        yield from _page_problems(chain, number, page, ids)
+        for item_id in ids:
             if item_id is None:
                 continue
             if item_id in seen:

@@ -8,7 +8,7 @@ from dataclasses import dataclass, replace
 
 from .chains import PageChain, Severity, build_chains, chain_problems, read_pages
 from .interactions import Interaction
-from .listing import Item, UnknownCursorError, apply_include, list_page, positions_of
+from .listing import Item, UnknownCursorError, apply_include, list_window, positions_of
 from .pages import Page
 
 
@@ -42,17 +42,25 @@ def _preference(chain: PageChain, clean: bool) -> tuple[bool, bool, int, int, in
 def _reproduces(
     items: Sequence[Item], positions: Mapping[str, int], include: frozenset[str], page: Page
 ) -> bool:
-    """Whether ``list_page`` over ``items`` gives ``page`` (compared on the fields both carry)."""
+    """Whether ``list_page`` over ``items`` gives ``page`` (compared on the fields both carry).
+
+    ``items`` are mostly the very objects of the pages that gave them: such an item shows the
+    same for any ``include[]``, so only the others are shown and compared (a 10,000-item
+    conversation would otherwise copy every message twice)."""
     common = page.query.include & include
     try:
-        expected = list_page(items, replace(page.query, include=common), positions)
+        window, has_more = list_window(items, replace(page.query, include=common), positions)
     except UnknownCursorError:
         return False
-    return expected["data"] == [apply_include(item, common) for item in page.data] and (
-        expected["first_id"],
-        expected["last_id"],
-        expected["has_more"],
-    ) == (page.first_id, page.last_id, page.has_more)
+    first_id, last_id = (window[0]["id"], window[-1]["id"]) if window else (None, None)
+    return (
+        len(window) == len(page.data)
+        and all(
+            shown is recorded or apply_include(shown, common) == apply_include(recorded, common)
+            for shown, recorded in zip(window, page.data, strict=True)
+        )
+        and (first_id, last_id, has_more) == (page.first_id, page.last_id, page.has_more)
+    )
 
 
 def rebuild_conversations(interactions: Sequence[Interaction]) -> dict[str, ConversationRecord]:

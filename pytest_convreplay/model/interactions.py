@@ -103,6 +103,18 @@ def nests_deeper(value: Any, limit: int = MAX_JSON_DEPTH, *, json_in_strings: bo
     """Whether ``value`` nests containers more than ``limit`` deep; with ``json_in_strings``, a
     string holding a JSON object or array counts as that value one level down, as the walkers
     that decode such strings (redaction, masks, diffs) see it."""
+    if not json_in_strings:  # level by level: the containers one level down, in one comprehension
+        level = [value]
+        for _ in range(limit):
+            level = [
+                child
+                for node in level
+                for child in (node.values() if type(node) is dict else node)
+                if type(child) in _CONTAINERS
+            ]
+            if not level:
+                return False
+        return True
     stack: list[tuple[Any, int]] = [(value, 1)]
     while stack:
         node, depth = stack.pop()
@@ -122,6 +134,7 @@ def nests_deeper(value: Any, limit: int = MAX_JSON_DEPTH, *, json_in_strings: bo
 
 
 _OPENERS = ("{", "[")
+_CONTAINERS = frozenset({dict, list})
 
 
 def json_container(

@@ -150,10 +150,11 @@ def positions_of(items: Sequence[Item]) -> dict[str, int]:
     return {str(item.get("id")): index for index, item in enumerate(items)}
 
 
-def list_page(
+def list_window(
     items: Sequence[Item], query: ListQuery, positions: Mapping[str, int] | None = None
-) -> dict[str, Any]:
-    """The list envelope the API returns for ``query`` over ``items`` (held in ascending order).
+) -> tuple[list[Item], bool]:
+    """The items a page for ``query`` over ``items`` (held in ascending order) shows, in page order
+    and as stored (``include[]`` not applied), and whether more follow.
 
     Raises UnknownCursorError when ``after`` is not an item of ``items``.
     """
@@ -165,12 +166,27 @@ def list_page(
             raise UnknownCursorError(query.after)
         start = (index if query.order == "asc" else count - 1 - index) + 1
     stop = min(start + query.limit, count)
-    window = items[start:stop] if query.order == "asc" else [items[count - 1 - i] for i in range(start, stop)]
+    window = (
+        list(items[start:stop])
+        if query.order == "asc"
+        else [items[count - 1 - i] for i in range(start, stop)]
+    )
+    return window, stop < count
+
+
+def list_page(
+    items: Sequence[Item], query: ListQuery, positions: Mapping[str, int] | None = None
+) -> dict[str, Any]:
+    """The list envelope the API returns for ``query`` over ``items`` (held in ascending order).
+
+    Raises UnknownCursorError when ``after`` is not an item of ``items``.
+    """
+    window, has_more = list_window(items, query, positions)
     data = [apply_include(item, query.include) for item in window]
     return {
         "object": "list",
         "data": data,
         "first_id": data[0]["id"] if data else None,
         "last_id": data[-1]["id"] if data else None,
-        "has_more": stop < count,
+        "has_more": has_more,
     }

@@ -12,7 +12,6 @@ import json
 import platform
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from importlib import metadata as importlib_metadata
 from pathlib import Path
 from typing import Any, cast
 from urllib.parse import urlsplit
@@ -295,6 +294,8 @@ def recorded_at(metadata: Mapping[str, Any]) -> dt.datetime | None:
 
 
 def _version(distribution: str) -> str | None:
+    from importlib import metadata as importlib_metadata  # only recording asks: not loaded for reading
+
     try:
         return importlib_metadata.version(distribution)
     except importlib_metadata.PackageNotFoundError:

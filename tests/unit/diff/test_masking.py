@@ -5,7 +5,10 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from pytest_convreplay.diff.masking import apply_masks
+from hypothesis import given
+from hypothesis import strategies as st
+
+from pytest_convreplay.diff.masking import _mask_at, apply_masks, compiled_mask
 from pytest_convreplay.rules.masks import DEFAULT_MASKS, MASKED, Mask
 from pytest_convreplay.rules.selector import Wildcard
 
@@ -80,3 +83,28 @@ def test_default_masks_hide_encryption_timestamps_and_logprobs_but_not_status() 
         "completed",
     )
     assert (message["content"][0]["logprobs"], message["status"]) == (MASKED, "incomplete")
+
+
+_keys = st.sampled_from(["a", "b", "logprobs"])
+_json = st.recursive(
+    st.none() | st.booleans() | st.integers(-2, 2) | st.sampled_from(["x", MASKED]),
+    lambda inner: (
+        st.lists(inner, max_size=3)
+        | st.dictionaries(_keys, inner, max_size=3)
+        | st.dictionaries(_keys, inner, max_size=2).map(json.dumps)
+    ),  # a string holding JSON
+    max_leaves=12,
+)
+_steps = st.lists(
+    _keys | st.integers(0, 2) | st.sampled_from([Wildcard.ANY, Wildcard.ANY_INDEX, Wildcard.DEEP]),
+    min_size=1,
+    max_size=4,
+).map(tuple)
+
+
+@given(value=_json, steps=_steps)
+def test_a_compiled_mask_does_what_the_general_walk_does(value: Any, steps: tuple[Any, ...]) -> None:
+    expected = _mask_at(value, steps)
+    masked = compiled_mask(steps)(value)
+    assert masked == expected
+    assert (masked is value) == (expected is value)  # unchanged values are not copied either

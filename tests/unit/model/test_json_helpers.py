@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from pytest_convreplay.model.interactions import (
     MAX_JSON_DEPTH,
@@ -37,6 +39,29 @@ def test_json_held_in_strings_counts_towards_the_depth_of_what_holds_it() -> Non
     assert json_container(too_deep) is None
     assert nests_deeper(json.loads(too_deep), json_in_strings=True)
     assert not nests_deeper(json.loads(too_deep))
+
+
+def depth(value: object) -> int:
+    """Containers nested, counted the plain recursive way (the root is level 1)."""
+    if isinstance(value, dict):
+        return 1 + max(map(depth, value.values()), default=0)
+    if isinstance(value, list):
+        return 1 + max(map(depth, value), default=0)
+    return 0
+
+
+_values = st.recursive(
+    st.none() | st.integers() | st.text(alphabet="ab 1", max_size=3),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=2), inner, max_size=3),
+    max_leaves=30,
+)
+
+
+@given(value=st.lists(_values) | st.dictionaries(st.text(max_size=2), _values), limit=st.integers(0, 8))
+def test_nesting_is_measured_as_deep_as_it_is(value: object, limit: int) -> None:
+    assert nests_deeper(value, limit) == (depth(value) > limit)
+    # no string here holds JSON, so looking into strings changes nothing
+    assert nests_deeper(value, limit, json_in_strings=True) == (depth(value) > limit)
 
 
 def test_a_deep_body_is_matched_by_its_text() -> None:
