@@ -74,8 +74,18 @@ class ParsedCache:
     def __init__(self, folder: Path, kind: str = "cassette") -> None:
         self.folder = folder
         self.kind = kind
+        self._last: tuple[bytes, int, tuple[Path, bytes]] | None = None  # a miss is stored next
 
     def _entry(self, data: bytes, max_nodes: int) -> tuple[Path, bytes]:
+        """:meth:`_named` of ``data``, hashed once for the load that misses and the store after it."""
+        last = self._last
+        if last is not None and last[0] is data and last[1] == max_nodes:
+            return last[2]
+        named = self._named(data, max_nodes)
+        self._last = (data, max_nodes, named)
+        return named
+
+    def _named(self, data: bytes, max_nodes: int) -> tuple[Path, bytes]:
         """The entry's file and the key of its seal, both from the content (and what else decides
         what the loader builds); neither tells the other."""
         digest = hashlib.blake2b(digest_size=32)
