@@ -55,6 +55,8 @@ def to_item_dicts(obj: Any, *, owned: bool = False) -> list[Item]:
     optional fields stay absent. Only the page's own ``data`` is taken: iterating an SDK page would
     fetch further pages over the network. Anything else is a TypeError naming the item by index.
     """
+    if type(obj) is list and not owned and all(type(item) is dict for item in obj):
+        return list(obj)  # already item dicts (what a snapshot check prepared): nothing to dump
     if _is_single_item(obj):
         return [_dump(obj, owned)]
     data = obj.get("data") if isinstance(obj, Mapping) else getattr(obj, "data", None)
