@@ -65,32 +65,37 @@ def one_listing(request: dict[str, object], *, cold: bool = False) -> int:
     return instructions(request, cold=cold, times=1) - instructions(request, cold=cold, times=0)
 
 
-def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
-    parser.add_argument("--items", type=int, default=10_000, help="items in the conversation (W500: 10,000)")
-    options = parser.parse_args()
+def measure(items: int) -> dict[str, int]:
+    """Instructions of one listing of a conversation of ``items``: the floor, ours warm and cold."""
     if shutil.which("valgrind") is None:
         raise SystemExit("bench/callgrind.py needs valgrind (apt-get install valgrind)")
     shutil.rmtree(OUT, ignore_errors=True)
     OUT.mkdir(parents=True)
     cassette = OUT / "cassette.yaml"
-    emulator, recorder = run.Emulator(options.items), run.Client()
+    emulator, recorder = run.Emulator(items), run.Client()
     with run.running(emulator, recorder):
         conversation = emulator.conversation
         live = {"base_url": emulator.base_url, "api_key": emulator.api_key, "conversation": conversation}
         recorder.ask(op="record", engine="convreplay", path=str(cassette), **live)
     request = {"op": "replay", "path": str(cassette), "conversation": conversation}
     request["cache_dir"] = str(OUT / "cache")
-    floor = one_listing({**request, "engine": "floor"})
-    rows: list[tuple[str, int, float | None]] = [("the SDK alone (floor)", floor, None)]
-    for kind, cold in (("warm", False), ("cold", True)):
-        ours = one_listing({**request, "engine": "convreplay"}, cold=cold)
-        rows.append((f"convreplay, {kind}", ours, ours / floor))
-    name = f"W{options.items // 20}"
-    print(f"| {name} replay | instructions | / floor |\n|---|---:|---:|")
-    for label, count, ratio in rows:
-        print(f"| {label} | {count:,} | {'—' if ratio is None else f'{ratio:.3f}'} |")
-    print(json.dumps({label: count for label, count, _ in rows}))
+    return {
+        "floor": one_listing({**request, "engine": "floor"}),
+        "warm": one_listing({**request, "engine": "convreplay"}),
+        "cold": one_listing({**request, "engine": "convreplay"}, cold=True),
+    }
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("--items", type=int, default=10_000, help="items in the conversation (W500: 10,000)")
+    options = parser.parse_args()
+    counts = measure(options.items)
+    print(f"| W{options.items // 20} replay | instructions | / the SDK alone |\n|---|---:|---:|")
+    for name, count in counts.items():
+        ratio = "—" if name == "floor" else f"{count / counts['floor']:.3f}"
+        print(f"| {name} | {count:,} | {ratio} |")
+    print(json.dumps(counts))
     return 0
 
 

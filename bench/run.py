@@ -503,6 +503,21 @@ class Bench:
             medians["warm"] <= 0.4,
         )
 
+    def instructions(self) -> None:
+        """Replay W500 against the SDK alone by instruction count (bench/callgrind.py), which the
+        load on shared cores does not move."""
+        import callgrind
+
+        print("replay W500 under callgrind", file=sys.stderr)
+        counts = callgrind.measure(self.items)
+        for kind in ("warm", "cold"):
+            ratio = counts[kind] / counts["floor"]
+            self.verdict(
+                f"replay {self.name(self.items)} ({kind}) / SDK alone ≤ 1.05, instructions",
+                f"{ratio:.3f} ({counts[kind] / 1e9:.2f} / {counts['floor'] / 1e9:.2f} G)",
+                ratio <= 1.05,
+            )
+
     def patterns(self) -> None:
         import bench_patterns
 
@@ -543,6 +558,9 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--runs", type=int, default=5, help="paired runs per goal (medians reported)")
     parser.add_argument("--profile", action="store_true", help="also profile recording and replaying W500")
+    parser.add_argument(
+        "--callgrind", action="store_true", help="also count replay W500's instructions (valgrind, ~8 min)"
+    )
     options = parser.parse_args(arguments)
     if options.quick:
         options.runs = 1
@@ -559,6 +577,8 @@ def main(argv: list[str] | None = None) -> int:
         bench.unused_suite()
         bench.small_cassettes()
         bench.patterns()
+        if options.callgrind:
+            bench.instructions()
     finally:
         bench.close()
     print_verdicts(bench.verdicts, options, load_before, time.monotonic() - started)
