@@ -9,7 +9,9 @@ import textwrap
 from dataclasses import dataclass, field
 from typing import Literal
 
+import brotli  # type: ignore[import-untyped]
 import yaml
+import zstandard
 
 from support.corpus import Answer, split, sse
 
@@ -441,6 +443,27 @@ CASES: list[Case] = [
         (OPAQUE,),
         answers={"*": json_answer({"secret": {"text": f"whsec {OPAQUE}"}})},
         outcome="refused",
+    ),
+    # --- 10: a compressed file with no content-encoding to undo -----------------------------
+    *(
+        Case(
+            f"{name}-file-downloaded-without-content-encoding",
+            httpx_test(GET),
+            (OPAQUE, KEY),  # a declared value, and one only a pattern knows (repeated: no literal stays raw)
+            answers={
+                "*": Answer(
+                    compress(
+                        json.dumps(
+                            [{"id": f"msg_{n}", "text": f"{OPAQUE} {KEY}"} for n in range(20)]
+                        ).encode()
+                    ),
+                    headers=(("content-type", "application/octet-stream"),),
+                )
+            },
+            ini=DECLARED,
+            outcome="refused",
+        )
+        for name, compress in (("brotli", brotli.compress), ("zstd", zstandard.compress))
     ),
     # --- printed ----------------------------------------------------------------------------
     Case(
