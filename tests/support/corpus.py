@@ -98,6 +98,7 @@ _WRAPPING = re.compile(r"(?:\s|\\[rn])+")
 def _text_forms(secret: str) -> set[str]:
     """Forms searched in text, lower-cased (so hex and URL-escape case and header-name case fold)."""
     once = quote(secret, safe="")
+    escaped = secret.encode("unicode_escape").decode("ascii")  # pytest's form in a test id
     forms = {
         secret,
         once,
@@ -106,6 +107,8 @@ def _text_forms(secret: str) -> set[str]:
         json.dumps(secret)[1:-1],
         json.dumps(secret, ensure_ascii=False)[1:-1],
         secret.encode().hex(),
+        escaped,
+        escaped.replace("\\", "_"),  # ... as a file name shows it
     }
     return {form.lower() for form in forms}
 
