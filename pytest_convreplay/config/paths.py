@@ -64,8 +64,7 @@ class NameSecrets:
         unique = {
             value.strip() for value in (*values, *environment) if len(value.strip()) >= MIN_SECRET_LENGTH
         }
-        # pytest shows a non-ASCII parameter in a test id by its escapes (``p\xe4sswort``)
-        unique |= {value.encode("unicode_escape").decode("ascii") for value in unique}
+        unique |= {form for value in unique for form in id_forms(value).values()}
         return cls(tuple(sorted(unique, key=len, reverse=True)), tuple(patterns))
 
     def __call__(self, text: str) -> list[tuple[int, int]]:
@@ -78,6 +77,19 @@ class NameSecrets:
         for rule in self.patterns:
             found.extend(rule.secret_span(match) for match in rule.regex.finditer(text))
         return found
+
+
+def id_forms(value: str) -> dict[str, str]:
+    """form name -> how ``value`` shows in a test id and in a file name made of one: pytest writes
+    a non-ASCII parameter by its escapes (``p\\xe4sswort``), which the naming rule writes with
+    ``_`` (``p_xe4sswort``). Empty for a value that neither changes. The naming rule (for values
+    known when a name is chosen) and the gate (for those learned while the test ran) hide these."""
+    escaped = value.encode("unicode_escape").decode("ascii")
+    forms = {
+        "backslash-escaped": escaped,
+        "backslash-escaped, as a file name shows it": _UNSAFE.sub("_", escaped),
+    }
+    return {form: needle for form, needle in forms.items() if needle != value}
 
 
 def default_cassette_path(
@@ -104,20 +116,28 @@ def _written_as(path: Path, name: str, suffix: str) -> Path:
     """The file ``name`` was written to when the write path hid a secret in it that was learned
     only while the test ran (``monkeypatch.setenv`` in a fixture): a ``redacted-<hash8>`` name
     of the folder whose hidden parts, taken from ``name``, have those very hashes."""
+    # the write renamed this very file (its stem already made safe: p_xe4sswort), or the test's name
+    sources = dict.fromkeys((path.name[: -len(suffix)] if path.name.endswith(suffix) else name, name))
     for candidate in _hiding_names(path.parent):
         if not candidate.endswith(suffix):
             continue
         stem = candidate[: -len(suffix)].rpartition("-")[0]  # the name changed, so it ends in a hash
-        pattern = "".join(
-            "(.+?)" if hidden else re.escape(piece).replace("_", _ANY_UNSAFE)
-            for hidden, piece in _alternate(_HIDDEN.split(stem))
+        pattern = re.compile(
+            "".join(
+                "(.+?)" if hidden else re.escape(piece).replace("_", _ANY_UNSAFE)
+                for hidden, piece in _alternate(_HIDDEN.split(stem))
+            ),
+            re.DOTALL,
         )
-        found = re.fullmatch(pattern, name, re.DOTALL)
-        if found is None:
-            continue
-        spans = [found.span(group) for group in range(1, (found.re.groups or 0) + 1)]
-        if file_name(name, suffix, _constant(spans)) == candidate:  # the hashes are those of these parts
-            return path.with_name(candidate)
+        for source in sources:
+            found = pattern.fullmatch(source)
+            if found is None:
+                continue
+            spans = [found.span(group) for group in range(1, (found.re.groups or 0) + 1)]
+            if (
+                file_name(source, suffix, _constant(spans)) == candidate
+            ):  # the hashes are those of these parts
+                return path.with_name(candidate)
     return path
 
 

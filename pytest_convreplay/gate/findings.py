@@ -9,13 +9,13 @@ form they may take (:mod:`.known`), and against the secret patterns. Findings sa
 from __future__ import annotations
 
 import functools
-import zlib
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import unquote
 
 from ..errors import SecretLeakError
+from ..model.codings import unlabelled_contents
 from ..model.interactions import Interaction
 from ..redact.patterns import PatternSet, find_pattern_hits, pattern_set
 from ..rules.redaction import PatternRule
@@ -78,15 +78,17 @@ def _percent_decoded_lines(text: str) -> Iterator[tuple[int, int, str]]:
 _WIDE_ENCODINGS = ("utf-16-le", "utf-16-be", "utf-32-le", "utf-32-be")
 
 
-def _texts_of_binary(data: bytes) -> Iterator[str]:
+def _texts_of_binary(data: bytes, nesting: int = 0) -> Iterator[str]:
     """The texts a binary body may hold: every byte as a character (ASCII and UTF-8 runs inside
     audio, images or unknown formats), and, where NUL bytes say a wide encoding may be in use,
-    UTF-16 and UTF-32 in either byte order, each at every alignment."""
+    UTF-16 and UTF-32 in either byte order, each at every alignment; and those of the file it
+    holds when it is a compressed file with no content-encoding to undo (a downloaded ``.gz``,
+    ``.br`` or ``.zst``): the bytes it holds are written too."""
     yield data.decode("latin-1")
     yield from _wide_texts(data)
-    inflated = _inflated(data)
+    inflated = unlabelled_contents(data, _MAX_INFLATED) if nesting < _MAX_NESTING else None
     if inflated is not None:
-        yield from _texts_of_binary(inflated)
+        yield from _texts_of_binary(inflated, nesting + 1)
 
 
 def _wide_texts(data: bytes) -> Iterator[str]:
@@ -99,19 +101,7 @@ def _wide_texts(data: bytes) -> Iterator[str]:
 
 
 _MAX_INFLATED = 64 * 1024 * 1024  # the default max_cassette_bytes: a bomb stops there
-
-
-def _inflated(data: bytes) -> bytes | None:
-    """A gzip or zlib stream decompressed (a ``.gz`` file downloaded as it is, with no
-    content-encoding to undo): the bytes it holds are written too. None for anything else."""
-    gzip = data[:2] == b"\x1f\x8b"
-    zlib_header = len(data) > 1 and data[0] == 0x78 and int.from_bytes(data[:2], "big") % 31 == 0
-    if not (gzip or zlib_header):
-        return None
-    try:
-        return zlib.decompressobj(wbits=47).decompress(data, _MAX_INFLATED)
-    except zlib.error:
-        return None
+_MAX_NESTING = 3  # a .tar.gz sent brotli-compressed is two; a gzip quine holds itself forever
 
 
 def holds_secret(known: KnownSecrets, patterns: Sequence[PatternRule] = ()) -> Callable[[str], bool]:

@@ -21,6 +21,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import Any
 from urllib.parse import quote, quote_plus
 
+from ..config.paths import id_forms
 from ..rules.credentials import (
     CREDENTIAL_HEADERS,
     MIN_SECRET_LENGTH,
@@ -292,12 +293,12 @@ def _forms_of(value: str) -> dict[str, str]:
         "JSON-escaped ASCII": json.dumps(value, ensure_ascii=True)[1:-1],
     }
     # the same text as a reader sees it: another Unicode normalization (a decomposed "ä"), HTML
-    # escapes (an error page echoing it), Python's escapes (pytest's form of a non-ASCII test id)
+    # escapes (an error page echoing it)
     for normal_form in ("NFC", "NFD", "NFKC", "NFKD"):
         forms[f"{normal_form}-normalized"] = unicodedata.normalize(normal_form, value)
     forms["HTML-escaped"] = html.escape(value)
     forms["HTML-escaped, quotes kept"] = html.escape(value, quote=False)
-    forms["backslash-escaped"] = value.encode("unicode_escape").decode("ascii")
+    forms |= id_forms(value)  # a test id's escapes, and a file name's form of them
     forms["url-encoded twice"] = quote(forms["url-encoded"], safe="")
     for form in ("url-encoded", "form-encoded", "url-encoded path"):  # %2f is as valid as %2F
         forms[f"{form}, lower-case hex"] = _PERCENT_RE.sub(lambda found: found.group().lower(), forms[form])

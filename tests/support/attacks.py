@@ -9,7 +9,9 @@ import textwrap
 from dataclasses import dataclass, field
 from typing import Literal
 
+import brotli  # type: ignore[import-untyped]
 import yaml
+import zstandard
 
 from support.corpus import Answer, split, sse
 
@@ -19,6 +21,7 @@ OPAQUE = "opaque-Secret-9f8e7d6c5b4a"  # no pattern knows it: only the gate's kn
 GATEWAY = "gw-Subscription-0a1b2c3d4e5f6789"
 EPHEMERAL = "ek_68af296e8e408191a1120ab6383263c2"
 SPACED = "correct horse battery staple 42"  # a declared secret with spaces (a passphrase)
+ACCENTED = "pässwort-Geheimnis-4711"  # non-ASCII: pytest escapes it in a test id (p\\xe4sswort)
 
 Outcome = Literal["any", "recorded", "refused"]
 
@@ -441,6 +444,50 @@ CASES: list[Case] = [
         (OPAQUE,),
         answers={"*": json_answer({"secret": {"text": f"whsec {OPAQUE}"}})},
         outcome="refused",
+    ),
+    # --- 10: a compressed file with no content-encoding to undo -----------------------------
+    *(
+        Case(
+            f"{name}-file-downloaded-without-content-encoding",
+            httpx_test(GET),
+            (OPAQUE, KEY),  # a declared value, and one only a pattern knows (repeated: no literal stays raw)
+            answers={
+                "*": Answer(
+                    compress(
+                        json.dumps(
+                            [{"id": f"msg_{n}", "text": f"{OPAQUE} {KEY}"} for n in range(20)]
+                        ).encode()
+                    ),
+                    headers=(("content-type", "application/octet-stream"),),
+                )
+            },
+            ini=DECLARED,
+            outcome="refused",
+        )
+        for name, compress in (("brotli", brotli.compress), ("zstd", zstandard.compress))
+    ),
+    # --- 11: a non-ASCII secret learned while the test ran, as a parametrize id -------------
+    Case(
+        "non-ascii-env-secret-set-by-an-autouse-fixture-as-id",
+        httpx_test(
+            GET,
+            params=f'"value", ["{ACCENTED}"]',
+            marker='(secret_env=["LATE_TOKEN"])',
+            extra=autouse_env("LATE_TOKEN", ACCENTED),
+        ),
+        (ACCENTED,),
+        runs=(("--convreplay-record-mode=once",), ()),  # and it replays from the name it was written to
+        outcome="recorded",
+    ),
+    Case(
+        "non-ascii-credential-header-sent-as-id",
+        httpx_test(
+            'client.get("/v1/items", headers={"X-Service-Token": value.encode()}).read()',
+            params=f'"value", ["{ACCENTED}"]',
+        ),
+        (ACCENTED,),
+        runs=(("--convreplay-record-mode=once",), ()),
+        outcome="recorded",
     ),
     # --- printed ----------------------------------------------------------------------------
     Case(

@@ -13,6 +13,7 @@ import json
 import re
 import threading
 import unicodedata
+import zlib
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -20,7 +21,9 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote, urlsplit
 
+import brotli  # type: ignore[import-untyped]
 import yaml
+import zstandard
 
 
 @dataclass(frozen=True)
@@ -95,6 +98,7 @@ _WRAPPING = re.compile(r"(?:\s|\\[rn])+")
 def _text_forms(secret: str) -> set[str]:
     """Forms searched in text, lower-cased (so hex and URL-escape case and header-name case fold)."""
     once = quote(secret, safe="")
+    escaped = secret.encode("unicode_escape").decode("ascii")  # pytest's form in a test id
     forms = {
         secret,
         once,
@@ -103,6 +107,8 @@ def _text_forms(secret: str) -> set[str]:
         json.dumps(secret)[1:-1],
         json.dumps(secret, ensure_ascii=False)[1:-1],
         secret.encode().hex(),
+        escaped,
+        escaped.replace("\\", "_"),  # ... as a file name shows it
     }
     return {form.lower() for form in forms}
 
@@ -189,11 +195,27 @@ def _found_in_loaded(secret: str, text: str) -> bool:
     raw = secret.encode()
     for value in _strings(data):
         if isinstance(value, bytes):
-            if raw in value or any(raw in decoded for decoded in _decoded_runs(value.decode("latin-1"))):
-                return True
+            for data_ in (value, *_decompressed(value)):
+                if raw in data_ or any(raw in decoded for decoded in _decoded_runs(data_.decode("latin-1"))):
+                    return True
         elif found_in_text(secret, value):
             return True
     return False
+
+
+def _decompressed(data: bytes) -> Iterator[bytes]:
+    """What ``data`` holds when it is a compressed file (gzip, zlib, brotli, zstd): each decoder is
+    simply tried, as a reader with every tool at hand would."""
+    decoders: tuple[Callable[[bytes], bytes], ...] = (
+        lambda blob: zlib.decompressobj(wbits=47).decompress(blob),
+        brotli.decompress,
+        lambda blob: zstandard.ZstdDecompressor().stream_reader(blob, read_across_frames=True).read(),
+    )
+    for decode in decoders:
+        try:
+            yield decode(data)
+        except Exception:
+            continue
 
 
 _NODE_ID = re.compile(r"test_attack\[[^\]\n]*\]")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -11,6 +12,7 @@ from pytest_convreplay.config.paths import (
     NameSecrets,
     TestLocation,
     default_cassette_path,
+    default_snapshot_path,
     file_name,
     hide_secrets_in_path,
 )
@@ -74,3 +76,21 @@ def test_the_write_path_hides_a_secret_learned_late(tmp_path: Path) -> None:
 def test_the_default_cassette_path_uses_the_rule(tmp_path: Path) -> None:
     location = TestLocation(tmp_path, tmp_path / "test_m.py", "test_x[org-AttackOrgIdentifier0042]")
     assert "AttackOrg" not in str(default_cassette_path(location, "cassettes", SECRETS))
+
+
+@pytest.mark.parametrize("default_path", [default_cassette_path, default_snapshot_path])
+def test_a_non_ascii_secret_learned_while_the_test_ran_is_hidden_and_found_again(
+    tmp_path: Path, default_path: Callable[[TestLocation, str], Path]
+) -> None:
+    """Found by an attack on main: a value the recording learned (a credential header the client
+    sent) was not hidden in the name made of pytest's escapes of it (``p_xe4sswort``)."""
+    from pytest_convreplay.gate.known import KnownSecrets
+
+    location = TestLocation(tmp_path, tmp_path / "test_m.py", "test_id[p\\xe4sswort-Geheimnis-4711]")
+    chosen = default_path(location, "cassettes")  # nothing known yet: p_xe4sswort-…
+    learned = KnownSecrets.from_env({}, values=["pässwort-Geheimnis-4711"])
+    written = hide_secrets_in_path(chosen, learned.spans)
+    assert "sswort" not in written.name
+    written.parent.mkdir(parents=True)
+    written.touch()
+    assert default_path(location, "cassettes") == written  # the next run replays from it

@@ -12,7 +12,9 @@ import unicodedata
 import zlib
 from urllib.parse import quote
 
+import brotli  # type: ignore[import-untyped]
 import pytest
+import zstandard
 
 from pytest_convreplay.gate.findings import find_secrets_in_interactions, find_secrets_in_text
 from pytest_convreplay.gate.known import KnownSecrets
@@ -95,14 +97,28 @@ def test_a_value_as_a_reader_sees_it_is_found(written: str) -> None:
     assert "<secret>" in secrets.mask(written)
 
 
+COMPRESSIBLE = json.dumps([{"id": f"msg_{n}", "text": f"{VALUE} in item {n}"} for n in range(40)]).encode()
+"""Long enough that brotli and zstd code their literals too: the value is nowhere raw."""
+
+
 @pytest.mark.parametrize(
     "body",
     [
         gzip.compress(b"line1\n" + VALUE.encode()),
         zlib.compress(VALUE.encode()),
         ("note: " + VALUE).encode("utf-16-le").decode("utf-8"),
+        brotli.compress(COMPRESSIBLE),
+        zstandard.compress(COMPRESSIBLE),
+        brotli.compress(gzip.compress(COMPRESSIBLE)),
     ],
-    ids=["a .gz file", "a zlib stream", "UTF-16 kept as text"],
+    ids=[
+        "a .gz file",
+        "a zlib stream",
+        "UTF-16 kept as text",
+        "a .br file",
+        "a .zst file",
+        "a .gz sent as brotli",
+    ],
 )
 def test_a_value_inside_a_compressed_or_wide_body_is_found(body: bytes | str) -> None:
     """Found by an attack on main: ``files.content()`` of a .gz file has no content-encoding to undo,
