@@ -325,6 +325,7 @@ def _diff_files(arguments: argparse.Namespace) -> int:
             for side in (old, new)
         )
     color = sys.stdout.isatty() if arguments.color is None else arguments.color
+    section = "snapshot" if is_snapshot_file(arguments.old) else "conversation"  # what a name names
     differs = False
     report: dict[str, Any] = {}
     for name in sorted(old.keys() | new.keys()):
@@ -333,7 +334,7 @@ def _diff_files(arguments: argparse.Namespace) -> int:
         if arguments.json:
             report[name] = to_json(diff)
         elif not diff.is_empty:
-            print(f"conversation {name}")
+            print(f"{section} {name}")
             labels = (str(arguments.old), str(arguments.new))
             print(render(diff, color=color, labels=labels, renumber_option="--renumber-ids"))
     if arguments.json:

@@ -79,7 +79,7 @@ def drift_comparisons(folder: Path) -> tuple[Comparison, ...]:
     manifest = DriftManifest.read(folder / "drift.json")
     rootdir = Path(manifest.rootdir)
     scratch = Scratch(folder, rootdir if rootdir.is_dir() else Path.cwd())
-    return compare_entries(manifest.entries, scratch).comparisons
+    return compare_entries(manifest.entries, scratch, manifest.reviewed).comparisons  # as it drifted
 
 
 def write(

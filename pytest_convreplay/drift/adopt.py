@@ -9,7 +9,7 @@ from ..errors import ConvreplayError
 from ..gate import Gate
 from ..storage.cassette import cassette_document, load_cassette
 from ..storage.snapshots import read_snapshots, snapshot_document, snapshot_header
-from ..storage.write import prepare_write
+from ..storage.write import PreparedWrite, Rendered, prepare_write
 from .manifest import DriftEntry
 from .scratch import Scratch
 
@@ -34,11 +34,14 @@ def _checked(scratch: Scratch, pair: tuple[str, str]) -> tuple[Path, Path]:
 
 def adopt(entry: DriftEntry, scratch: Scratch, gate: Gate) -> list[str]:
     """Replace the committed files of ``entry`` by the drift run's; returns what was written.
-    Every file is read and judged before any is written, so a refusal changes nothing."""
-    writes = []
+    Every file is read and judged before any is written, so a refusal changes nothing. Each
+    replaced file is kept first, as it was, in the drift folder (:meth:`Scratch.replaced`)."""
+    kept: list[PreparedWrite] = []
+    writes: list[PreparedWrite] = []
     if entry.cassette is not None:
         committed, new = _checked(scratch, entry.cassette)
         if new.exists():
+            kept += _keep(committed, scratch.replaced(entry.cassette), gate)
             loaded = load_cassette(new)
             writes.append(
                 prepare_write(committed, cassette_document(loaded.interactions, loaded.metadata), gate)
@@ -46,8 +49,18 @@ def adopt(entry: DriftEntry, scratch: Scratch, gate: Gate) -> list[str]:
     if entry.snapshot is not None:
         committed, new = _checked(scratch, entry.snapshot)
         if new.exists():
+            kept += _keep(committed, scratch.replaced(entry.snapshot), gate)
             document = snapshot_document(read_snapshots(new))
             writes.append(prepare_write(committed, document, gate, header=snapshot_header(entry.test)))
-    for write in writes:
+    for write in (*kept, *writes):
         write.commit()
     return [str(write.path) for write in writes]
+
+
+def _keep(committed: Path, kept: Path, gate: Gate) -> list[PreparedWrite]:
+    """The write of ``committed``'s text, unchanged, to ``kept`` (none when nothing is committed)."""
+    try:
+        text = committed.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return []
+    return [prepare_write(kept, Rendered(text, text), gate)]

@@ -7,7 +7,7 @@ check compares them. A cassette shared by several tests is compared once, for th
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -93,13 +93,17 @@ def _pairs(
     old: dict[str, Items] | None,
     new: dict[str, Items] | None,
     paths: tuple[str, str],
+    decided: str | None = None,
 ) -> Iterable[Comparison]:
     for name in sorted((old or {}).keys() | (new or {}).keys()):
         old_items = (old or {}).get(name)
         new_items = (new or {}).get(name)
-        note = ""
+        notes = []
         if new_items is None and not entry.passed:
-            note = "the test failed before this run saw it"
+            notes.append("the test failed before this run saw it")
+        if decided is not None:
+            notes.append(decided)
+        note = "; ".join(notes)
         yield Comparison(
             test=entry.test,
             kind=kind,
@@ -115,30 +119,50 @@ def _pairs(
         )
 
 
-def compare_entries(entries: Sequence[DriftEntry], scratch: Scratch) -> DriftResult:
-    """Compare every entry's files; an unreadable file is reported as the error it is."""
+_DECIDED = {"accepted": "adopted by convreplay review", "rejected": "dropped by convreplay review"}
+
+
+def _paths(scratch: Scratch, pair: tuple[str, str], verdict: str | None) -> tuple[Path | None, Path]:
+    """The committed side as the drift run saw it, and the new side. An adopted test's committed
+    file is the one review kept when it replaced it, or none when nothing was committed then."""
+    committed, new = scratch.paths(pair)
+    if verdict == "accepted" and new.exists():
+        replaced = scratch.replaced(pair)
+        return (replaced if replaced.exists() else None), new
+    return committed, new
+
+
+def compare_entries(
+    entries: Sequence[DriftEntry], scratch: Scratch, reviewed: Mapping[str, str] | None = None
+) -> DriftResult:
+    """Compare every entry's files as the drift run found them, also after ``reviewed`` (test →
+    ``accepted`` / ``rejected``) adopted some; an unreadable file is reported as the error it is."""
+    reviewed = reviewed or {}
     comparisons: list[Comparison] = []
     compared_cassettes: set[tuple[str, str]] = set()
     for entry in entries:
+        verdict = reviewed.get(entry.test)
         try:
             if entry.cassette is not None and entry.cassette not in compared_cassettes:
                 compared_cassettes.add(entry.cassette)
-                old_path, new_path = scratch.paths(entry.cassette)
+                old_path, new_path = _paths(scratch, entry.cassette, verdict)
                 comparisons += _pairs(
                     entry,
                     ComparisonKind.CONVERSATION,
-                    _conversations(old_path, entry.renumber),
+                    None if old_path is None else _conversations(old_path, entry.renumber),
                     _conversations(new_path, entry.renumber),
                     (entry.cassette[0], str(new_path)),
+                    _DECIDED.get(verdict or ""),
                 )
             if entry.snapshot is not None:
-                old_path, new_path = scratch.paths(entry.snapshot)
+                old_path, new_path = _paths(scratch, entry.snapshot, verdict)
                 comparisons += _pairs(
                     entry,
                     ComparisonKind.SNAPSHOT,
-                    _snapshots(old_path),
+                    None if old_path is None else _snapshots(old_path),
                     _snapshots(new_path),
                     (entry.snapshot[0], str(new_path)),
+                    _DECIDED.get(verdict or ""),
                 )
         except (CassetteError, SnapshotError) as error:
             raise type(error)(f"convreplay drift: comparing {entry.test}: {error}", path=error.path) from None

@@ -21,6 +21,8 @@ statuses are 0-5; a failure still exits 1)."""
 DEFAULT_FOLDER: Final = "convreplay-drift"  # under pytest's cache folder: .pytest_cache/d/convreplay-drift
 MANIFEST_NAME: Final = "drift.json"
 REPORT_NAME: Final = "report.html"
+REPLACED_FOLDER: Final = "_replaced"
+"""Below the scratch folder: the committed files ``convreplay review`` replaced, as they were."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,6 +61,11 @@ class Scratch:
     def paths(self, pair: tuple[str, str]) -> tuple[Path, Path]:
         """The committed file and its new version, from the manifest's record of them."""
         return self.rootdir / pair[0], self.root / pair[1]
+
+    def replaced(self, pair: tuple[str, str]) -> Path:
+        """Where review keeps the committed file of ``pair`` it replaced, so that the run's record
+        of what drifted outlives the adoption."""
+        return self.root / REPLACED_FOLDER / pair[1]
 
     def prepare(self, cassette_dir: Path) -> None:
         """Empty the folder for a new run, refusing any folder that is not a drift run's own."""

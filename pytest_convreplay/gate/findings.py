@@ -225,8 +225,14 @@ _ADVICE = (
 
 
 def leak_error(findings: Sequence[Finding], path: str, *, hint: str = "") -> SecretLeakError:
-    """The refusal: where each secret is (never what it is), and what to do."""
-    lines = "\n".join(f"  - {finding}" for finding in findings)
+    """The refusal: where each secret is (never what it is), and what to do. A line is one of the
+    text that was refused: the file it was meant for holds no such line (or an older one)."""
+    lines = "\n".join(
+        f"  - {finding.file}: {finding.what} (line {finding.line} of the refused text)"
+        if finding.file and finding.line and not finding.where
+        else f"  - {finding}"
+        for finding in findings
+    )
     return SecretLeakError(
         f"refusing to write {path}: {len(findings)} secret finding(s), nothing was written.\n"
         f"{lines}\n{_ADVICE}" + (f"\n{hint}" if hint else ""),

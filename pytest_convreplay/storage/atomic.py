@@ -104,15 +104,18 @@ def locked(
     path: Path, *, timeout: float = LOCK_TIMEOUT, error: type[ConvreplayError] = CassetteError
 ) -> Iterator[None]:
     """Hold ``path``'s lock; other processes and threads wait for it, this thread may nest freely.
-    An OS error (the folder cannot be made, the lock file is a link) is raised as ``error``."""
+    An OS error (the folder cannot be made, the lock file is a link) is raised as ``error``.
+
+    The folders made for the lock are removed again on release while they are empty (a write the
+    gate refused leaves nothing behind); a writer whose new folder vanishes makes it again."""
     key = os.path.abspath(path)
     if key in _held.paths:
         yield
         return
     lock_file = lock_path(path)
+    made: list[Path] = []
     with _as(error, path):
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd = _acquire(lock_file, path, timeout)
+        fd = _acquire(lock_file, path, timeout, made)
     _held.paths.add(key)
     try:
         yield
@@ -121,14 +124,54 @@ def locked(
         with contextlib.suppress(OSError):  # Windows cannot remove an open file; waiters cope with both
             os.unlink(lock_file)
         os.close(fd)  # closing releases the OS lock
+        _remove_empty(made)
 
 
-def _acquire(lock_file: Path, target: Path, timeout: float) -> int:
-    """A descriptor of ``lock_file`` that this process has locked, polling until ``timeout``."""
+def _make_folders(folder: Path) -> list[Path]:
+    """Make ``folder`` and its missing parents; the ones this call made, outermost first. One that
+    another writer makes at the same moment is theirs, one another writer removes is left missing
+    (opening the lock file then fails, and :func:`_acquire` calls again)."""
+    missing: list[Path] = []
+    while not os.path.isdir(folder) and folder != folder.parent:
+        missing.append(folder)
+        folder = folder.parent
+    made: list[Path] = []
+    for new in reversed(missing):
+        try:
+            os.mkdir(new)
+        except FileExistsError:
+            if not os.path.isdir(new):
+                raise  # a file stands where the folder must be
+            continue
+        except FileNotFoundError:
+            break
+        made.append(new)
+    return made
+
+
+def _remove_empty(made: list[Path]) -> None:
+    """Remove the folders this lock made, innermost first, while they are empty: rmdir never takes
+    a file with it, and one another writer has put a file (or its lock) in stays."""
+    for folder in reversed(made):
+        try:
+            os.rmdir(folder)
+        except OSError:
+            return
+
+
+def _acquire(lock_file: Path, target: Path, timeout: float, made: list[Path]) -> int:
+    """A descriptor of ``lock_file`` that this process has locked, polling until ``timeout``; the
+    folders it had to make are added to ``made``."""
     deadline = time.monotonic() + timeout
     delay = 0.001
     while True:
-        fd = _open_lock(lock_file)
+        made += _make_folders(lock_file.parent)
+        try:
+            fd = _open_lock(lock_file)
+        except FileNotFoundError:
+            if time.monotonic() >= deadline:
+                raise
+            continue  # another writer has just removed the empty folder it made: make it again
         try:
             if _try_lock(fd) and _is_current(fd, lock_file):
                 return fd

@@ -97,7 +97,10 @@ def test_convreplay_diff_compares_two_snapshot_files(
     old.write_text(snapshots_yaml({"default": [call(1)]}))
     new.write_text(snapshots_yaml({"default": [call(1, city="Lyon")]}))
     assert convreplay(["diff", str(old), str(new), "--no-color"]) == 1
-    assert '~ arguments.city: "Paris" → "Lyon"' in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert '~ arguments.city: "Paris" → "Lyon"' in out
+    assert out.splitlines()[0] == "snapshot default"  # a snapshot file's sections are its snapshots
+    assert "conversation" not in out
 
 
 def test_with_renumbered_ids_one_inserted_message_fails_as_one_added_item(tmp_path: Path) -> None:

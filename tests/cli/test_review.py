@@ -127,15 +127,20 @@ def api() -> Iterator[ConversationsEmulator]:
         yield emulator
 
 
-def test_a_drift_run_reviewed_and_accepted_becomes_what_is_committed(
-    pytester: pytest.Pytester, api: ConversationsEmulator
-) -> None:
+@pytest.fixture
+def drifted(pytester: pytest.Pytester, api: ConversationsEmulator) -> None:
+    """A recorded test whose conversation then gained one item, and the drift run that saw it."""
     conversation = api.seed_conversation(6)
     suite = DRIFT_SUITE.format(base_url=api.base_url, api_key=api.api_key, conversation=conversation)
     pytester.makepyfile(test_history=textwrap.dedent(suite))
     pytester.runpytest("--convreplay-record-mode=once", "--convreplay-update").assert_outcomes(passed=1)
     api.add_items(conversation, [{"type": "message", "role": "user", "content": "one more"}])
     assert pytester.runpytest("--convreplay-drift").ret == 6
+
+
+def test_a_drift_run_reviewed_and_accepted_becomes_what_is_committed(
+    pytester: pytest.Pytester, api: ConversationsEmulator, drifted: None
+) -> None:
     api.stop()  # from here on: offline
 
     result = convreplay(pytester.path, "review", "--drift", answers="a\n")
@@ -149,6 +154,22 @@ def test_a_drift_run_reviewed_and_accepted_becomes_what_is_committed(
     pytester.runpytest().assert_outcomes(passed=1)  # the replay now holds the seventh item
     again = convreplay(pytester.path, "review", "--drift")
     assert "nothing to review" in again.stdout
-    report = convreplay(pytester.path, "report", "--drift")  # now the committed files are the new ones
-    assert report.returncode == 0, report.stderr
-    assert "0 with differences" in report.stdout
+    report = convreplay(pytester.path, "report", "--drift")  # the committed files are the new ones now
+    assert report.returncode == 1, report.stderr  # and yet the report keeps what drifted
+    assert "(2 compared, 2 with differences)" in report.stdout
+    assert "adopted by convreplay review" in (folder / "report.html").read_text(encoding="utf-8")
+
+
+def test_a_report_of_a_reviewed_drift_run_keeps_what_drifted_and_says_what_was_decided(
+    pytester: pytest.Pytester, api: ConversationsEmulator, drifted: None
+) -> None:
+    api.stop()
+    folder = pytester.path / ".pytest_cache" / "d" / "convreplay-drift"
+    before = convreplay(pytester.path, "report", "--drift", "-o", "before.html")
+
+    assert convreplay(pytester.path, "review", "--drift", "--reject-all").returncode == 0
+    dropped = convreplay(pytester.path, "report", "--drift")
+
+    assert dropped.returncode == before.returncode == 1
+    assert dropped.stdout.split("(")[1] == before.stdout.split("(")[1]  # the same counts
+    assert "dropped by convreplay review" in (folder / "report.html").read_text(encoding="utf-8")
