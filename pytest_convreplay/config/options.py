@@ -336,7 +336,7 @@ _FIELDS = frozenset(field.name for field in dataclasses.fields(Settings))
 def name_secrets(merged: Mapping[str, Any]) -> NameSecrets:
     """What a test's file names must not show, from its merged options: declared secrets, the
     environment's credential variables and the secret patterns in force."""
-    rules = RedactionRules.from_options(
+    rules = RedactionRules.shared(
         patterns=merged.get("redact_patterns", ()),
         extend_defaults=merged.get("redact_defaults", True),
         disable=merged.get("redact_disable", ()),

@@ -76,7 +76,7 @@ class Settings:
 
     def redaction_rules(self) -> RedactionRules:
         """The redaction rules these settings ask for: the defaults (unless turned off) plus the user's."""
-        return RedactionRules.from_options(
+        return RedactionRules.shared(
             headers=self.redact_headers,
             query_params=self.redact_query_params,
             body_paths=self.redact_body_paths,

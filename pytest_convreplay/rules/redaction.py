@@ -214,6 +214,16 @@ class RedactionRules:
         return cls.from_options()
 
     @classmethod
+    def shared(cls, **options: Any) -> RedactionRules:
+        """:meth:`from_options`, built once per distinct set of options (hashable values, as in
+        Settings): every test of a suite asks for the same rules, once for its file names and once
+        for its recording, and the rules are immutable. Unhashable values are built each time."""
+        try:
+            return _shared_rules(**options)
+        except TypeError:  # a list, or a user's callable object that cannot be hashed
+            return cls.from_options(**options)
+
+    @classmethod
     def from_options(
         cls,
         *,
@@ -386,3 +396,8 @@ def _pattern_rule(value: str | re.Pattern[str] | PatternRule, label: str) -> Pat
 
 def _unique(items: Iterable[_T]) -> tuple[_T, ...]:
     return tuple(dict.fromkeys(items))
+
+
+@functools.lru_cache(maxsize=128)
+def _shared_rules(**options: Any) -> RedactionRules:
+    return RedactionRules.from_options(**options)
