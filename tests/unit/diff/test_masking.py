@@ -8,7 +8,8 @@ from typing import Any
 from hypothesis import given
 from hypothesis import strategies as st
 
-from pytest_convreplay.diff.masking import _mask_at, apply_masks, compiled_mask
+from pytest_convreplay.diff.masking import apply_masks, compiled_mask
+from pytest_convreplay.model.interactions import dump_json, json_container
 from pytest_convreplay.rules.masks import DEFAULT_MASKS, MASKED, Mask
 from pytest_convreplay.rules.selector import Wildcard
 
@@ -100,6 +101,52 @@ _steps = st.lists(
     min_size=1,
     max_size=4,
 ).map(tuple)
+
+
+def _mask_at(value: Any, steps: tuple[Any, ...]) -> Any:
+    """The general walk, step by step, as masks were applied before they were compiled: the
+    reference a compiled mask is held to."""
+    if isinstance(value, str):
+        inner = json_container(value)
+        if inner is None:
+            return value
+        masked = _mask_at(inner, steps)
+        return value if masked is inner else dump_json(masked)
+    head, rest = steps[0], steps[1:]
+    slots: Any
+    if head is Wildcard.DEEP:  # zero steps here, then one or more below
+        value = _mask_at(value, rest) if rest else (value if value == MASKED else MASKED)
+        slots = (
+            list(value) if isinstance(value, dict) else range(len(value)) if isinstance(value, list) else ()
+        )
+        return _replace(value, slots, steps)
+    if isinstance(value, dict):
+        slots = (
+            list(value)
+            if head is Wildcard.ANY
+            else (head,)
+            if isinstance(head, str) and head in value
+            else ()
+        )
+    elif isinstance(value, list):
+        any_index = head is Wildcard.ANY or head is Wildcard.ANY_INDEX
+        slots = (
+            range(len(value)) if any_index else (head,) if isinstance(head, int) and head < len(value) else ()
+        )
+    else:
+        return value
+    return _replace(value, slots, rest)
+
+
+def _replace(container: Any, slots: Any, rest: tuple[Any, ...]) -> Any:
+    copied: Any = None
+    for slot in slots:
+        old = container[slot]
+        new = _mask_at(old, rest) if rest else (old if old == MASKED else MASKED)
+        if new is not old:
+            copied = container.copy() if copied is None else copied
+            copied[slot] = new
+    return container if copied is None else copied
 
 
 @given(value=_json, steps=_steps)
