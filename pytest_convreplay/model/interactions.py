@@ -103,34 +103,36 @@ def nests_deeper(value: Any, limit: int = MAX_JSON_DEPTH, *, json_in_strings: bo
     """Whether ``value`` nests containers more than ``limit`` deep; with ``json_in_strings``, a
     string holding a JSON object or array counts as that value one level down, as the walkers
     that decode such strings (redaction, masks, diffs) see it."""
-    if not json_in_strings:  # level by level: the containers one level down, in one comprehension
-        level = [value]
-        for _ in range(limit):
+    level = [value]  # level by level: the containers one level down, each level in one comprehension
+    for _ in range(limit):
+        if json_in_strings:
+            children = [child for node in level for child in (node.values() if type(node) is dict else node)]
+            level = [child for child in children if type(child) in _CONTAINERS]
+            level += [
+                inner for child in children if type(child) is str and (inner := _json_in(child)) is not None
+            ]
+        else:
             level = [
                 child
                 for node in level
                 for child in (node.values() if type(node) is dict else node)
                 if type(child) in _CONTAINERS
             ]
-            if not level:
-                return False
-        return True
-    stack: list[tuple[Any, int]] = [(value, 1)]
-    while stack:
-        node, depth = stack.pop()
-        if depth > limit:
-            return True
-        for child in node.values() if type(node) is dict else node:
-            if type(child) is dict or type(child) is list:
-                stack.append((child, depth + 1))
-            elif json_in_strings and type(child) is str and child.lstrip()[:1] in _OPENERS:
-                try:
-                    inner = json.loads(child)
-                except (ValueError, RecursionError):
-                    continue
-                if type(inner) is dict or type(inner) is list:
-                    stack.append((inner, depth + 1))
-    return False
+        if not level:
+            return False
+    return True
+
+
+def _json_in(text: str) -> Any:
+    """The object or array a string holds as JSON, else None (as the walkers that decode such
+    strings see it; one too deep for Python's parser is none)."""
+    if text.lstrip()[:1] not in _OPENERS:
+        return None
+    try:
+        inner = json.loads(text)
+    except (ValueError, RecursionError):
+        return None
+    return inner if type(inner) in _CONTAINERS else None
 
 
 _OPENERS = ("{", "[")

@@ -64,6 +64,33 @@ def test_nesting_is_measured_as_deep_as_it_is(value: object, limit: int) -> None
     assert nests_deeper(value, limit, json_in_strings=True) == (depth(value) > limit)
 
 
+def depth_through_strings(value: object) -> int:
+    """:func:`depth`, a string holding a JSON object or array counting as that value."""
+    if isinstance(value, str) and value[:1] in ("{", "["):
+        return depth_through_strings(json.loads(value))
+    if isinstance(value, dict):
+        return 1 + max(map(depth_through_strings, value.values()), default=0)
+    if isinstance(value, list):
+        return 1 + max(map(depth_through_strings, value), default=0)
+    return 0
+
+
+_values_in_strings = st.recursive(
+    st.none() | st.integers() | st.text(alphabet="ab 1", max_size=3),
+    lambda inner: (
+        st.lists(inner, max_size=3)
+        | st.dictionaries(st.text(max_size=2), inner, max_size=3)
+        | st.lists(inner, max_size=3).map(json.dumps)
+    ),  # a string holding JSON
+    max_leaves=30,
+)
+
+
+@given(value=st.lists(_values_in_strings), limit=st.integers(0, 8))
+def test_nesting_through_json_strings_is_measured_as_deep_as_it_is(value: object, limit: int) -> None:
+    assert nests_deeper(value, limit, json_in_strings=True) == (depth_through_strings(value) > limit)
+
+
 def test_a_deep_body_is_matched_by_its_text() -> None:
     assert request_key("POST", "https://a/v1/x", nested(3000)).body == nested(3000)
 
